@@ -1,0 +1,117 @@
+// The Store: where contracts and organizations live. One interface, several
+// engines (SQLite now, PostgreSQL next); the conformance suite in tests/store/
+// is written against this header only.
+//
+// Thread safety: a Store is safe to use from many threads. Reads run in
+// parallel; writes are serialised (one WriteTransaction at a time; BeginWrite
+// waits for the previous one to finish).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "domain/contract.h"
+
+namespace limpide::store {
+
+enum class UpsertOutcome { kInserted, kUpdated, kUnchanged };
+
+// Filters of a contract listing; empty/nullopt fields do not filter.
+struct ContractFilter {
+  std::string buyer_id;    // exact SIRET of the buyer
+  std::string holder_id;   // exact id of one of the holders
+  std::string cpv_prefix;  // 2..8 digits: codes starting with these digits
+  std::optional<domain::ProcedureType> procedure;
+  std::optional<domain::ContractNature> nature;
+  std::optional<domain::Date> notified_from;  // inclusive
+  std::optional<domain::Date> notified_to;    // inclusive
+  std::optional<domain::Money> amount_min;    // inclusive
+  std::optional<domain::Money> amount_max;    // inclusive
+  // Words that must all appear in the object (matched on FoldForSearch forms,
+  // as substrings).
+  std::string text;
+};
+
+// Keyset pagination. Listings are ordered by notification date, newest first
+// (contracts without a date last), then by uid.
+struct PageRequest {
+  std::string after;  // opaque cursor from a previous page's `next`; empty = first page
+  int limit = 50;     // 1..1000
+};
+
+struct ContractPage {
+  std::vector<domain::Contract> items;
+  std::string next;  // cursor of the following page; empty when this is the last
+};
+
+struct Counts {
+  int64_t contracts = 0;
+  int64_t buyers = 0;
+  int64_t holders = 0;
+  domain::Money total_amount;
+};
+
+// A counterpart of an organization: for a buyer, the holders it contracted
+// with; for a holder, the buyers it contracted with.
+struct Partner {
+  std::string id;
+  std::string name;
+  int64_t contracts = 0;
+  domain::Money amount;
+};
+enum class Role { kBuyer, kHolder };
+
+// All writes happen inside a WriteTransaction. Destroying it without Commit()
+// rolls everything back.
+class WriteTransaction {
+ public:
+  virtual ~WriteTransaction() = default;
+  // Inserts the contract, or replaces the stored one with the same uid when
+  // its content differs (kUpdated), or does nothing (kUnchanged). The source
+  // name and flags do not count as content. Organizations (buyer, holders) are
+  // created or their names completed.
+  virtual Result<UpsertOutcome> UpsertContract(const domain::Contract& c) = 0;
+  virtual Status Commit() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  virtual Result<std::unique_ptr<WriteTransaction>> BeginWrite() = 0;
+
+  // not_found when no contract has this uid.
+  virtual Result<domain::Contract> GetContract(std::string_view uid) = 0;
+  // invalid_argument (field "after") for a cursor this store did not produce.
+  virtual Result<ContractPage> ListContracts(const ContractFilter& filter,
+                                             const PageRequest& page) = 0;
+  // Number and total amount of the contracts matching `filter`.
+  virtual Result<Counts> CountContracts(const ContractFilter& filter) = 0;
+  // not_found when the id appears neither as a buyer nor as a holder.
+  virtual Result<domain::Organization> GetOrganization(std::string_view id) = 0;
+  // Top counterparts of `id` acting as `role`, by amount, at most `limit`.
+  virtual Result<std::vector<Partner>> ListPartners(std::string_view id, Role role,
+                                                    int limit) = 0;
+  // Distinct non-empty values present in the data, sorted. `column` is one of
+  // "procedure", "nature" (API codes), "holder_id_type", "place_code_type",
+  // "price_form"; invalid_argument otherwise.
+  virtual Result<std::vector<std::string>> DistinctValues(std::string_view column) = 0;
+  // Version of the last migration applied.
+  virtual int schema_version() const = 0;
+};
+
+// Opens (creating if needed) the store at `url` and applies pending migrations.
+// Accepted: "sqlite:PATH" or a plain PATH (a SQLite file). unavailable when the
+// file cannot be opened; failed_precondition when its schema is newer than
+// this binary.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url);
+
+}  // namespace limpide::store
