@@ -2,6 +2,19 @@
 
 namespace limpide::domain {
 
+std::span<const std::string_view> HolderIdTypes() {
+  static constexpr std::string_view kTypes[] = {"SIRET", "TVA",  "TAHITI", "RIDET",
+                                                "FRWF",  "IREP", "UE",     "HORS-UE"};
+  return kTypes;
+}
+
+std::span<const std::string_view> PlaceCodeTypes() {
+  static constexpr std::string_view kTypes[] = {
+      "Code postal", "Code commune", "Code arrondissement", "Code canton",
+      "Code département", "Code région", "Code pays"};
+  return kTypes;
+}
+
 std::string MakeUid(std::string_view buyer_id, std::string_view id) {
   std::string uid;
   uid.reserve(buyer_id.size() + id.size());

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -79,6 +81,11 @@ struct Contract {
 
   friend bool operator==(const Contract&, const Contract&) = default;
 };
+
+// DECP typeIdentifiant values (1.x and 2.x).
+std::span<const std::string_view> HolderIdTypes();
+// DECP lieuExecution.typeCode values.
+std::span<const std::string_view> PlaceCodeTypes();
 
 // buyer_id + id, the DECP 1.5 uid.
 std::string MakeUid(std::string_view buyer_id, std::string_view id);
