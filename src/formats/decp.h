@@ -47,9 +47,11 @@ using RecordSink = std::function<Status(DecpRecord&&)>;
 // ('{' JSON, '<' XML) and, for JSON, the shape of "marches". `source` names the
 // input in contracts (Contract::source when the record has none) and errors.
 // JSON is read in constant memory (one record at a time). On malformed input
-// returns invalid_argument "SOURCE:LINE:COLUMN: what is wrong"; records
-// delivered before that point have been delivered, so callers that want
-// all-or-nothing use a transaction.
+// returns invalid_argument "SOURCE:LINE:COLUMN: what is wrong" (1-based, the
+// column in bytes); records before that point have been delivered, so callers
+// that want all-or-nothing use a transaction. XML is loaded whole first: a
+// malformed XML file delivers no record. A list item that is not an object is
+// a rejected record, not a file error.
 Status ReadDecp(std::istream& in, std::string_view source, const RecordSink& sink);
 
 // Opens `path` and calls ReadDecp; unavailable when the file cannot be read.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "http/server.h"
@@ -13,10 +14,13 @@ namespace limpide::http {
 // resource_exhausted 429, unavailable 503, internal 500.
 int HttpStatusFor(ErrorCode code);
 
-// {"type": "https://limpide.fr/problems/<code>", "title", "status", "detail",
-//  "instance", and "field" when the status names one}.
+// {"type": "/problems/<code>" (a relative URI reference; code is
+//  ErrorCodeName), "title" (the standard phrase of the HTTP status), "status",
+//  "detail" (the status message), "instance" (the request target), and "field"
+//  when the status names one}. Content-Type application/problem+json.
 Response Problem(const Status& status, const std::string& instance);
-// Same with an explicit HTTP status (413, 431, 405, 429…).
+// Same with an explicit HTTP status (413, 431, 405, 429…) and problem code
+// ("content_too_large"…), used as "/problems/<code>".
 Response Problem(int http_status, std::string_view code, const std::string& detail,
                  const std::string& instance, const std::string& field = {});
 

@@ -25,8 +25,10 @@ struct Request {
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::string remote_address;  // client IP
-  // Path parameters filled by the Router ("uid" for /contracts/{uid}).
-  std::map<std::string, std::string> params;
+  // Path parameters filled by the Router ("uid" for /contracts/{uid}),
+  // percent-decoded. Mutable so that Router::Handle(const Request&) can fill
+  // them without copying the request.
+  mutable std::map<std::string, std::string> params;
 
   // First value of query parameter `name`, or nullptr.
   const std::string* Query(std::string_view name) const;
@@ -41,7 +43,10 @@ struct Response {
   // When set, the body is sent with chunked transfer encoding: the server calls
   // `stream` repeatedly; each call appends the next piece to `out` and returns
   // false once there is nothing more (the last piece may be non-empty). Pieces
-  // are written before the next call, so memory stays constant.
+  // are written before the next call, so memory stays constant. Each piece is
+  // one write: append a few KiB per call, not one row. Not called for HEAD.
+  // An exception thrown here is logged and the connection is cut (the client
+  // sees a truncated body).
   std::function<bool(std::string& out)> stream;
   // Route template for metrics and logs ("/api/v1/contracts/{uid}"), set by
   // the Router; "unmatched" otherwise.
@@ -79,7 +84,8 @@ class Server {
   virtual uint16_t port() const = 0;
   // Blocks until Stop() is called or SIGTERM/SIGINT arrives (when
   // HandleSignals was called); then stops accepting, lets requests in flight
-  // finish (up to 10 s) and returns.
+  // finish (up to 10 s) and returns. Never call it from a handler (it joins
+  // the io threads).
   virtual void Wait() = 0;
   virtual void HandleSignals() = 0;
   virtual void Stop() = 0;

@@ -1,0 +1,156 @@
+// Import rate of the real DECP files repeated to >= 100,000 records, beside a
+// minimal raw SQLite loop inserting the same rows, in the same run.
+//
+//   build/import_bench [SHARED_DATA_DIR] [REPEAT=12] [RUNS=3]
+//
+// Prints one line per run and the medians; the target (issue 2) is an import
+// rate of at least 50% of the raw rate.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "app/importer.h"
+#include "formats/decp.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// Writes a DECP 1.x file holding the real records `repeat` times, with ids
+// suffixed so that every record is a distinct contract.
+int64_t MakeBigFile(const std::string& shared, int repeat, const fs::path& out) {
+  std::vector<json> records;
+  for (const char* f : {"/decp/real-2019-decp-rama/marches-publics.info.json",
+                        "/decp/real-2019-decp-rama/data.gouv.fr_aife.json"}) {
+    std::ifstream in(shared + f);
+    json doc = json::parse(in);
+    for (auto& r : doc["marches"]) records.push_back(std::move(r));
+  }
+  json all = json::array();
+  for (int rep = 0; rep < repeat; ++rep) {
+    for (const auto& r : records) {
+      json copy = r;
+      if (copy.contains("id") && copy["id"].is_string()) {
+        copy["id"] = copy["id"].get<std::string>() + "-r" + std::to_string(rep);
+      }
+      all.push_back(std::move(copy));
+    }
+  }
+  std::ofstream(out) << json{{"marches", all}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  return static_cast<int64_t>(all.size());
+}
+
+// The raw baseline: the same accepted contracts, inserted with one prepared
+// statement per table in one transaction, nothing else.
+double RawSqlite(const std::vector<limpide::domain::Contract>& contracts, const fs::path& db_path) {
+  fs::remove(db_path);
+  sqlite3* db = nullptr;
+  sqlite3_open(db_path.c_str(), &db);
+  sqlite3_exec(db,
+               "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+               "CREATE TABLE c(uid TEXT PRIMARY KEY, id TEXT, buyer TEXT, object TEXT, cpv TEXT,"
+               " amount INTEGER, notified TEXT, extra TEXT);"
+               "CREATE TABLE h(uid TEXT, pos INTEGER, id TEXT, name TEXT, PRIMARY KEY(uid,pos));",
+               nullptr, nullptr, nullptr);
+  sqlite3_stmt* ins = nullptr;
+  sqlite3_stmt* hol = nullptr;
+  sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO c VALUES(?,?,?,?,?,?,?,?)", -1, &ins, nullptr);
+  sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO h VALUES(?,?,?,?)", -1, &hol, nullptr);
+  const auto start = Clock::now();
+  sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+  for (const auto& c : contracts) {
+    sqlite3_bind_text(ins, 1, c.uid.data(), static_cast<int>(c.uid.size()), SQLITE_STATIC);
+    sqlite3_bind_text(ins, 2, c.id.data(), static_cast<int>(c.id.size()), SQLITE_STATIC);
+    sqlite3_bind_text(ins, 3, c.buyer_id.data(), static_cast<int>(c.buyer_id.size()), SQLITE_STATIC);
+    sqlite3_bind_text(ins, 4, c.object.data(), static_cast<int>(c.object.size()), SQLITE_STATIC);
+    sqlite3_bind_text(ins, 5, c.cpv.data(), static_cast<int>(c.cpv.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 6, c.amount ? c.amount->cents : 0);
+    sqlite3_bind_text(ins, 7, "2019-01-01", -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 8, c.extra_json.data(), static_cast<int>(c.extra_json.size()), SQLITE_STATIC);
+    sqlite3_step(ins);
+    sqlite3_reset(ins);
+    for (size_t i = 0; i < c.holders.size(); ++i) {
+      sqlite3_bind_text(hol, 1, c.uid.data(), static_cast<int>(c.uid.size()), SQLITE_STATIC);
+      sqlite3_bind_int64(hol, 2, static_cast<int64_t>(i));
+      sqlite3_bind_text(hol, 3, c.holders[i].id.data(), static_cast<int>(c.holders[i].id.size()), SQLITE_STATIC);
+      sqlite3_bind_text(hol, 4, c.holders[i].name.data(), static_cast<int>(c.holders[i].name.size()), SQLITE_STATIC);
+      sqlite3_step(hol);
+      sqlite3_reset(hol);
+    }
+  }
+  sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  const double s = Seconds(start);
+  sqlite3_finalize(ins);
+  sqlite3_finalize(hol);
+  sqlite3_close(db);
+  return s;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string shared = argc > 1 ? argv[1] : "../shared/data";
+  const int repeat = argc > 2 ? std::atoi(argv[2]) : 12;
+  const int runs = argc > 3 ? std::atoi(argv[3]) : 3;
+  const fs::path dir = fs::temp_directory_path() / "limpide-import-bench";
+  fs::create_directories(dir);
+  const fs::path big = dir / "big.json";
+  const int64_t records = MakeBigFile(shared, repeat, big);
+  std::printf("input: %lld records, %.1f MB\n", static_cast<long long>(records),
+              static_cast<double>(fs::file_size(big)) / 1e6);
+
+  // The rows the raw loop inserts: exactly the accepted contracts.
+  std::vector<limpide::domain::Contract> contracts;
+  limpide::Status read = limpide::formats::ReadDecpFile(big.string(), [&](limpide::formats::DecpRecord&& r) {
+    if (r.contract) contracts.push_back(std::move(*r.contract));
+    return limpide::Status::Ok();
+  });
+  if (!read.ok()) {
+    std::fprintf(stderr, "cannot read %s: %s\n", big.c_str(), read.ToString().c_str());
+    return 1;
+  }
+
+  std::vector<double> ours, raw;
+  for (int run = 0; run < runs; ++run) {
+    const fs::path db = dir / "bench.db";
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
+    auto store = limpide::store::OpenStore("sqlite:" + db.string());
+    if (!store.ok()) return 1;
+    limpide::app::Importer importer(**store);
+    const auto start = Clock::now();
+    auto report = importer.Import({big.string()}, {});
+    const double s = Seconds(start);
+    if (!report.ok() || !report->ok()) {
+      std::fprintf(stderr, "import failed\n");
+      return 1;
+    }
+    ours.push_back(static_cast<double>(records) / s);
+    const double raw_s = RawSqlite(contracts, dir / "raw.db");
+    raw.push_back(static_cast<double>(contracts.size()) / raw_s);
+    std::printf("run %d: limpide import %.0f records/s (%.2f s, %lld inserted), raw SQLite loop %.0f rows/s (%.2f s)\n",
+                run + 1, ours.back(), s, static_cast<long long>(report->totals.inserted), raw.back(), raw_s);
+  }
+  const double m_ours = Median(ours), m_raw = Median(raw);
+  std::printf("median: limpide import %.0f records/s, raw SQLite %.0f rows/s, ratio %.0f%% (target >= 50%%)\n",
+              m_ours, m_raw, 100.0 * m_ours / m_raw);
+  fs::remove_all(dir);
+  return 0;
+}

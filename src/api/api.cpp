@@ -1,0 +1,145 @@
+#include "api/api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "formats/contract_json.h"
+#include "http/metrics.h"
+#include "http/problem.h"
+
+namespace limpide::api {
+namespace {
+
+using nlohmann::json;
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+http::Response ContractList(const app::Catalogue& catalogue, const http::Request& req) {
+  auto query = app::ParseContractQuery(req.query, /*strict=*/true);
+  if (!query.ok()) return http::Problem(query.status(), req.target);
+  auto page = catalogue.ListContracts(*query);
+  if (!page.ok()) return http::Problem(page.status(), req.target);
+  json data = json::array();
+  for (const auto& c : page->items) data.push_back(formats::ContractToJson(c));
+  json links = {{"self", req.target}};
+  if (!page->next.empty()) {
+    // The new cursor replaces the one this page was read with.
+    const std::string rest = QueryString(req.query, "after");
+    links["next"] = req.path + rest + (rest.empty() ? "?" : "&") + "after=" + UrlEncode(page->next);
+  }
+  json body = {{"data", std::move(data)}, {"links", std::move(links)},
+               {"meta", {{"limit", query->page.limit}, {"count", page->items.size()}}}};
+  return http::Json(200, Dump(body));
+}
+
+}  // namespace
+
+std::string UrlEncode(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string QueryString(const app::Params& params, std::string_view skip) {
+  std::string out;
+  for (const auto& [k, v] : params) {
+    if (v.empty() || k == skip) continue;
+    out += out.empty() ? '?' : '&';
+    out += UrlEncode(k);
+    out += '=';
+    out += UrlEncode(v);
+  }
+  return out;
+}
+
+void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {
+  const app::Catalogue* cat = &catalogue;
+
+  router.Add("GET", "/healthz", [](const http::Request&) {
+    return http::Json(200, R"({"status":"ok"})");
+  });
+  router.Add("GET", "/metrics", [](const http::Request&) {
+    http::Response r;
+    r.body = http::MetricsText();
+    r.SetHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    return r;
+  });
+  router.Add("GET", "/api/v1/openapi.json", [](const http::Request&) {
+    static const std::string kBody = OpenApiJson();
+    return http::Json(200, kBody);
+  });
+
+  router.Add("GET", "/api/v1/contracts",
+             [cat](const http::Request& req) { return ContractList(*cat, req); });
+
+  router.Add("GET", "/api/v1/contracts.csv", [cat](const http::Request& req) {
+    auto query = app::ParseContractQuery(req.query, /*strict=*/true);
+    if (!query.ok()) return http::Problem(query.status(), req.target);
+    http::Response r;
+    r.SetHeader("Content-Type", "text/csv; charset=utf-8");
+    r.SetHeader("Content-Disposition", "attachment; filename=\"contracts.csv\"");
+    r.stream = cat->ContractsCsv(*query);
+    return r;
+  });
+
+  router.Add("GET", "/api/v1/contracts/{uid}", [cat](const http::Request& req) {
+    auto c = cat->GetContract(req.params.at("uid"));
+    if (!c.ok()) return http::Problem(c.status(), req.target);
+    return http::Json(200, Dump(formats::ContractToJson(*c)));
+  });
+
+  router.Add("GET", "/api/v1/organizations/{siret}", [cat](const http::Request& req) {
+    auto view = cat->GetOrganization(req.params.at("siret"));
+    if (!view.ok()) return http::Problem(view.status(), req.target);
+    json body = formats::OrganizationToJson(view->organization);
+    auto partners = [](const std::vector<store::Partner>& list) {
+      json out = json::array();
+      for (const auto& p : list) {
+        json j = {{"id", p.id}, {"contracts", p.contracts}, {"amount", domain::ToEuros(p.amount)}};
+        if (!p.name.empty()) j["name"] = p.name;
+        out.push_back(std::move(j));
+      }
+      return out;
+    };
+    body["topSuppliers"] = partners(view->holders);
+    body["topBuyers"] = partners(view->buyers);
+    body["links"] = {{"asBuyer", "/api/v1/contracts?buyer=" + UrlEncode(view->organization.id)},
+                     {"asSupplier", "/api/v1/contracts?supplier=" + UrlEncode(view->organization.id)}};
+    return http::Json(200, Dump(body));
+  });
+
+  router.Add("GET", "/api/v1/cpv/{code}", [cat](const http::Request& req) {
+    auto view = cat->GetCpv(req.params.at("code"));
+    if (!view.ok()) return http::Problem(view.status(), req.target);
+    auto brief = [](const domain::CpvCode* c) {
+      return json{{"code", c->code}, {"labelFr", c->label_fr}, {"labelEn", c->label_en},
+                  {"level", c->level}};
+    };
+    json body = brief(view->code);
+    if (!view->code->parent_code8.empty()) body["parent"] = view->code->parent_code8;
+    json lineage = json::array();
+    for (const auto* c : view->lineage) lineage.push_back(brief(c));
+    json children = json::array();
+    for (const auto* c : view->children) children.push_back(brief(c));
+    body["lineage"] = std::move(lineage);
+    body["children"] = std::move(children);
+    body["contracts"] = {{"count", view->contracts.contracts},
+                         {"amount", domain::ToEuros(view->contracts.total_amount)}};
+    body["links"] = {
+        {"contracts", "/api/v1/contracts?cpv=" +
+                          std::string(domain::CpvSignificantPrefix(view->code->code8))}};
+    return http::Json(200, Dump(body));
+  });
+}
+
+}  // namespace limpide::api

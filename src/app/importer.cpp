@@ -1,0 +1,214 @@
+#include "app/importer.h"
+
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <unordered_map>
+
+#include "formats/decp.h"
+
+namespace limpide::app {
+namespace {
+
+using nlohmann::json;
+
+json CountsJson(const ImportCounts& c) {
+  return {{"read", c.read},           {"inserted", c.inserted},
+          {"updated", c.updated},     {"unchanged", c.unchanged},
+          {"duplicates", c.duplicates}, {"rejected", c.rejected},
+          {"flagged", c.flagged}};
+}
+
+// Which format a file holds, by peeking at it without consuming the stream.
+std::string SniffFormat(std::istream& in) {
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  in.clear();
+  in.seekg(0);
+  size_t i = head.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+  if (i == std::string::npos) return "";
+  if (head[i] == '<') return std::string(formats::DecpFormatName(formats::DecpFormat::kXml2));
+  size_t m = head.find("\"marches\"");
+  if (m == std::string::npos) return "json";
+  size_t v = head.find_first_not_of(" \t\r\n:", m + 9);
+  if (v != std::string::npos && head[v] == '[') {
+    return std::string(formats::DecpFormatName(formats::DecpFormat::kJson1));
+  }
+  return std::string(formats::DecpFormatName(formats::DecpFormat::kJson2));
+}
+
+}  // namespace
+
+ImportCounts& ImportCounts::operator+=(const ImportCounts& o) {
+  read += o.read;
+  inserted += o.inserted;
+  updated += o.updated;
+  unchanged += o.unchanged;
+  rejected += o.rejected;
+  duplicates += o.duplicates;
+  flagged += o.flagged;
+  return *this;
+}
+
+bool ImportReport::ok() const {
+  for (const auto& f : files) {
+    if (!f.error.empty()) return false;
+  }
+  return true;
+}
+
+Result<ImportReport> Importer::Import(const std::vector<std::string>& paths,
+                                      const ImportOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  ImportReport report;
+  std::ofstream rejects;
+  if (!options.rejects_path.empty()) {
+    rejects.open(options.rejects_path, std::ios::out | std::ios::trunc);
+    if (!rejects) {
+      return Status::Unavailable("cannot write rejects file " + options.rejects_path);
+    }
+    report.rejects_path = options.rejects_path;
+  }
+
+  for (size_t index = 0; index < paths.size(); ++index) {
+    const std::string& path = paths[index];
+    FileReport file{path, "", {}, ""};
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      file.error = path + ": cannot open file";
+    } else {
+      in.seekg(0, std::ios::end);
+      const int64_t total = static_cast<int64_t>(in.tellg());
+      in.seekg(0);
+      file.format = SniffFormat(in);
+      auto txn = store_.BeginWrite();
+      if (!txn.ok()) return txn.status();
+      // Rejections of this file are held until it commits: a malformed file
+      // leaves one line naming the file error, not records that never landed.
+      std::vector<std::string> file_rejects;
+      // uid -> position of its first record in this file.
+      std::unordered_map<std::string, int64_t> seen;
+      Status store_error;
+      const std::string source = path.substr(path.find_last_of('/') + 1);
+      Status read = formats::ReadDecp(in, source, [&](formats::DecpRecord&& rec) -> Status {
+        ++file.counts.read;
+        if (!rec.errors.empty() || !rec.contract) {
+          ++file.counts.rejected;
+          json reasons = json::array();
+          for (const auto& e : rec.errors) reasons.push_back({{"field", e.field}, {"reason", e.reason}});
+          file_rejects.push_back(json{{"file", path},
+                                      {"position", rec.position},
+                                      {"line", rec.line},
+                                      {"id", rec.id},
+                                      {"reasons", std::move(reasons)}}
+                                     .dump(-1, ' ', false, json::error_handler_t::replace));
+        } else if (auto [it, fresh] = seen.emplace(rec.contract->uid, rec.position); !fresh) {
+          // Keeping the first makes a repeated import of the file idempotent.
+          ++file.counts.duplicates;
+          file_rejects.push_back(
+              json{{"file", path},
+                   {"position", rec.position},
+                   {"line", rec.line},
+                   {"id", rec.id},
+                   {"duplicateOf", it->second},
+                   {"reasons", json::array({{{"field", "id"},
+                                             {"reason", "same uid as record " + std::to_string(it->second) +
+                                                            " of this file, which is kept"}}})}}
+                  .dump(-1, ' ', false, json::error_handler_t::replace));
+        } else {
+          if (!rec.contract->flags.empty()) ++file.counts.flagged;
+          auto outcome = (*txn)->UpsertContract(*rec.contract);
+          if (!outcome.ok()) {
+            store_error = outcome.status();
+            return store_error;
+          }
+          switch (*outcome) {
+            case store::UpsertOutcome::kInserted: ++file.counts.inserted; break;
+            case store::UpsertOutcome::kUpdated: ++file.counts.updated; break;
+            case store::UpsertOutcome::kUnchanged: ++file.counts.unchanged; break;
+          }
+        }
+        if (options.progress && file.counts.read % 500 == 0) {
+          options.progress({index, paths.size(), &path, static_cast<int64_t>(in.tellg()), total,
+                            file.counts.read});
+        }
+        return Status::Ok();
+      });
+      if (!store_error.ok()) return store_error;  // the transaction rolls back
+      if (!read.ok()) {
+        file.error = read.message();
+      } else {
+        Status committed = (*txn)->Commit();
+        if (!committed.ok()) return committed;
+        for (const auto& line : file_rejects) rejects << line << '\n';
+      }
+      if (options.progress) {
+        options.progress({index, paths.size(), &path, total, total, file.counts.read});
+      }
+    }
+    if (!file.error.empty()) {
+      // Nothing of a failed file is kept: its counts of written rows go to 0.
+      file.counts.inserted = file.counts.updated = file.counts.unchanged = 0;
+      if (rejects.is_open()) {
+        rejects << json{{"file", path}, {"error", file.error}}.dump(
+                       -1, ' ', false, json::error_handler_t::replace)
+                << '\n';
+      }
+    }
+    report.totals += file.counts;
+    report.files.push_back(std::move(file));
+  }
+  if (rejects.is_open()) {
+    rejects.flush();
+    if (!rejects) return Status::Unavailable("cannot write rejects file " + options.rejects_path);
+  }
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+std::string ImportReportJson(const ImportReport& report) {
+  json files = json::array();
+  for (const auto& f : report.files) {
+    json j = CountsJson(f.counts);
+    j["path"] = f.path;
+    j["format"] = f.format;
+    if (!f.error.empty()) j["error"] = f.error;
+    files.push_back(std::move(j));
+  }
+  json out = {{"files", std::move(files)},
+              {"totals", CountsJson(report.totals)},
+              {"ok", report.ok()},
+              {"seconds", report.seconds}};
+  if (!report.rejects_path.empty()) out["rejectsPath"] = report.rejects_path;
+  return out.dump(2, ' ', false, json::error_handler_t::replace);
+}
+
+std::string ImportReportText(const ImportReport& report) {
+  std::ostringstream out;
+  auto line = [&](const std::string& name, const ImportCounts& c) {
+    out << name << "\n  read " << c.read << ", inserted " << c.inserted << ", updated "
+        << c.updated << ", unchanged " << c.unchanged << ", duplicates " << c.duplicates
+        << ", rejected " << c.rejected
+        << " (accepted with repairs: " << c.flagged << ")\n";
+  };
+  for (const auto& f : report.files) {
+    line(f.path + (f.format.empty() ? "" : " [" + f.format + "]"), f.counts);
+    if (!f.error.empty()) out << "  FAILED, nothing imported from this file: " << f.error << "\n";
+  }
+  if (report.files.size() > 1) line("total", report.totals);
+  if (report.totals.inserted + report.totals.updated == 0 && report.ok()) {
+    out << "nothing changed: every accepted record was already stored as is\n";
+  }
+  if (!report.rejects_path.empty() && report.totals.rejected + report.totals.duplicates > 0) {
+    out << "rejected and duplicate records, with reasons: " << report.rejects_path << "\n";
+  }
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.2f", report.seconds);
+  out << "time: " << seconds << " s\n";
+  return out.str();
+}
+
+}  // namespace limpide::app

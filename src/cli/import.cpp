@@ -1,0 +1,83 @@
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+
+#include "app/importer.h"
+#include "cli/commands.h"
+
+namespace limpide::cli {
+namespace {
+
+std::string UtcStamp() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+// A one-line progress bar on stderr, only when stderr is a terminal.
+void DrawProgress(const app::ImportProgress& p) {
+  const int width = 30;
+  double frac = p.bytes_total > 0 ? static_cast<double>(p.bytes_read) / p.bytes_total : 1.0;
+  if (frac > 1) frac = 1;
+  const int filled = static_cast<int>(frac * width);
+  std::string name = p.path ? std::filesystem::path(*p.path).filename().string() : "";
+  if (name.size() > 32) name = name.substr(0, 29) + "...";
+  std::fprintf(stderr, "\r\033[K[%zu/%zu] %-32s [%s%s] %3d%% %lld records", p.file_index + 1,
+               p.file_count, name.c_str(), std::string(filled, '#').c_str(),
+               std::string(width - filled, ' ').c_str(), static_cast<int>(frac * 100),
+               static_cast<long long>(p.records));
+  if (p.bytes_read >= p.bytes_total) std::fputc('\n', stderr);
+}
+
+}  // namespace
+
+std::string StoreUrl(const std::string& data_dir) {
+  return "sqlite:" + (std::filesystem::path(data_dir) / "limpide.db").string();
+}
+
+int Import(const ImportArgs& args) {
+  std::error_code ec;
+  std::filesystem::create_directories(args.data_dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "limpide import: cannot create data directory %s: %s\n",
+                 args.data_dir.c_str(), ec.message().c_str());
+    return 1;
+  }
+  auto store = store::OpenStore(StoreUrl(args.data_dir));
+  if (!store.ok()) {
+    std::fprintf(stderr, "limpide import: %s\n", store.status().ToString().c_str());
+    return 1;
+  }
+  app::ImportOptions options;
+  options.rejects_path = args.rejects;
+  if (options.rejects_path.empty()) {
+    auto dir = std::filesystem::path(args.data_dir) / "rejects";
+    std::filesystem::create_directories(dir, ec);
+    options.rejects_path = (dir / ("import-" + UtcStamp() + ".jsonl")).string();
+  }
+  if (isatty(STDERR_FILENO)) options.progress = DrawProgress;
+
+  app::Importer importer(**store);
+  auto report = importer.Import(args.files, options);
+  if (!report.ok()) {
+    std::fprintf(stderr, "limpide import: %s\n", report.status().ToString().c_str());
+    return 1;
+  }
+  if (args.json) {
+    std::cout << app::ImportReportJson(*report) << "\n";
+  } else {
+    std::cout << app::ImportReportText(*report);
+  }
+  // Exit 0: all files imported (some records may be rejected, as reported);
+  // 3: at least one file could not be imported.
+  return report->ok() ? 0 : 3;
+}
+
+}  // namespace limpide::cli

@@ -1,0 +1,53 @@
+// Engine-neutral helpers shared by the store engines: content hash, cursor
+// encoding, argument checks. Private to store/: nothing outside includes it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "domain/contract.h"
+#include "store/store.h"
+
+namespace limpide::store::internal {
+
+// SHA-256 of a canonical, length-prefixed serialisation of `c` that leaves out
+// `source` and `flags` (they are provenance, not content). 32 raw bytes.
+using ContentHash = std::array<uint8_t, 32>;
+ContentHash HashContent(const domain::Contract& c);
+
+// SHA-256 (FIPS 180-4) of `data`.
+ContentHash Sha256(std::string_view data);
+
+// Position in the listing order: notification date ("" when absent, which
+// sorts last) then uid.
+struct SortKey {
+  std::string date;  // "YYYY-MM-DD" or ""
+  std::string uid;
+};
+// Opaque cursor: base64url (no padding) of "c1" '\n' date '\n' uid.
+std::string EncodeCursor(const SortKey& key);
+// invalid_argument (field "after") for anything EncodeCursor did not produce.
+Result<SortKey> DecodeCursor(std::string_view cursor);
+
+// The 8 leading digits of a CPV code ("45000000-7" -> "45000000"); empty when
+// `cpv` does not start with 8 digits.
+std::string Cpv8(std::string_view cpv);
+
+// invalid_argument with the field at fault (cpv_prefix, amount, notified, limit).
+Status CheckFilter(const ContractFilter& f);
+Status CheckLimit(int limit);
+
+// Words of the text filter, folded (domain::FoldForSearch) and split on spaces.
+std::vector<std::string> SearchWords(std::string_view text);
+
+// Base64url without padding; Decode returns false on any invalid input.
+std::string Base64UrlEncode(std::string_view bytes);
+bool Base64UrlDecode(std::string_view text, std::string& out);
+
+inline constexpr int kMaxPageLimit = 1000;
+
+}  // namespace limpide::store::internal

@@ -1,0 +1,152 @@
+#include "store/sqlite/migrations.h"
+
+#include <string>
+
+namespace limpide::store::sqlite {
+namespace {
+
+// Version 1: contracts, their holders and modifications, organizations.
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE organizations (
+  id   TEXT PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+
+CREATE TABLE contracts (
+  seq                  INTEGER PRIMARY KEY,   -- rowid; children refer to it
+  uid                  TEXT NOT NULL UNIQUE,
+  id                   TEXT NOT NULL,
+  kind                 TEXT NOT NULL,         -- 'marche' | 'concession'
+  buyer_id             TEXT NOT NULL,
+  buyer_name           TEXT NOT NULL,
+  nature               TEXT,                  -- domain::Code(ContractNature)
+  procedure            TEXT,                  -- domain::Code(ProcedureType)
+  object               TEXT NOT NULL,
+  object_folded        TEXT NOT NULL,         -- domain::FoldForSearch(object)
+  cpv                  TEXT NOT NULL,
+  cpv8                 TEXT,                  -- the 8 digits of cpv, NULL when none
+  place_code           TEXT NOT NULL,
+  place_code_type      TEXT NOT NULL,
+  place_name           TEXT NOT NULL,
+  duration_months      INTEGER,
+  amount_cents         INTEGER,
+  public_subsidy_cents INTEGER,
+  notified_on          TEXT NOT NULL,         -- 'YYYY-MM-DD', '' when absent (sorts last)
+  published_on         TEXT,
+  execution_start      TEXT,
+  price_form           TEXT NOT NULL,
+  extra_json           TEXT NOT NULL,
+  schema_version       TEXT NOT NULL,
+  source               TEXT NOT NULL,
+  flags                TEXT NOT NULL,         -- JSON array of strings
+  content_hash         BLOB NOT NULL,         -- SHA-256, see store/codec.h
+  created_at           INTEGER NOT NULL,      -- microseconds since the Unix epoch
+  updated_at           INTEGER NOT NULL
+);
+CREATE INDEX contracts_by_date      ON contracts (notified_on DESC, uid);
+CREATE INDEX contracts_by_buyer     ON contracts (buyer_id, notified_on DESC, uid);
+CREATE INDEX contracts_by_cpv       ON contracts (cpv8);
+
+CREATE TABLE contract_holders (
+  contract_seq INTEGER NOT NULL REFERENCES contracts (seq) ON DELETE CASCADE,
+  position     INTEGER NOT NULL,
+  holder_id    TEXT NOT NULL,
+  id_type      TEXT NOT NULL,
+  name         TEXT NOT NULL,
+  PRIMARY KEY (contract_seq, position)
+) WITHOUT ROWID;
+CREATE INDEX contract_holders_by_holder ON contract_holders (holder_id, contract_seq);
+
+CREATE TABLE contract_modifications (
+  contract_seq    INTEGER NOT NULL REFERENCES contracts (seq) ON DELETE CASCADE,
+  position        INTEGER NOT NULL,
+  modification_id TEXT NOT NULL,
+  object          TEXT NOT NULL,
+  signed_on       TEXT,
+  published_on    TEXT,
+  duration_months INTEGER,
+  amount_cents    INTEGER,
+  holders_json    TEXT NOT NULL,               -- [[id, id_type, name], ...]
+  PRIMARY KEY (contract_seq, position)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1};
+
+constexpr const char* kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY,"
+    " applied_at TEXT NOT NULL)";  // ISO 8601 UTC
+
+Result<int> CurrentVersion(Connection& conn) {
+  auto stmt = conn.Prepare("SELECT ifnull(max(version), 0) FROM schema_migrations");
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  return static_cast<int>(q.Int(0));
+}
+
+// Rolls back unless committed.
+class ImmediateTransaction {
+ public:
+  explicit ImmediateTransaction(Connection& conn) : conn_(conn) {}
+  ~ImmediateTransaction() {
+    if (open_) (void)conn_.Exec("ROLLBACK");
+  }
+  Status Begin() {
+    LIMPIDE_RETURN_IF_ERROR(conn_.Exec("BEGIN IMMEDIATE"));
+    open_ = true;
+    return Status::Ok();
+  }
+  Status Commit() {
+    LIMPIDE_RETURN_IF_ERROR(conn_.Exec("COMMIT"));
+    open_ = false;
+    return Status::Ok();
+  }
+
+ private:
+  Connection& conn_;
+  bool open_ = false;
+};
+
+}  // namespace
+
+std::span<const std::string_view> Migrations() { return kMigrations; }
+
+Result<int> Migrate(Connection& conn) {
+  LIMPIDE_RETURN_IF_ERROR(conn.Exec(kCreateMigrationsTable));
+  const int known = static_cast<int>(std::size(kMigrations));
+  auto version = CurrentVersion(conn);
+  if (!version.ok()) return version.status();
+  if (*version > known) {
+    return Status::FailedPrecondition("store schema version " + std::to_string(*version) +
+                                      " is newer than this binary (" + std::to_string(known) +
+                                      "); upgrade limpide");
+  }
+  while (*version < known) {
+    ImmediateTransaction txn(conn);
+    LIMPIDE_RETURN_IF_ERROR(txn.Begin());
+    // Another process may have migrated between our read and BEGIN IMMEDIATE.
+    version = CurrentVersion(conn);
+    if (!version.ok()) return version.status();
+    if (*version >= known) break;
+    const int next = *version + 1;
+    const std::string sql(kMigrations[next - 1]);
+    LIMPIDE_RETURN_IF_ERROR(conn.Exec(sql.c_str()));
+    auto insert = conn.Prepare(
+        "INSERT INTO schema_migrations (version, applied_at) "
+        "VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+    if (!insert.ok()) return insert.status();
+    {
+      Query q(*insert);
+      q.Bind(1, int64_t{next});
+      LIMPIDE_RETURN_IF_ERROR(q.Run());
+    }
+    LIMPIDE_RETURN_IF_ERROR(txn.Commit());
+    *version = next;
+  }
+  return *version;
+}
+
+}  // namespace limpide::store::sqlite

@@ -1,0 +1,1119 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "domain/procedure.h"
+#include "domain/text.h"
+#include "domain/time.h"
+#include "store/codec.h"
+#include "store/sqlite/db.h"
+#include "store/sqlite/migrations.h"
+
+namespace limpide::store::sqlite {
+namespace {
+
+using domain::Contract;
+using internal::ContentHash;
+
+// Readers kept open for reuse; more may exist while many threads read.
+constexpr size_t kMaxIdleReaders = 8;
+// The organization-name cache of the writer is dropped beyond this size.
+constexpr size_t kMaxCachedOrganizations = 200000;
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Columns of `contracts` read back into a Contract, in this order.
+constexpr const char* kContractColumns =
+    "uid, id, kind, buyer_id, buyer_name, nature, procedure, object, cpv, place_code, "
+    "place_code_type, place_name, duration_months, amount_cents, public_subsidy_cents, "
+    "notified_on, published_on, execution_start, price_form, extra_json, schema_version, "
+    "source, flags, seq";
+constexpr int kSeqColumn = 23;
+
+// Columns written by UpsertContract, bound as ?1..?N in this order (?1 = uid).
+constexpr const char* kWriteColumns[] = {"uid",
+                                         "id",
+                                         "kind",
+                                         "buyer_id",
+                                         "buyer_name",
+                                         "nature",
+                                         "procedure",
+                                         "object",
+                                         "object_folded",
+                                         "cpv",
+                                         "cpv8",
+                                         "place_code",
+                                         "place_code_type",
+                                         "place_name",
+                                         "duration_months",
+                                         "amount_cents",
+                                         "public_subsidy_cents",
+                                         "notified_on",
+                                         "published_on",
+                                         "execution_start",
+                                         "price_form",
+                                         "extra_json",
+                                         "schema_version",
+                                         "source",
+                                         "flags",
+                                         "content_hash",
+                                         "updated_at"};
+constexpr int kWriteColumnCount = static_cast<int>(std::size(kWriteColumns));
+
+std::string InsertContractSql() {
+  std::string cols, vals;
+  for (int i = 0; i < kWriteColumnCount; ++i) {
+    cols += kWriteColumns[i];
+    cols += ", ";
+    vals += "?" + std::to_string(i + 1) + ", ";
+  }
+  // created_at takes the same value as updated_at.
+  return "INSERT INTO contracts (" + cols + "created_at) VALUES (" + vals + "?" +
+         std::to_string(kWriteColumnCount) + ") ON CONFLICT (uid) DO NOTHING";
+}
+
+std::string UpdateContractSql() {
+  std::string sets;
+  for (int i = 1; i < kWriteColumnCount; ++i) {
+    if (i > 1) sets += ", ";
+    sets += kWriteColumns[i];
+    sets += " = ?" + std::to_string(i + 1);
+  }
+  // ?1 is still bound to the uid, which does not change.
+  return "UPDATE contracts SET " + sets + " WHERE seq = ?" + std::to_string(kWriteColumnCount + 1);
+}
+
+// The stored name is replaced when it is empty, or when it carries U+FFFD (a
+// character lost by a decoder) and the new one does not.
+constexpr const char* kUpsertOrganizationSql =
+    "INSERT INTO organizations (id, name) VALUES (?1, ?2) "
+    "ON CONFLICT (id) DO UPDATE SET name = excluded.name "
+    "WHERE excluded.name <> '' AND (organizations.name = '' OR "
+    "(instr(organizations.name, char(65533)) > 0 AND instr(excluded.name, char(65533)) = 0))";
+
+std::string_view KindCode(domain::ContractKind k) {
+  return k == domain::ContractKind::kConcession ? "concession" : "marche";
+}
+
+std::string DateText(const std::optional<domain::Date>& d) {
+  return d ? domain::FormatDate(*d) : std::string();
+}
+
+// JSON written byte-for-byte: SQLite keeps text as bytes, and so do we.
+void AppendJsonString(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char ch : s) {
+    switch (ch) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(ch) < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out.push_back(kHex[(ch >> 4) & 0xf]);
+          out.push_back(kHex[ch & 0xf]);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+std::string FlagsJson(const std::vector<std::string>& flags) {
+  std::string out = "[";
+  for (size_t i = 0; i < flags.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendJsonString(out, flags[i]);
+  }
+  out.push_back(']');
+  return out;
+}
+
+std::string HoldersJson(const std::vector<domain::Holder>& holders) {
+  std::string out = "[";
+  for (size_t i = 0; i < holders.size(); ++i) {
+    if (i) out.push_back(',');
+    out.push_back('[');
+    AppendJsonString(out, holders[i].id);
+    out.push_back(',');
+    AppendJsonString(out, holders[i].id_type);
+    out.push_back(',');
+    AppendJsonString(out, holders[i].name);
+    out.push_back(']');
+  }
+  out.push_back(']');
+  return out;
+}
+
+Status Corrupt(std::string_view what, std::string_view uid) {
+  return Status::Internal("corrupt stored contract " + std::string(uid) + ": " + std::string(what));
+}
+
+Result<std::optional<domain::Date>> ReadDate(const Query& q, int col, std::string_view uid) {
+  if (q.IsNull(col) || q.Text(col).empty()) return std::optional<domain::Date>();
+  auto d = domain::ParseDate(q.Text(col));
+  if (!d.ok()) return Corrupt("date", uid);
+  return std::optional<domain::Date>(*d);
+}
+
+std::optional<int> ReadInt(const Query& q, int col) {
+  if (q.IsNull(col)) return std::nullopt;
+  return static_cast<int>(q.Int(col));
+}
+
+std::optional<domain::Money> ReadMoney(const Query& q, int col) {
+  if (q.IsNull(col)) return std::nullopt;
+  return domain::Money{q.Int(col)};
+}
+
+// Reads back the JSON that FlagsJson and HoldersJson write. Strings are taken
+// byte for byte (they need not be valid UTF-8), so a general JSON parser would
+// be too strict here.
+class StoredJson {
+ public:
+  explicit StoredJson(std::string_view s) : s_(s) {}
+  bool Consume(char ch) {
+    if (i_ < s_.size() && s_[i_] == ch) {
+      ++i_;
+      return true;
+    }
+    return false;
+  }
+  bool String(std::string& out) {
+    out.clear();
+    if (!Consume('"')) return false;
+    while (i_ < s_.size()) {
+      const char ch = s_[i_++];
+      if (ch == '"') return true;
+      if (ch != '\\') {
+        out.push_back(ch);
+        continue;
+      }
+      if (i_ >= s_.size()) return false;
+      switch (s_[i_++]) {
+        case '"':
+          out.push_back('"');
+          break;
+        case '\\':
+          out.push_back('\\');
+          break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        case 'u': {  // only \u00XX, for control characters
+          if (i_ + 4 > s_.size() || s_.compare(i_, 2, "00") != 0) return false;
+          int v = 0;
+          for (size_t k = i_ + 2; k < i_ + 4; ++k) {
+            const char h = s_[k];
+            v = v * 16 + (h >= '0' && h <= '9'   ? h - '0'
+                          : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                                                 : -1000);
+          }
+          if (v < 0) return false;
+          out.push_back(static_cast<char>(v));
+          i_ += 4;
+          break;
+        }
+        default:
+          return false;
+      }
+    }
+    return false;
+  }
+  // Reads "[s, s, ...]", calling `item` for each element.
+  template <typename F>
+  bool Array(F&& item) {
+    if (!Consume('[')) return false;
+    if (Consume(']')) return true;
+    do {
+      if (!item()) return false;
+    } while (Consume(','));
+    return Consume(']');
+  }
+  bool AtEnd() const { return i_ == s_.size(); }
+
+ private:
+  std::string_view s_;
+  size_t i_ = 0;
+};
+
+Result<std::vector<std::string>> ParseFlagsJson(std::string_view text, std::string_view uid) {
+  std::vector<std::string> out;
+  StoredJson r(text);
+  std::string s;
+  const bool ok = r.Array([&] {
+    if (!r.String(s)) return false;
+    out.push_back(s);
+    return true;
+  });
+  if (!ok || !r.AtEnd()) return Corrupt("flags", uid);
+  return out;
+}
+
+Result<std::vector<domain::Holder>> ParseHoldersJson(std::string_view text, std::string_view uid) {
+  std::vector<domain::Holder> out;
+  StoredJson r(text);
+  const bool ok = r.Array([&] {
+    domain::Holder h;
+    const bool fields = r.Consume('[') && r.String(h.id) && r.Consume(',') && r.String(h.id_type) &&
+                        r.Consume(',') && r.String(h.name) && r.Consume(']');
+    if (fields) out.push_back(std::move(h));
+    return fields;
+  });
+  if (!ok || !r.AtEnd()) return Corrupt("holders", uid);
+  return out;
+}
+
+// Decodes a row selected with kContractColumns (children not included).
+Result<Contract> ReadContractRow(const Query& q) {
+  Contract c;
+  c.uid = q.Text(0);
+  c.id = q.Text(1);
+  const std::string_view kind = q.Text(2);
+  if (kind == "concession")
+    c.kind = domain::ContractKind::kConcession;
+  else if (kind == "marche")
+    c.kind = domain::ContractKind::kMarche;
+  else
+    return Corrupt("kind", c.uid);
+  c.buyer_id = q.Text(3);
+  c.buyer_name = q.Text(4);
+  if (!q.IsNull(5)) {
+    c.nature = domain::NatureFromCode(q.Text(5));
+    if (!c.nature) return Corrupt("nature", c.uid);
+  }
+  if (!q.IsNull(6)) {
+    c.procedure = domain::ProcedureFromCode(q.Text(6));
+    if (!c.procedure) return Corrupt("procedure", c.uid);
+  }
+  c.object = q.Text(7);
+  c.cpv = q.Text(8);
+  c.place.code = q.Text(9);
+  c.place.code_type = q.Text(10);
+  c.place.name = q.Text(11);
+  c.duration_months = ReadInt(q, 12);
+  c.amount = ReadMoney(q, 13);
+  c.public_subsidy = ReadMoney(q, 14);
+  for (auto [col, field] : {std::pair{15, &c.notified_on}, std::pair{16, &c.published_on},
+                            std::pair{17, &c.execution_start}}) {
+    auto d = ReadDate(q, col, c.uid);
+    if (!d.ok()) return d.status();
+    *field = *d;
+  }
+  c.price_form = q.Text(18);
+  c.extra_json = q.Text(19);
+  c.schema_version = q.Text(20);
+  c.source = q.Text(21);
+  const std::string_view flags = q.Text(22);
+  if (flags != "[]") {
+    auto parsed = ParseFlagsJson(flags, c.uid);
+    if (!parsed.ok()) return parsed.status();
+    c.flags = std::move(*parsed);
+  }
+  return c;
+}
+
+// Bound values of a dynamically assembled query. The SQL text depends only on
+// which filters are present, never on their values.
+class Params {
+ public:
+  // Returns the placeholder ("?N") of a new text parameter.
+  std::string Text(std::string v) {
+    values_.emplace_back(std::move(v));
+    return "?" + std::to_string(values_.size());
+  }
+  std::string Int(int64_t v) {
+    values_.emplace_back(v);
+    return "?" + std::to_string(values_.size());
+  }
+  void BindAll(Query& q) const {
+    for (size_t i = 0; i < values_.size(); ++i) {
+      const int n = static_cast<int>(i + 1);
+      if (const auto* s = std::get_if<std::string>(&values_[i]))
+        q.Bind(n, *s);
+      else
+        q.Bind(n, std::get<int64_t>(values_[i]));
+    }
+  }
+
+ private:
+  // Bound with SQLITE_STATIC: the values outlive the Query that uses them.
+  std::vector<std::variant<std::string, int64_t>> values_;
+};
+
+// " AND "-joined conditions for `f` (already checked), or "1".
+std::string WhereClause(const ContractFilter& f, Params& p) {
+  std::vector<std::string> terms;
+  if (!f.buyer_id.empty()) terms.push_back("buyer_id = " + p.Text(f.buyer_id));
+  if (!f.holder_id.empty()) {
+    terms.push_back("seq IN (SELECT contract_seq FROM contract_holders WHERE holder_id = " +
+                    p.Text(f.holder_id) + ")");
+  }
+  if (!f.cpv_prefix.empty()) {
+    // Digits only, so every code starting with the prefix sorts in
+    // [prefix, prefix + ':') (':' follows '9' in ASCII): an index range.
+    terms.push_back("cpv8 >= " + p.Text(f.cpv_prefix) + " AND cpv8 < " +
+                    p.Text(f.cpv_prefix + ":"));
+  }
+  if (f.procedure)
+    terms.push_back("procedure = " + p.Text(std::string(domain::Code(*f.procedure))));
+  if (f.nature) terms.push_back("nature = " + p.Text(std::string(domain::Code(*f.nature))));
+  if (f.notified_from)
+    terms.push_back("notified_on >= " + p.Text(domain::FormatDate(*f.notified_from)));
+  if (f.notified_to) {
+    terms.push_back("notified_on > '' AND notified_on <= " +
+                    p.Text(domain::FormatDate(*f.notified_to)));
+  }
+  if (f.amount_min) terms.push_back("amount_cents >= " + p.Int(f.amount_min->cents));
+  if (f.amount_max) terms.push_back("amount_cents <= " + p.Int(f.amount_max->cents));
+  for (auto& word : internal::SearchWords(f.text)) {
+    terms.push_back("instr(object_folded, " + p.Text(std::move(word)) + ") > 0");
+  }
+  if (terms.empty()) return "1";
+  std::string out;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    if (i) out += " AND ";
+    out += terms[i];
+  }
+  return out;
+}
+
+class SqliteStore;
+
+class SqliteWriteTransaction final : public WriteTransaction {
+ public:
+  SqliteWriteTransaction(SqliteStore& store, std::unique_lock<std::mutex> lock)
+      : store_(store), lock_(std::move(lock)) {}
+  ~SqliteWriteTransaction() override;
+
+  Result<UpsertOutcome> UpsertContract(const Contract& c) override;
+  Status Commit() override;
+
+ private:
+  Status EnsureOrganization(const std::string& id, const std::string& name);
+  // On the first upsert: when `contracts` is empty, drops the secondary
+  // indexes of the contract tables until Commit (see docs/storage.md).
+  Status MaybeDeferIndexes();
+  Status RebuildDeferredIndexes();
+
+  SqliteStore& store_;
+  std::unique_lock<std::mutex> lock_;
+  bool finished_ = false;
+  // Names sent to the organizations table in this transaction; merged into
+  // the store's cache on commit, forgotten on rollback.
+  std::unordered_map<std::string, std::string> org_names_;
+  bool first_upsert_ = true;
+  // (name, CREATE INDEX statement) of the indexes dropped by MaybeDeferIndexes.
+  std::vector<std::pair<std::string, std::string>> deferred_indexes_;
+};
+
+// A reader connection borrowed from the pool for one operation, inside one
+// read transaction (a consistent snapshot); returned on destruction.
+class ReadLease {
+ public:
+  ReadLease(SqliteStore& store, std::unique_ptr<Connection> conn);
+  ~ReadLease();
+  ReadLease(const ReadLease&) = delete;
+  ReadLease& operator=(const ReadLease&) = delete;
+  Connection& conn() { return *conn_; }
+  Status Begin();
+
+ private:
+  SqliteStore& store_;
+  std::unique_ptr<Connection> conn_;
+  bool in_txn_ = false;
+};
+
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  ~SqliteStore() override {
+    if (writer_) (void)writer_->Exec("PRAGMA optimize");
+  }
+
+  Result<std::unique_ptr<WriteTransaction>> BeginWrite() override;
+  Result<Contract> GetContract(std::string_view uid) override;
+  Result<ContractPage> ListContracts(const ContractFilter& filter,
+                                     const PageRequest& page) override;
+  Result<Counts> CountContracts(const ContractFilter& filter) override;
+  Result<domain::Organization> GetOrganization(std::string_view id) override;
+  Result<std::vector<Partner>> ListPartners(std::string_view id, Role role, int limit) override;
+  Result<std::vector<std::string>> DistinctValues(std::string_view column) override;
+  int schema_version() const override { return schema_version_; }
+
+ private:
+  friend class SqliteWriteTransaction;
+  friend class ReadLease;
+
+  explicit SqliteStore(std::string path) : path_(std::move(path)) {}
+
+  Result<std::unique_ptr<ReadLease>> Read();
+  void Release(std::unique_ptr<Connection> conn);
+  // Loads holders and modifications of `c` (row `seq`) on `conn`.
+  Status LoadChildren(Connection& conn, int64_t seq, Contract& c);
+
+  // Statements of the writer connection, prepared once at open.
+  struct WriterStatements {
+    sqlite3_stmt* begin = nullptr;
+    sqlite3_stmt* commit = nullptr;
+    sqlite3_stmt* rollback = nullptr;
+    sqlite3_stmt* select_hash = nullptr;
+    sqlite3_stmt* insert_contract = nullptr;
+    sqlite3_stmt* update_contract = nullptr;
+    sqlite3_stmt* delete_holders = nullptr;
+    sqlite3_stmt* delete_modifications = nullptr;
+    sqlite3_stmt* insert_holder = nullptr;
+    sqlite3_stmt* insert_modification = nullptr;
+    sqlite3_stmt* upsert_organization = nullptr;
+  };
+  Status PrepareWriter();
+
+  const std::string path_;
+  int schema_version_ = 0;
+
+  std::mutex write_mu_;  // held by the live WriteTransaction
+  std::unique_ptr<Connection> writer_;
+  WriterStatements w_;
+  // Last name sent to the organizations table per id, committed. Guarded by
+  // write_mu_.
+  std::unordered_map<std::string, std::string> org_names_;
+
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;
+};
+
+// ---- Opening -------------------------------------------------------------------
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path));
+  auto writer = Connection::Open(path, /*create=*/true);
+  if (!writer.ok()) return writer.status();
+  store->writer_ = std::move(*writer);
+  Connection& w = *store->writer_;
+  auto mode = w.QueryText("PRAGMA journal_mode = WAL");
+  if (!mode.ok()) return mode.status();
+  if (*mode != "wal") {
+    return Status::Unavailable("cannot switch " + path + " to WAL mode (journal_mode=" + *mode +
+                               ")");
+  }
+  // Checkpoint less often than every 4 MiB of WAL: bulk imports commit in
+  // batches, and each checkpoint costs two fsyncs.
+  LIMPIDE_RETURN_IF_ERROR(w.Exec("PRAGMA wal_autocheckpoint = 16384"));  // pages: 64 MiB
+  auto version = Migrate(w);
+  if (!version.ok()) return version.status();
+  store->schema_version_ = *version;
+  LIMPIDE_RETURN_IF_ERROR(store->PrepareWriter());
+  return store;
+}
+
+Status SqliteStore::PrepareWriter() {
+  const std::string insert = InsertContractSql();
+  const std::string update = UpdateContractSql();
+  const std::pair<sqlite3_stmt**, const char*> statements[] = {
+      {&w_.begin, "BEGIN IMMEDIATE"},
+      {&w_.commit, "COMMIT"},
+      {&w_.rollback, "ROLLBACK"},
+      {&w_.select_hash, "SELECT seq, content_hash FROM contracts WHERE uid = ?1"},
+      {&w_.insert_contract, insert.c_str()},
+      {&w_.update_contract, update.c_str()},
+      {&w_.delete_holders, "DELETE FROM contract_holders WHERE contract_seq = ?1"},
+      {&w_.delete_modifications, "DELETE FROM contract_modifications WHERE contract_seq = ?1"},
+      {&w_.insert_holder,
+       "INSERT INTO contract_holders (contract_seq, position, holder_id, id_type, name) "
+       "VALUES (?1, ?2, ?3, ?4, ?5)"},
+      {&w_.insert_modification,
+       "INSERT INTO contract_modifications (contract_seq, position, modification_id, object, "
+       "signed_on, published_on, duration_months, amount_cents, holders_json) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+      {&w_.upsert_organization, kUpsertOrganizationSql},
+  };
+  for (const auto& [slot, sql] : statements) {
+    auto stmt = writer_->Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    *slot = *stmt;
+  }
+  return Status::Ok();
+}
+
+// ---- Writes --------------------------------------------------------------------
+
+Result<std::unique_ptr<WriteTransaction>> SqliteStore::BeginWrite() {
+  std::unique_lock<std::mutex> lock(write_mu_);
+  LIMPIDE_RETURN_IF_ERROR(Query(w_.begin).Run());
+  return std::unique_ptr<WriteTransaction>(new SqliteWriteTransaction(*this, std::move(lock)));
+}
+
+SqliteWriteTransaction::~SqliteWriteTransaction() {
+  if (!finished_) (void)Query(store_.w_.rollback).Run();
+}
+
+Status SqliteWriteTransaction::MaybeDeferIndexes() {
+  first_upsert_ = false;
+  Connection& conn = *store_.writer_;
+  {
+    auto any = conn.Prepare("SELECT 1 FROM contracts LIMIT 1");
+    if (!any.ok()) return any.status();
+    Query q(*any);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (*row) return Status::Ok();
+  }
+  // Indexes declared by the migrations (automatic ones, for PRIMARY KEY and
+  // UNIQUE, have no SQL and stay: the upsert needs them).
+  {
+    auto list = conn.Prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND "
+        "tbl_name IN ('contracts', 'contract_holders', 'contract_modifications') ORDER BY name");
+    if (!list.ok()) return list.status();
+    Query q(*list);
+    for (;;) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      deferred_indexes_.emplace_back(q.Text(0), q.Text(1));
+    }
+  }
+  for (const auto& [name, sql] : deferred_indexes_) {
+    // Index names come from sqlite_master, never from input.
+    LIMPIDE_RETURN_IF_ERROR(conn.Exec(("DROP INDEX \"" + name + "\"").c_str()));
+  }
+  return Status::Ok();
+}
+
+Status SqliteWriteTransaction::RebuildDeferredIndexes() {
+  for (const auto& [name, sql] : deferred_indexes_) {
+    LIMPIDE_RETURN_IF_ERROR(store_.writer_->Exec(sql.c_str()));
+  }
+  deferred_indexes_.clear();
+  return Status::Ok();
+}
+
+Status SqliteWriteTransaction::Commit() {
+  if (finished_) return Status::FailedPrecondition("transaction already finished");
+  // Inside the transaction: a failure rolls the drop back with everything else.
+  Status st = RebuildDeferredIndexes();
+  if (st.ok()) st = Query(store_.w_.commit).Run();
+  if (!st.ok()) {
+    // A failed COMMIT may leave the transaction open: roll it back so that the
+    // writer connection is usable again.
+    if (!sqlite3_get_autocommit(store_.writer_->raw())) (void)Query(store_.w_.rollback).Run();
+    finished_ = true;
+    lock_.unlock();
+    return st;
+  }
+  finished_ = true;
+  auto& cache = store_.org_names_;
+  if (cache.size() + org_names_.size() > kMaxCachedOrganizations) cache.clear();
+  for (auto& [id, name] : org_names_) cache[id] = std::move(name);
+  lock_.unlock();
+  return Status::Ok();
+}
+
+Status SqliteWriteTransaction::EnsureOrganization(const std::string& id, const std::string& name) {
+  if (id.empty()) return Status::Ok();
+  // Skip the statement when it cannot change anything: the row exists and the
+  // stored name is at least as good as `name` (see kUpsertOrganizationSql).
+  const std::string* known = nullptr;
+  if (auto it = org_names_.find(id); it != org_names_.end())
+    known = &it->second;
+  else if (auto it2 = store_.org_names_.find(id); it2 != store_.org_names_.end())
+    known = &it2->second;
+  if (known && (name.empty() || name == *known ||
+                (domain::HasReplacementChar(name) && !known->empty() &&
+                 !domain::HasReplacementChar(*known)))) {
+    return Status::Ok();
+  }
+  Query q(store_.w_.upsert_organization);
+  q.Bind(1, id);
+  q.Bind(2, name);
+  LIMPIDE_RETURN_IF_ERROR(q.Run());
+  org_names_[id] = name;
+  return Status::Ok();
+}
+
+Result<UpsertOutcome> SqliteWriteTransaction::UpsertContract(const Contract& c) {
+  if (finished_) return Status::FailedPrecondition("transaction already finished");
+  if (c.uid.empty()) return Status::InvalidArgument("contract without uid", "uid");
+  if (first_upsert_) LIMPIDE_RETURN_IF_ERROR(MaybeDeferIndexes());
+  const auto& w = store_.w_;
+  const ContentHash hash = internal::HashContent(c);
+
+  const std::string folded = domain::FoldForSearch(c.object);
+  const std::string cpv8 = internal::Cpv8(c.cpv);
+  const std::string notified = DateText(c.notified_on);
+  const std::string published = DateText(c.published_on);
+  const std::string start = DateText(c.execution_start);
+  const std::string flags = c.flags.empty() ? std::string("[]") : FlagsJson(c.flags);
+  const auto bind_row = [&](Query& q) {
+    q.Bind(1, c.uid);
+    q.Bind(2, c.id);
+    q.Bind(3, KindCode(c.kind));
+    q.Bind(4, c.buyer_id);
+    q.Bind(5, c.buyer_name);
+    if (c.nature)
+      q.Bind(6, domain::Code(*c.nature));
+    else
+      q.BindNull(6);
+    if (c.procedure)
+      q.Bind(7, domain::Code(*c.procedure));
+    else
+      q.BindNull(7);
+    q.Bind(8, c.object);
+    q.Bind(9, folded);
+    q.Bind(10, c.cpv);
+    q.BindOrNull(11, cpv8);
+    q.Bind(12, c.place.code);
+    q.Bind(13, c.place.code_type);
+    q.Bind(14, c.place.name);
+    q.BindOptional(15, c.duration_months);
+    if (c.amount)
+      q.Bind(16, c.amount->cents);
+    else
+      q.BindNull(16);
+    if (c.public_subsidy)
+      q.Bind(17, c.public_subsidy->cents);
+    else
+      q.BindNull(17);
+    q.Bind(18, notified);  // '' when absent: sorts last
+    q.BindOrNull(19, published);
+    q.BindOrNull(20, start);
+    q.Bind(21, c.price_form);
+    q.Bind(22, c.extra_json);
+    q.Bind(23, c.schema_version);
+    q.Bind(24, c.source);
+    q.Bind(25, flags);
+    q.BindBlob(26, hash.data(), static_cast<int>(hash.size()));
+    q.Bind(27, NowMicros());
+  };
+
+  // New contracts are the common case of an import: try the insert first, so
+  // that its uniqueness check doubles as the lookup (ON CONFLICT DO NOTHING).
+  bool exists = false;
+  int64_t seq = 0;
+  {
+    Query q(w.insert_contract);
+    bind_row(q);
+    LIMPIDE_RETURN_IF_ERROR(q.Run());
+    sqlite3* db = store_.writer_->raw();
+    exists = sqlite3_changes(db) == 0;
+    if (!exists) seq = sqlite3_last_insert_rowid(db);
+  }
+  if (exists) {
+    {
+      Query q(w.select_hash);
+      q.Bind(1, c.uid);
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::Internal("contract vanished during upsert: " + c.uid);
+      seq = q.Int(0);
+      const std::string_view stored = q.Blob(1);
+      if (stored.size() == hash.size() &&
+          std::equal(hash.begin(), hash.end(), reinterpret_cast<const uint8_t*>(stored.data()))) {
+        return UpsertOutcome::kUnchanged;
+      }
+    }
+    for (sqlite3_stmt* del : {w.delete_holders, w.delete_modifications}) {
+      Query q(del);
+      q.Bind(1, seq);
+      LIMPIDE_RETURN_IF_ERROR(q.Run());
+    }
+    Query q(w.update_contract);
+    bind_row(q);
+    q.Bind(kWriteColumnCount + 1, seq);
+    LIMPIDE_RETURN_IF_ERROR(q.Run());
+  }
+
+  for (size_t i = 0; i < c.holders.size(); ++i) {
+    const auto& h = c.holders[i];
+    Query q(w.insert_holder);
+    q.Bind(1, seq);
+    q.Bind(2, static_cast<int64_t>(i));
+    q.Bind(3, h.id);
+    q.Bind(4, h.id_type);
+    q.Bind(5, h.name);
+    LIMPIDE_RETURN_IF_ERROR(q.Run());
+  }
+  for (size_t i = 0; i < c.modifications.size(); ++i) {
+    const auto& m = c.modifications[i];
+    const std::string signed_on = DateText(m.signed_on);
+    const std::string published_on = DateText(m.published_on);
+    const std::string holders = HoldersJson(m.holders);
+    Query q(w.insert_modification);
+    q.Bind(1, seq);
+    q.Bind(2, static_cast<int64_t>(i));
+    q.Bind(3, m.id);
+    q.Bind(4, m.object);
+    q.BindOrNull(5, signed_on);
+    q.BindOrNull(6, published_on);
+    q.BindOptional(7, m.duration_months);
+    if (m.amount)
+      q.Bind(8, m.amount->cents);
+    else
+      q.BindNull(8);
+    q.Bind(9, holders);
+    LIMPIDE_RETURN_IF_ERROR(q.Run());
+  }
+
+  LIMPIDE_RETURN_IF_ERROR(EnsureOrganization(c.buyer_id, c.buyer_name));
+  for (const auto& h : c.holders) LIMPIDE_RETURN_IF_ERROR(EnsureOrganization(h.id, h.name));
+  return exists ? UpsertOutcome::kUpdated : UpsertOutcome::kInserted;
+}
+
+// ---- Reads ---------------------------------------------------------------------
+
+ReadLease::ReadLease(SqliteStore& store, std::unique_ptr<Connection> conn)
+    : store_(store), conn_(std::move(conn)) {}
+
+Status ReadLease::Begin() {
+  auto begin = conn_->Prepare("BEGIN");
+  if (!begin.ok()) return begin.status();
+  LIMPIDE_RETURN_IF_ERROR(Query(*begin).Run());
+  in_txn_ = true;
+  return Status::Ok();
+}
+
+ReadLease::~ReadLease() {
+  if (in_txn_) {
+    // Read-only: ending with COMMIT or ROLLBACK is the same; COMMIT is cheaper.
+    auto end = conn_->Prepare("COMMIT");
+    if (!end.ok() || !Query(*end).Run().ok()) (void)conn_->Exec("ROLLBACK");
+  }
+  store_.Release(std::move(conn_));
+}
+
+Result<std::unique_ptr<ReadLease>> SqliteStore::Read() {
+  std::unique_ptr<Connection> conn;
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (!idle_readers_.empty()) {
+      conn = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+    }
+  }
+  if (!conn) {
+    auto opened = Connection::Open(path_, /*create=*/false);
+    if (!opened.ok()) return opened.status();
+    conn = std::move(*opened);
+    LIMPIDE_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only = ON"));
+  }
+  conn->TrimCache();
+  auto lease = std::make_unique<ReadLease>(*this, std::move(conn));
+  LIMPIDE_RETURN_IF_ERROR(lease->Begin());
+  return lease;
+}
+
+void SqliteStore::Release(std::unique_ptr<Connection> conn) {
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(conn));
+}
+
+Status SqliteStore::LoadChildren(Connection& conn, int64_t seq, Contract& c) {
+  {
+    auto stmt = conn.Prepare(
+        "SELECT holder_id, id_type, name FROM contract_holders WHERE contract_seq = ?1 "
+        "ORDER BY position");
+    if (!stmt.ok()) return stmt.status();
+    Query q(*stmt);
+    q.Bind(1, seq);
+    for (;;) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      c.holders.push_back({std::string(q.Text(0)), std::string(q.Text(1)), std::string(q.Text(2))});
+    }
+  }
+  auto stmt = conn.Prepare(
+      "SELECT modification_id, object, signed_on, published_on, duration_months, amount_cents, "
+      "holders_json FROM contract_modifications WHERE contract_seq = ?1 ORDER BY position");
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  q.Bind(1, seq);
+  for (;;) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    domain::Modification m;
+    m.id = q.Text(0);
+    m.object = q.Text(1);
+    auto signed_on = ReadDate(q, 2, c.uid);
+    if (!signed_on.ok()) return signed_on.status();
+    m.signed_on = *signed_on;
+    auto published_on = ReadDate(q, 3, c.uid);
+    if (!published_on.ok()) return published_on.status();
+    m.published_on = *published_on;
+    m.duration_months = ReadInt(q, 4);
+    m.amount = ReadMoney(q, 5);
+    auto holders = ParseHoldersJson(q.Text(6), c.uid);
+    if (!holders.ok()) return holders.status();
+    m.holders = std::move(*holders);
+    c.modifications.push_back(std::move(m));
+  }
+  return Status::Ok();
+}
+
+Result<Contract> SqliteStore::GetContract(std::string_view uid) {
+  auto lease = Read();
+  if (!lease.ok()) return lease.status();
+  Connection& conn = (*lease)->conn();
+  auto stmt =
+      conn.Prepare(std::string("SELECT ") + kContractColumns + " FROM contracts WHERE uid = ?1");
+  if (!stmt.ok()) return stmt.status();
+  Result<Contract> c = Status::NotFound("no contract with uid " + std::string(uid));
+  int64_t seq = 0;
+  {
+    Query q(*stmt);
+    q.Bind(1, uid);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return c.status();
+    c = ReadContractRow(q);
+    if (!c.ok()) return c.status();
+    seq = q.Int(kSeqColumn);
+  }
+  LIMPIDE_RETURN_IF_ERROR(LoadChildren(conn, seq, *c));
+  return c;
+}
+
+Result<ContractPage> SqliteStore::ListContracts(const ContractFilter& filter,
+                                                const PageRequest& page) {
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckLimit(page.limit));
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckFilter(filter));
+  std::optional<internal::SortKey> after;
+  if (!page.after.empty()) {
+    auto key = internal::DecodeCursor(page.after);
+    if (!key.ok()) return key.status();
+    after = std::move(*key);
+  }
+
+  Params p;
+  const std::string where = WhereClause(filter, p);
+  // One row more than asked tells whether a next page exists.
+  const std::string limit = p.Int(page.limit + 1);
+  const std::string select =
+      std::string("SELECT ") + kContractColumns + " FROM contracts WHERE " + where;
+  std::string sql;
+  if (!after) {
+    sql = select + " ORDER BY notified_on DESC, uid LIMIT " + limit;
+  } else {
+    // Two index ranges rather than one OR, so that each arm seeks straight to
+    // the cursor: the rest of the cursor's date, then the older dates.
+    const std::string date = p.Text(after->date);
+    const std::string uid = p.Text(after->uid);
+    sql = "SELECT * FROM (" + select + " AND notified_on = " + date + " AND uid > " + uid +
+          " ORDER BY uid LIMIT " + limit + ") UNION ALL SELECT * FROM (" + select +
+          " AND notified_on < " + date + " ORDER BY notified_on DESC, uid LIMIT " + limit +
+          ") ORDER BY notified_on DESC, uid LIMIT " + limit;
+  }
+
+  auto lease = Read();
+  if (!lease.ok()) return lease.status();
+  Connection& conn = (*lease)->conn();
+  auto stmt = conn.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  ContractPage out;
+  out.items.reserve(static_cast<size_t>(page.limit));
+  std::vector<int64_t> seqs;
+  bool more = false;
+  {
+    Query q(*stmt);
+    p.BindAll(q);
+    for (;;) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      if (static_cast<int>(out.items.size()) == page.limit) {
+        more = true;
+        break;
+      }
+      auto c = ReadContractRow(q);
+      if (!c.ok()) return c.status();
+      out.items.push_back(std::move(*c));
+      seqs.push_back(q.Int(kSeqColumn));
+    }
+  }
+  for (size_t i = 0; i < out.items.size(); ++i) {
+    LIMPIDE_RETURN_IF_ERROR(LoadChildren(conn, seqs[i], out.items[i]));
+  }
+  if (more) {
+    const Contract& last = out.items.back();
+    out.next = internal::EncodeCursor({DateText(last.notified_on), last.uid});
+  }
+  return out;
+}
+
+Result<Counts> SqliteStore::CountContracts(const ContractFilter& filter) {
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckFilter(filter));
+  Params p;
+  const std::string where = WhereClause(filter, p);
+  auto lease = Read();
+  if (!lease.ok()) return lease.status();
+  Connection& conn = (*lease)->conn();
+  Counts counts;
+  {
+    auto stmt = conn.Prepare(
+        "SELECT count(*), ifnull(sum(amount_cents), 0), count(DISTINCT nullif(buyer_id, '')) "
+        "FROM contracts WHERE " +
+        where);
+    if (!stmt.ok()) return stmt.status();
+    Query q(*stmt);
+    p.BindAll(q);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    counts.contracts = q.Int(0);
+    counts.total_amount = domain::Money{q.Int(1)};
+    counts.buyers = q.Int(2);
+  }
+  auto stmt = conn.Prepare(
+      "SELECT count(DISTINCT holder_id) FROM contract_holders WHERE holder_id <> '' AND "
+      "contract_seq IN (SELECT seq FROM contracts WHERE " +
+      where + ")");
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  p.BindAll(q);
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  counts.holders = q.Int(0);
+  return counts;
+}
+
+Result<domain::Organization> SqliteStore::GetOrganization(std::string_view id) {
+  auto lease = Read();
+  if (!lease.ok()) return lease.status();
+  Connection& conn = (*lease)->conn();
+  domain::Organization org;
+  org.id = id;
+  const std::pair<const char*, std::pair<int64_t*, domain::Money*>> totals[] = {
+      {"SELECT count(*), ifnull(sum(amount_cents), 0) FROM contracts WHERE buyer_id = ?1",
+       {&org.contracts_as_buyer, &org.amount_as_buyer}},
+      {"SELECT count(*), ifnull(sum(amount_cents), 0) FROM contracts WHERE seq IN "
+       "(SELECT contract_seq FROM contract_holders WHERE holder_id = ?1)",
+       {&org.contracts_as_holder, &org.amount_as_holder}},
+  };
+  for (const auto& [sql, out] : totals) {
+    auto stmt = conn.Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    Query q(*stmt);
+    q.Bind(1, id);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    *out.first = q.Int(0);
+    *out.second = domain::Money{q.Int(1)};
+  }
+  if (id.empty() || (org.contracts_as_buyer == 0 && org.contracts_as_holder == 0)) {
+    return Status::NotFound("no organization with id " + std::string(id));
+  }
+  auto stmt = conn.Prepare("SELECT name FROM organizations WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  q.Bind(1, id);
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  if (*row) org.name = q.Text(0);
+  return org;
+}
+
+Result<std::vector<Partner>> SqliteStore::ListPartners(std::string_view id, Role role, int limit) {
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckLimit(limit));
+  // Each contract counts once per partner, with its whole amount.
+  const char* sql =
+      role == Role::kBuyer
+          ? "SELECT h.holder_id, ifnull(o.name, ''), count(*), ifnull(sum(c.amount_cents), 0) AS "
+            "amt "
+            "FROM (SELECT DISTINCT contract_seq, holder_id FROM contract_holders WHERE "
+            "holder_id <> '' AND contract_seq IN (SELECT seq FROM contracts WHERE buyer_id = ?1)) "
+            "h "
+            "JOIN contracts c ON c.seq = h.contract_seq "
+            "LEFT JOIN organizations o ON o.id = h.holder_id "
+            "GROUP BY h.holder_id ORDER BY amt DESC, count(*) DESC, h.holder_id LIMIT ?2"
+          : "SELECT c.buyer_id, ifnull(o.name, ''), count(*), ifnull(sum(c.amount_cents), 0) AS "
+            "amt "
+            "FROM contracts c LEFT JOIN organizations o ON o.id = c.buyer_id "
+            "WHERE c.buyer_id <> '' AND c.seq IN "
+            "(SELECT contract_seq FROM contract_holders WHERE holder_id = ?1) "
+            "GROUP BY c.buyer_id ORDER BY amt DESC, count(*) DESC, c.buyer_id LIMIT ?2";
+  auto lease = Read();
+  if (!lease.ok()) return lease.status();
+  auto stmt = (*lease)->conn().Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  q.Bind(1, id);
+  q.Bind(2, int64_t{limit});
+  std::vector<Partner> out;
+  for (;;) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(
+        {std::string(q.Text(0)), std::string(q.Text(1)), q.Int(2), domain::Money{q.Int(3)}});
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::DistinctValues(std::string_view column) {
+  const char* sql = nullptr;
+  if (column == "procedure") {
+    sql = "SELECT DISTINCT procedure FROM contracts WHERE procedure <> '' ORDER BY 1";
+  } else if (column == "nature") {
+    sql = "SELECT DISTINCT nature FROM contracts WHERE nature <> '' ORDER BY 1";
+  } else if (column == "holder_id_type") {
+    sql = "SELECT DISTINCT id_type FROM contract_holders WHERE id_type <> '' ORDER BY 1";
+  } else if (column == "place_code_type") {
+    sql = "SELECT DISTINCT place_code_type FROM contracts WHERE place_code_type <> '' ORDER BY 1";
+  } else if (column == "price_form") {
+    sql = "SELECT DISTINCT price_form FROM contracts WHERE price_form <> '' ORDER BY 1";
+  } else {
+    return Status::InvalidArgument("unknown column " + std::string(column), "column");
+  }
+  auto lease = Read();
+  if (!lease.ok()) return lease.status();
+  auto stmt = (*lease)->conn().Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.emplace_back(q.Text(0));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  auto store = SqliteStore::Open(path);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<Store>(std::move(*store));
+}
+
+}  // namespace limpide::store::sqlite

@@ -1,0 +1,71 @@
+// Starts the real limpide binary for end-to-end tests: port 0, temporary data
+// directory, killed at the end. Paths come from the environment set by CTest.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const BIN = process.env.LIMPIDE_BIN;
+export const SOURCE_DIR = process.env.LIMPIDE_SOURCE_DIR;
+export const SHARED = process.env.LIMPIDE_SHARED_DATA;
+if (!BIN || !SOURCE_DIR || !SHARED) {
+  throw new Error('LIMPIDE_BIN, LIMPIDE_SOURCE_DIR and LIMPIDE_SHARED_DATA must be set (run through ctest)');
+}
+
+export const REAL_FILES = [
+  path.join(SHARED, 'decp/real-2019-decp-rama/marches-publics.info.json'),
+  path.join(SHARED, 'decp/real-2019-decp-rama/data.gouv.fr_aife.json'),
+];
+export const EXAMPLES_2 = [
+  'json/marches_avec_modifications.json', 'json/marches_concessions.json', 'json/concessions.json',
+  'json/concessions_avec_modifications.json', 'xml/Marche.xml', 'xml/Contrat-concession.xml',
+  'xml/Contrat-concession-modification.xml',
+].map((f) => path.join(SHARED, 'decp/examples-2.0', f));
+
+export function tempDir(prefix = 'limpide-e2e-') {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+// Runs `limpide import` synchronously; returns {status, stdout, stderr, json}.
+export function runImport(dataDir, files, extra = []) {
+  const r = spawnSync(BIN, ['import', '--data-dir', dataDir, '--json', ...extra, ...files], {
+    encoding: 'utf8', timeout: 300_000,
+  });
+  let json = null;
+  try { json = JSON.parse(r.stdout); } catch { /* left null: the test says so */ }
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+// Starts `limpide serve` and resolves once it prints its listening line.
+export async function startServer({ dataDir = tempDir(), args = [] } = {}) {
+  const child = spawn(BIN, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0',
+    '--no-access-log', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const base = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start in 120 s: ${stderr}`)), 120_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[^/\s]+)\//);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${stderr}`)); });
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return child.exitCode;
+    const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+    child.kill('SIGTERM');
+    const code = await exited;
+    return code;
+  };
+  return { base, child, dataDir, stop, stderr: () => stderr, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+export async function getJson(url, init) {
+  const r = await fetch(url, init);
+  const text = await r.text();
+  let body = null;
+  try { body = JSON.parse(text); } catch { body = text; }
+  return { status: r.status, headers: r.headers, body };
+}

@@ -1,0 +1,88 @@
+// `limpide import` on the real 2019 DECP files and the official 2.x examples.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { EXAMPLES_2, REAL_FILES, runImport, tempDir } from './harness.mjs';
+
+test('importing the real files reports every record as inserted, updated, unchanged or rejected', () => {
+  const dir = tempDir();
+  const rejects = path.join(dir, 'rejects.jsonl');
+  const r = runImport(dir, REAL_FILES, ['--rejects', rejects]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.json, `summary is JSON: ${r.stdout}`);
+  const t = r.json.totals;
+  assert.equal(t.read, 4509 + 4530);
+  assert.equal(t.inserted + t.updated + t.unchanged + t.duplicates + t.rejected, t.read);
+  assert.ok(t.inserted > 8000, `inserted ${t.inserted}`);
+  // Every rejected record is in the rejects file with its position, id and reasons.
+  const lines = readFileSync(rejects, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  assert.equal(lines.length, t.rejected + t.duplicates);
+  assert.equal(lines.filter((l) => l.duplicateOf).length, t.duplicates);
+  for (const l of lines) {
+    assert.ok(l.file && l.position > 0 && Array.isArray(l.reasons) && l.reasons.length > 0, JSON.stringify(l));
+    for (const reason of l.reasons) assert.ok(reason.field !== undefined && reason.reason, JSON.stringify(l));
+  }
+});
+
+test('importing the same files again changes nothing and says so', () => {
+  const dir = tempDir();
+  const first = runImport(dir, REAL_FILES);
+  assert.equal(first.status, 0, first.stderr);
+  const second = runImport(dir, REAL_FILES);
+  assert.equal(second.status, 0, second.stderr);
+  const t = second.json.totals;
+  assert.equal(t.inserted, 0);
+  assert.equal(t.updated, 0);
+  assert.equal(t.unchanged, first.json.totals.inserted + first.json.totals.updated + first.json.totals.unchanged);
+  const text = runImport(dir, REAL_FILES.slice(0, 1), []);
+  assert.equal(text.status, 0);
+});
+
+test('the text summary says nothing changed on a repeated import', async () => {
+  const dir = tempDir();
+  runImport(dir, REAL_FILES);
+  const { spawnSync } = await import('node:child_process');
+  const { BIN } = await import('./harness.mjs');
+  const r = spawnSync(BIN, ['import', '--data-dir', dir, ...REAL_FILES], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /nothing changed/);
+});
+
+test('the official DECP 2.x JSON and XML examples import', () => {
+  const dir = tempDir();
+  const r = runImport(dir, EXAMPLES_2);
+  assert.equal(r.status, 0, r.stderr);
+  for (const f of r.json.files) assert.equal(f.error, undefined, `${f.path}: ${f.error}`);
+  assert.ok(r.json.totals.read >= 7, JSON.stringify(r.json.totals));
+  assert.ok(r.json.files.some((f) => f.format === 'decp-2-xml'));
+  assert.ok(r.json.files.some((f) => f.format === 'decp-2-json'));
+});
+
+test('a malformed file is refused with line and column, and nothing of it is kept', () => {
+  const dir = tempDir();
+  const good = REAL_FILES[0];
+  // Cut the real file in the middle of a record: well-formed up to there.
+  const text = readFileSync(good, 'utf8');
+  const broken = path.join(dir, 'broken.json');
+  writeFileSync(broken, text.slice(0, Math.floor(text.length / 2)) + '\n  ]]]');
+  const rejects = path.join(dir, 'rejects.jsonl');
+  const r = runImport(dir, [broken], ['--rejects', rejects]);
+  assert.equal(r.status, 3, 'exit code 3 when a file fails');
+  const f = r.json.files[0];
+  assert.match(f.error, /broken\.json:\d+:\d+: /);
+  assert.equal(f.inserted, 0);
+  // The store holds nothing from it: importing the good file inserts everything.
+  const again = runImport(dir, [good]);
+  assert.equal(again.json.totals.unchanged, 0);
+  assert.ok(existsSync(rejects));
+  const lines = readFileSync(rejects, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  assert.ok(lines.some((l) => l.error && l.file === broken), 'the failed file is named in the rejects file');
+});
+
+test('a missing file is refused before anything happens', () => {
+  const dir = tempDir();
+  const r = runImport(dir, [path.join(dir, 'nope.json')]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /nope\.json/);
+});

@@ -1,0 +1,40 @@
+// Per-client rate limiting and graceful shutdown of the real server.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './harness.mjs';
+
+test('a client over its rate limit gets 429 with Retry-After', async () => {
+  const s = await startServer({ args: ['--rate-limit', '2', '--burst', '5'] });
+  try {
+    const statuses = [];
+    for (let i = 0; i < 20; i += 1) {
+      const r = await fetch(`${s.base}/healthz`);
+      statuses.push(r.status);
+      if (r.status === 429) {
+        assert.ok(Number(r.headers.get('retry-after')) >= 1);
+        assert.equal(r.headers.get('content-type'), 'application/problem+json');
+      }
+      await r.arrayBuffer();
+    }
+    assert.ok(statuses.includes(429), statuses.join(','));
+    assert.ok(statuses.slice(0, 5).every((x) => x === 200), statuses.join(','));
+  } finally {
+    assert.equal(await s.stop(), 0);
+    s.cleanup();
+  }
+});
+
+test('the server seeds an empty store with the demo files once', async () => {
+  const { EXAMPLES_2 } = await import('./harness.mjs');
+  const seeds = EXAMPLES_2.flatMap((f) => ['--seed', f]);
+  const first = await startServer({ args: seeds });
+  const r1 = await (await fetch(`${first.base}/api/v1/contracts?limit=1000`)).json();
+  assert.ok(r1.data.length >= 5);
+  assert.equal(await first.stop(), 0);
+  const second = await startServer({ dataDir: first.dataDir, args: seeds });
+  const r2 = await (await fetch(`${second.base}/api/v1/contracts?limit=1000`)).json();
+  assert.equal(r2.data.length, r1.data.length);
+  assert.doesNotMatch(second.stderr(), /importing/);
+  assert.equal(await second.stop(), 0);
+  second.cleanup();
+});

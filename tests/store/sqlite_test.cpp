@@ -1,0 +1,288 @@
+// What only the SQLite engine promises: file format, pragmas, migrations, query
+// plans; and the engine-neutral helpers of store/codec.h.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "engines.h"
+#include "store/codec.h"
+#include "store/sqlite/db.h"
+#include "store/sqlite/migrations.h"
+#include "store/store.h"
+
+namespace limpide::store {
+namespace {
+
+// Runs one query on a raw connection to `path` and returns the rows, cells
+// joined with '|'.
+std::vector<std::string> Rows(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  std::vector<std::string> rows;
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  while (stmt && sqlite3_step(stmt) == SQLITE_ROW) {
+    std::string row;
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      if (i) row += '|';
+      const auto* t = sqlite3_column_text(stmt, i);
+      row += t ? reinterpret_cast<const char*>(t) : "NULL";
+    }
+    rows.push_back(row);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return rows;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = engine_.new_url();
+    path_ = testing::SqlitePathOf(url_);
+  }
+  void TearDown() override { engine_.remove(url_); }
+
+  std::unique_ptr<Store> Open(const std::string& url) {
+    auto s = OpenStore(url);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+
+  domain::Contract Sample(const std::string& id) {
+    domain::Contract c;
+    c.buyer_id = "21750001600019";
+    c.id = id;
+    c.uid = domain::MakeUid(c.buyer_id, c.id);
+    c.object = "Objet";
+    c.holders = {{"44306184100047", "SIRET", "Acme"}};
+    return c;
+  }
+
+  testing::Engine engine_ = testing::SqliteEngine();
+  std::string url_;
+  std::string path_;
+};
+
+TEST_F(SqliteStoreTest, FileIsInWalMode) {
+  auto store = Open(url_);
+  EXPECT_THAT(Rows(path_, "PRAGMA journal_mode"), ::testing::ElementsAre("wal"));
+}
+
+TEST_F(SqliteStoreTest, PlainPathAndSqliteUrlOpenTheSameFile) {
+  {
+    auto store = Open(path_);
+    auto txn = store->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->UpsertContract(Sample("1")).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto store = Open("sqlite:" + path_);
+  EXPECT_TRUE(store->GetContract(Sample("1").uid).ok());
+}
+
+TEST_F(SqliteStoreTest, ConnectionsEnforceForeignKeys) {
+  auto conn = sqlite::Connection::Open(path_, /*create=*/true);
+  ASSERT_TRUE(conn.ok());
+  EXPECT_EQ(*(*conn)->QueryText("PRAGMA foreign_keys"), "1");
+  EXPECT_EQ(*(*conn)->QueryText("PRAGMA synchronous"), "1");  // NORMAL
+  EXPECT_NE(*(*conn)->QueryText("PRAGMA busy_timeout"), "0");
+  ASSERT_TRUE(sqlite::Migrate(**conn).ok());
+  // A holder row without its contract is refused.
+  const Status st = (*conn)->Exec(
+      "INSERT INTO contract_holders (contract_seq, position, holder_id, id_type, name) "
+      "VALUES (12345, 0, 'h', 'SIRET', '')");
+  EXPECT_EQ(st.code(), ErrorCode::kConflict) << st.ToString();
+}
+
+TEST_F(SqliteStoreTest, MigrationVersionsAreRecorded) {
+  auto store = Open(url_);
+  const auto versions = Rows(path_, "SELECT version FROM schema_migrations ORDER BY version");
+  ASSERT_EQ(versions.size(), sqlite::Migrations().size());
+  for (size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i], std::to_string(i + 1));
+  EXPECT_EQ(store->schema_version(), static_cast<int>(sqlite::Migrations().size()));
+  const auto applied = Rows(path_, "SELECT applied_at FROM schema_migrations");
+  EXPECT_THAT(applied[0], ::testing::MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z"));
+}
+
+TEST_F(SqliteStoreTest, ReopeningAppliesNoMigrationTwice) {
+  Open(url_).reset();
+  Open(url_).reset();
+  EXPECT_THAT(Rows(path_, "SELECT count(*) FROM schema_migrations"),
+              ::testing::ElementsAre(std::to_string(sqlite::Migrations().size())));
+}
+
+TEST_F(SqliteStoreTest, NoForeignKeyViolationsAfterUpdates) {
+  auto store = Open(url_);
+  for (int round = 0; round < 3; ++round) {
+    auto txn = store->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    auto c = Sample("1");
+    c.holders.resize(static_cast<size_t>(3 - round), c.holders[0]);
+    c.modifications.resize(static_cast<size_t>(round));
+    ASSERT_TRUE((*txn)->UpsertContract(c).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  EXPECT_TRUE(Rows(path_, "PRAGMA foreign_key_check").empty());
+  EXPECT_THAT(Rows(path_, "SELECT count(*) FROM contract_holders"), ::testing::ElementsAre("1"));
+  EXPECT_THAT(Rows(path_, "SELECT count(*) FROM contract_modifications"),
+              ::testing::ElementsAre("2"));
+}
+
+TEST_F(SqliteStoreTest, UnchangedUpsertWritesNothing) {
+  auto store = Open(url_);
+  auto put = [&](const domain::Contract& c) {
+    auto txn = store->BeginWrite();
+    auto r = (*txn)->UpsertContract(c);
+    EXPECT_TRUE((*txn)->Commit().ok());
+    return *r;
+  };
+  ASSERT_EQ(put(Sample("1")), UpsertOutcome::kInserted);
+  const auto before = Rows(path_, "SELECT updated_at, hex(content_hash) FROM contracts");
+  ASSERT_EQ(put(Sample("1")), UpsertOutcome::kUnchanged);
+  EXPECT_EQ(Rows(path_, "SELECT updated_at, hex(content_hash) FROM contracts"), before);
+}
+
+// A first load into an empty store builds the secondary indexes at commit
+// (faster than random inserts); committed or not, the schema ends the same.
+TEST_F(SqliteStoreTest, IndexesDeferredByAFirstLoadAreBackAfterCommitOrRollback) {
+  auto store = Open(url_);
+  const std::string indexes =
+      "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name";
+  const auto before = Rows(path_, indexes);
+  ASSERT_GE(before.size(), 4u);
+  {
+    auto txn = store->BeginWrite();
+    ASSERT_TRUE((*txn)->UpsertContract(Sample("1")).ok());
+    // Readers still see the indexes while the load runs.
+    EXPECT_EQ(Rows(path_, indexes), before);
+  }
+  EXPECT_EQ(Rows(path_, indexes), before);
+  {
+    auto txn = store->BeginWrite();
+    ASSERT_TRUE((*txn)->UpsertContract(Sample("1")).ok());
+    ASSERT_TRUE((*txn)->UpsertContract(Sample("2")).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  EXPECT_EQ(Rows(path_, indexes), before);
+  EXPECT_THAT(Rows(path_, "PRAGMA integrity_check"), ::testing::ElementsAre("ok"));
+  ContractFilter by_holder;
+  by_holder.holder_id = "44306184100047";
+  auto page = store->ListContracts(by_holder, {});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->items.size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, MissingDirectoryIsUnavailable) {
+  auto s = OpenStore("sqlite:/nonexistent-dir-for-limpide/x.db");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), ErrorCode::kUnavailable);
+}
+
+TEST_F(SqliteStoreTest, FileThatIsNotADatabaseIsRefused) {
+  std::ofstream(path_) << std::string(4096, 'x');
+  auto s = OpenStore(url_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), ErrorCode::kFailedPrecondition) << s.status().ToString();
+}
+
+TEST_F(SqliteStoreTest, PostgresUrlIsNotSupportedYet) {
+  auto s = OpenStore("postgresql://localhost/limpide");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(s.status().message(), "unsupported store URL");
+}
+
+// The listing queries must seek with an index, not scan and sort the table.
+TEST_F(SqliteStoreTest, ListingQueriesUseIndexes) {
+  Open(url_).reset();
+  const std::string cols = "SELECT uid FROM contracts WHERE ";
+  const auto plan = [&](const std::string& sql) {
+    std::string all;
+    for (const auto& r : Rows(path_, "EXPLAIN QUERY PLAN " + sql)) all += r + "\n";
+    return all;
+  };
+  const std::string first_page = plan(cols + "1 ORDER BY notified_on DESC, uid LIMIT 51");
+  EXPECT_THAT(first_page, ::testing::HasSubstr("contracts_by_date"));
+  EXPECT_THAT(first_page, ::testing::Not(::testing::HasSubstr("TEMP B-TREE")));
+  const std::string by_buyer =
+      plan(cols +
+           "buyer_id = 'b' AND notified_on < '2020-01-01' ORDER BY notified_on DESC, uid LIMIT 51");
+  EXPECT_THAT(by_buyer, ::testing::HasSubstr("contracts_by_buyer"));
+  EXPECT_THAT(by_buyer, ::testing::Not(::testing::HasSubstr("TEMP B-TREE")));
+  EXPECT_THAT(plan(cols + "cpv8 >= '45' AND cpv8 < '45:'"),
+              ::testing::HasSubstr("contracts_by_cpv"));
+  EXPECT_THAT(plan("SELECT contract_seq FROM contract_holders WHERE holder_id = 'h'"),
+              ::testing::HasSubstr("contract_holders_by_holder"));
+}
+
+// ---- store/codec.h --------------------------------------------------------------
+
+std::string Hex(const internal::ContentHash& h) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : h) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+TEST(Sha256, MatchesFipsVectors) {
+  EXPECT_EQ(Hex(internal::Sha256("")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Hex(internal::Sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Hex(internal::Sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(Hex(internal::Sha256(std::string(1000000, 'a'))),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(ContentHash, IgnoresSourceAndFlagsOnly) {
+  domain::Contract a;
+  a.uid = "u";
+  domain::Contract b = a;
+  b.source = "other";
+  b.flags = {"f"};
+  EXPECT_EQ(internal::HashContent(a), internal::HashContent(b));
+  b.object = "o";
+  EXPECT_NE(internal::HashContent(a), internal::HashContent(b));
+  // Length prefixes keep field boundaries apart.
+  domain::Contract c = a, d = a;
+  c.id = "ab";
+  d.id = "a";
+  d.buyer_id = "b";
+  EXPECT_NE(internal::HashContent(c), internal::HashContent(d));
+}
+
+TEST(Cursor, RoundTripsAnyUid) {
+  for (const internal::SortKey& key :
+       {internal::SortKey{"2024-02-29", "21750001600019-2024\n01"}, internal::SortKey{"", "x"},
+        internal::SortKey{"1999-12-31", "é\xff"}}) {
+    auto back = internal::DecodeCursor(internal::EncodeCursor(key));
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(back->date, key.date);
+    EXPECT_EQ(back->uid, key.uid);
+  }
+}
+
+TEST(Base64Url, RoundTripsAndRejectsNonCanonicalText) {
+  std::string out;
+  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba",
+                                                       "foobar", std::string("\0\xff", 2)}) {
+    ASSERT_TRUE(internal::Base64UrlDecode(internal::Base64UrlEncode(s), out));
+    EXPECT_EQ(out, s);
+  }
+  EXPECT_EQ(internal::Base64UrlEncode("\xfb\xff"), "-_8");
+  EXPECT_FALSE(internal::Base64UrlDecode("Zh", out));  // trailing bits set
+  EXPECT_FALSE(internal::Base64UrlDecode("Zm9v+", out));
+}
+
+}  // namespace
+}  // namespace limpide::store
