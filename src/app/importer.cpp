@@ -1,6 +1,12 @@
 #include "app/importer.h"
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -37,6 +43,94 @@ std::string SniffFormat(std::istream& in) {
     return std::string(formats::DecpFormatName(formats::DecpFormat::kJson1));
   }
   return std::string(formats::DecpFormatName(formats::DecpFormat::kJson2));
+}
+
+
+constexpr size_t kBatch = 256;
+
+// A bounded queue of record batches between the reader thread and the writer.
+class RecordQueue {
+ public:
+  explicit RecordQueue(size_t capacity) : capacity_(capacity) {}
+  // Blocks while full; false once cancelled (the batch is dropped).
+  bool Push(std::vector<formats::DecpRecord>&& batch) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return items_.size() < capacity_ || cancelled_; });
+    if (cancelled_) return false;
+    items_.push_back(std::move(batch));
+    not_empty_.notify_one();
+    return true;
+  }
+  // Blocks while empty; false once closed and drained, or cancelled.
+  bool Pop(std::vector<formats::DecpRecord>& out) {
+    std::unique_lock lock(mu_);
+    not_empty_.wait(lock, [&] { return !items_.empty() || closed_ || cancelled_; });
+    if (cancelled_ || items_.empty()) return false;
+    out = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+  void Cancel() {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    not_full_.notify_all();
+    not_empty_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<std::vector<formats::DecpRecord>> items_;
+  size_t capacity_;
+  bool closed_ = false;
+  bool cancelled_ = false;
+};
+
+std::string RejectLine(const std::string& path, const formats::DecpRecord& rec, json reasons,
+                       std::optional<int64_t> duplicate_of = std::nullopt) {
+  json j = {{"file", path}, {"position", rec.position}, {"line", rec.line}, {"id", rec.id}};
+  if (duplicate_of) j["duplicateOf"] = *duplicate_of;
+  j["reasons"] = std::move(reasons);
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Counts one record and writes it when accepted and new in this file. Only a
+// store failure is returned as an error.
+Status Apply(formats::DecpRecord& rec, const std::string& path, store::WriteTransaction& txn,
+             std::unordered_map<std::string, int64_t>& seen, std::vector<std::string>& rejects,
+             ImportCounts& counts) {
+  ++counts.read;
+  if (!rec.errors.empty() || !rec.contract) {
+    ++counts.rejected;
+    json reasons = json::array();
+    for (const auto& e : rec.errors) reasons.push_back({{"field", e.field}, {"reason", e.reason}});
+    rejects.push_back(RejectLine(path, rec, std::move(reasons)));
+    return Status::Ok();
+  }
+  if (auto [it, fresh] = seen.emplace(rec.contract->uid, rec.position); !fresh) {
+    // Keeping the first makes a repeated import of the file idempotent.
+    ++counts.duplicates;
+    json reasons = json::array({{{"field", "id"},
+                                 {"reason", "same uid as record " + std::to_string(it->second) +
+                                                " of this file, which is kept"}}});
+    rejects.push_back(RejectLine(path, rec, std::move(reasons), it->second));
+    return Status::Ok();
+  }
+  if (!rec.contract->flags.empty()) ++counts.flagged;
+  auto outcome = txn.UpsertContract(*rec.contract);
+  if (!outcome.ok()) return outcome.status();
+  switch (*outcome) {
+    case store::UpsertOutcome::kInserted: ++counts.inserted; break;
+    case store::UpsertOutcome::kUpdated: ++counts.updated; break;
+    case store::UpsertOutcome::kUnchanged: ++counts.unchanged; break;
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -90,52 +184,44 @@ Result<ImportReport> Importer::Import(const std::vector<std::string>& paths,
       std::vector<std::string> file_rejects;
       // uid -> position of its first record in this file.
       std::unordered_map<std::string, int64_t> seen;
-      Status store_error;
       const std::string source = path.substr(path.find_last_of('/') + 1);
-      Status read = formats::ReadDecp(in, source, [&](formats::DecpRecord&& rec) -> Status {
-        ++file.counts.read;
-        if (!rec.errors.empty() || !rec.contract) {
-          ++file.counts.rejected;
-          json reasons = json::array();
-          for (const auto& e : rec.errors) reasons.push_back({{"field", e.field}, {"reason", e.reason}});
-          file_rejects.push_back(json{{"file", path},
-                                      {"position", rec.position},
-                                      {"line", rec.line},
-                                      {"id", rec.id},
-                                      {"reasons", std::move(reasons)}}
-                                     .dump(-1, ' ', false, json::error_handler_t::replace));
-        } else if (auto [it, fresh] = seen.emplace(rec.contract->uid, rec.position); !fresh) {
-          // Keeping the first makes a repeated import of the file idempotent.
-          ++file.counts.duplicates;
-          file_rejects.push_back(
-              json{{"file", path},
-                   {"position", rec.position},
-                   {"line", rec.line},
-                   {"id", rec.id},
-                   {"duplicateOf", it->second},
-                   {"reasons", json::array({{{"field", "id"},
-                                             {"reason", "same uid as record " + std::to_string(it->second) +
-                                                            " of this file, which is kept"}}})}}
-                  .dump(-1, ' ', false, json::error_handler_t::replace));
-        } else {
-          if (!rec.contract->flags.empty()) ++file.counts.flagged;
-          auto outcome = (*txn)->UpsertContract(*rec.contract);
-          if (!outcome.ok()) {
-            store_error = outcome.status();
-            return store_error;
+
+      // Reading and parsing run on a second thread while this one writes: the
+      // two costs overlap instead of adding up. The queue is bounded, so
+      // memory stays constant whatever the file size.
+      RecordQueue queue(/*capacity_batches=*/16);
+      std::atomic<int64_t> bytes_read{0};
+      Status read;
+      std::thread reader([&] {
+        std::vector<formats::DecpRecord> batch;
+        batch.reserve(kBatch);
+        read = formats::ReadDecp(in, source, [&](formats::DecpRecord&& rec) -> Status {
+          batch.push_back(std::move(rec));
+          if (batch.size() == kBatch) {
+            bytes_read = static_cast<int64_t>(in.tellg());
+            if (!queue.Push(std::move(batch))) return Status::Internal("import cancelled");
+            batch.clear();
+            batch.reserve(kBatch);
           }
-          switch (*outcome) {
-            case store::UpsertOutcome::kInserted: ++file.counts.inserted; break;
-            case store::UpsertOutcome::kUpdated: ++file.counts.updated; break;
-            case store::UpsertOutcome::kUnchanged: ++file.counts.unchanged; break;
-          }
-        }
-        if (options.progress && file.counts.read % 500 == 0) {
-          options.progress({index, paths.size(), &path, static_cast<int64_t>(in.tellg()), total,
-                            file.counts.read});
-        }
-        return Status::Ok();
+          return Status::Ok();
+        });
+        if (!batch.empty()) queue.Push(std::move(batch));
+        queue.Close();
       });
+
+      Status store_error;
+      std::vector<formats::DecpRecord> batch;
+      while (store_error.ok() && queue.Pop(batch)) {
+        for (auto& rec : batch) {
+          store_error = Apply(rec, path, **txn, seen, file_rejects, file.counts);
+          if (!store_error.ok()) break;
+        }
+        if (options.progress) {
+          options.progress({index, paths.size(), &path, bytes_read.load(), total, file.counts.read});
+        }
+      }
+      queue.Cancel();  // unblocks the reader if we stopped early
+      reader.join();
       if (!store_error.ok()) return store_error;  // the transaction rolls back
       if (!read.ok()) {
         file.error = read.message();
