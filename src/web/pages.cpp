@@ -21,6 +21,22 @@ std::string Money(const std::optional<domain::Money>& m) {
 std::string Date(const std::optional<domain::Date>& d) {
   return d ? domain::FormatDateFr(*d) : "—";
 }
+// "8 767": French digit grouping with a narrow no-break space.
+std::string Count(int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out = n < 0 ? "-" : "";
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += "\u202f";
+    out += digits[i];
+  }
+  return out;
+}
+
+// Whole euros for headline figures.
+std::string RoundedEuros(domain::Money m) {
+  return Escape(domain::FormatEurosFr(domain::Money{(m.cents + (m.cents >= 0 ? 50 : -50)) / 100 * 100}));
+}
+
 std::string ContractHref(const Contract& c) { return "/contrats/" + api::UrlEncode(c.uid); }
 std::string OrgHref(std::string_view id) { return "/organisations/" + api::UrlEncode(id); }
 
@@ -111,10 +127,10 @@ http::Response Home(const app::Catalogue& cat, const http::Request&) {
   auto figure = [](const std::string& value, const std::string& label) {
     return "<article><strong>" + value + "</strong>" + label + "</article>";
   };
-  m += figure(std::to_string(counts->contracts), "contrats");
-  m += figure(std::to_string(counts->buyers), "acheteurs");
-  m += figure(std::to_string(counts->holders), "titulaires");
-  m += figure(Escape(domain::FormatEurosFr(counts->total_amount)), "montant total");
+  m += figure(Count(counts->contracts), "contrats");
+  m += figure(Count(counts->buyers), "acheteurs");
+  m += figure(Count(counts->holders), "titulaires");
+  m += figure(RoundedEuros(counts->total_amount), "montant total");
   m += "</div></section>";
   m += "<section aria-labelledby=\"derniers\"><h2 id=\"derniers\">Derniers contrats notifiés</h2>";
   m += ContractTable(latest->items, "Les 10 derniers contrats notifiés");
@@ -153,7 +169,7 @@ http::Response ContractList(const app::Catalogue& cat, const http::Request& req)
   input("amount_max", "Montant maximum (€)", "number", "");
   m += "</div><button type=\"submit\">Filtrer</button> <a href=\"/contrats\">Effacer les filtres</a></form>";
 
-  m += "<p role=\"status\">" + std::to_string(counts->contracts) + " contrat(s), " +
+  m += "<p role=\"status\">" + Count(counts->contracts) + " contrat(s), " +
        Escape(domain::FormatEurosFr(counts->total_amount)) + " au total.</p>";
   m += ContractTable(page->items, "Contrats, du plus récent au plus ancien");
   const std::string rest = api::QueryString(req.query, "after");
@@ -232,16 +248,16 @@ http::Response OrganizationPage(const app::Catalogue& cat, const http::Request& 
   const auto& o = view->organization;
   std::string name = o.name.empty() ? o.id : o.name;
   std::string m = "<h1>" + Escape(name) + "</h1><p>Identifiant : " + Escape(o.id) + "</p><div class=\"figures\">";
-  m += "<article><strong>" + std::to_string(o.contracts_as_buyer) + "</strong>contrats passés comme acheteur, " +
+  m += "<article><strong>" + Count(o.contracts_as_buyer) + "</strong>contrats passés comme acheteur, " +
        Escape(domain::FormatEurosFr(o.amount_as_buyer)) + "</article>";
-  m += "<article><strong>" + std::to_string(o.contracts_as_holder) + "</strong>contrats remportés, " +
+  m += "<article><strong>" + Count(o.contracts_as_holder) + "</strong>contrats remportés, " +
        Escape(domain::FormatEurosFr(o.amount_as_holder)) + "</article></div>";
   auto partners = [&](const std::vector<store::Partner>& list, const std::string& caption, const std::string& who) {
     std::string t = "<table><caption>" + caption + "</caption><thead><tr><th scope=\"col\">" + who +
                     "</th><th scope=\"col\">Contrats</th><th scope=\"col\" class=\"amount\">Montant</th></tr></thead><tbody>";
     for (const auto& p : list) {
       t += "<tr><td><a href=\"" + OrgHref(p.id) + "\">" + Escape(p.name.empty() ? p.id : p.name) + "</a></td><td>" +
-           std::to_string(p.contracts) + "</td><td class=\"amount\">" + Escape(domain::FormatEurosFr(p.amount)) + "</td></tr>";
+           Count(p.contracts) + "</td><td class=\"amount\">" + Escape(domain::FormatEurosFr(p.amount)) + "</td></tr>";
     }
     return t + "</tbody></table>";
   };
