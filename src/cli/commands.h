@@ -1,8 +1,11 @@
 // One function per `limpide` subcommand; main.cpp wires them to CLI11.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "store/store.h"
 
 namespace limpide::cli {
 
@@ -28,5 +31,9 @@ int Import(const ImportArgs& args);
 
 // The store of a data directory: <dir>/limpide.db (created with the directory).
 std::string StoreUrl(const std::string& data_dir);
+
+// Creates `data_dir` if needed and opens its store; on failure prints
+// "limpide COMMAND: reason" on stderr and returns nullptr.
+std::unique_ptr<store::Store> OpenDataDir(const std::string& data_dir, const char* command);
 
 }  // namespace limpide::cli

@@ -42,19 +42,26 @@ std::string StoreUrl(const std::string& data_dir) {
   return "sqlite:" + (std::filesystem::path(data_dir) / "limpide.db").string();
 }
 
-int Import(const ImportArgs& args) {
+std::unique_ptr<store::Store> OpenDataDir(const std::string& data_dir, const char* command) {
   std::error_code ec;
-  std::filesystem::create_directories(args.data_dir, ec);
+  std::filesystem::create_directories(data_dir, ec);
   if (ec) {
-    std::fprintf(stderr, "limpide import: cannot create data directory %s: %s\n",
-                 args.data_dir.c_str(), ec.message().c_str());
-    return 1;
+    std::fprintf(stderr, "limpide %s: cannot create data directory %s: %s\n", command,
+                 data_dir.c_str(), ec.message().c_str());
+    return nullptr;
   }
-  auto store = store::OpenStore(StoreUrl(args.data_dir));
+  auto store = store::OpenStore(StoreUrl(data_dir));
   if (!store.ok()) {
-    std::fprintf(stderr, "limpide import: %s\n", store.status().ToString().c_str());
-    return 1;
+    std::fprintf(stderr, "limpide %s: %s\n", command, store.status().ToString().c_str());
+    return nullptr;
   }
+  return std::move(store).value();
+}
+
+int Import(const ImportArgs& args) {
+  auto store = OpenDataDir(args.data_dir, "import");
+  if (!store) return 1;
+  std::error_code ec;
   app::ImportOptions options;
   options.rejects_path = args.rejects;
   if (options.rejects_path.empty()) {
@@ -64,7 +71,7 @@ int Import(const ImportArgs& args) {
   }
   if (isatty(STDERR_FILENO)) options.progress = DrawProgress;
 
-  app::Importer importer(**store);
+  app::Importer importer(*store);
   auto report = importer.Import(args.files, options);
   if (!report.ok()) {
     std::fprintf(stderr, "limpide import: %s\n", report.status().ToString().c_str());

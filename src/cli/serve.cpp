@@ -48,19 +48,10 @@ int Serve(const ServeArgs& args) {
   options.burst = args.burst;
   options.access_log = args.access_log;
 
+  auto store = OpenDataDir(args.data_dir, "serve");
+  if (!store) return 1;
   std::error_code ec;
-  std::filesystem::create_directories(args.data_dir, ec);
-  if (ec) {
-    std::fprintf(stderr, "limpide serve: cannot create data directory %s: %s\n",
-                 args.data_dir.c_str(), ec.message().c_str());
-    return 1;
-  }
-  auto store = store::OpenStore(StoreUrl(args.data_dir));
-  if (!store.ok()) {
-    std::fprintf(stderr, "limpide serve: %s\n", store.status().ToString().c_str());
-    return 1;
-  }
-  app::Catalogue catalogue(**store);
+  app::Catalogue catalogue(*store);
 
   if (!args.seeds.empty()) {
     auto counts = catalogue.CountContracts({});
@@ -74,7 +65,7 @@ int Serve(const ServeArgs& args) {
       std::filesystem::create_directories(dir, ec);
       app::ImportOptions import_options;
       import_options.rejects_path = (dir / "demo-import.jsonl").string();
-      app::Importer importer(**store);
+      app::Importer importer(*store);
       auto report = importer.Import(args.seeds, import_options);
       if (!report.ok()) {
         std::fprintf(stderr, "limpide serve: demo import failed: %s\n",

@@ -261,25 +261,28 @@ http::Response OrganizationPage(const app::Catalogue& cat, const http::Request& 
     }
     return t + "</tbody></table>";
   };
+  // One section per role the organization plays: what it bought, what it won.
+  auto section = [&](const char* heading, const std::vector<store::Partner>& list,
+                     const char* caption, const char* who, store::ContractFilter filter,
+                     const char* latest, const std::string& all_href, const char* all_label) {
+    m += std::string("<section><h2>") + heading + "</h2>" + partners(list, caption, who);
+    auto page = cat.ListContracts(app::ContractQuery{std::move(filter), {"", 20}});
+    if (page.ok()) m += ContractTable(page->items, latest);
+    m += "<p><a href=\"" + Escape(all_href) + "\">" + all_label + "</a></p></section>";
+  };
   if (o.contracts_as_buyer > 0) {
-    m += "<section><h2>Ce qu'elle achète</h2>";
-    m += partners(view->holders, "Principaux titulaires", "Titulaire");
-    app::ContractQuery q;
-    q.filter.buyer_id = o.id;
-    q.page.limit = 20;
-    auto page = cat.ListContracts(q);
-    if (page.ok()) m += ContractTable(page->items, "Derniers contrats passés");
-    m += "<p><a href=\"/contrats?buyer=" + api::UrlEncode(o.id) + "\">Tous ses contrats comme acheteur</a></p></section>";
+    store::ContractFilter f;
+    f.buyer_id = o.id;
+    section("Ce qu'elle achète", view->holders, "Principaux titulaires", "Titulaire", f,
+            "Derniers contrats passés", "/contrats?buyer=" + api::UrlEncode(o.id),
+            "Tous ses contrats comme acheteur");
   }
   if (o.contracts_as_holder > 0) {
-    m += "<section><h2>Ce qu'elle a remporté</h2>";
-    m += partners(view->buyers, "Principaux acheteurs", "Acheteur");
-    app::ContractQuery q;
-    q.filter.holder_id = o.id;
-    q.page.limit = 20;
-    auto page = cat.ListContracts(q);
-    if (page.ok()) m += ContractTable(page->items, "Derniers contrats remportés");
-    m += "<p><a href=\"/contrats?supplier=" + api::UrlEncode(o.id) + "\">Tous ses contrats comme titulaire</a></p></section>";
+    store::ContractFilter f;
+    f.holder_id = o.id;
+    section("Ce qu'elle a remporté", view->buyers, "Principaux acheteurs", "Acheteur", f,
+            "Derniers contrats remportés", "/contrats?supplier=" + api::UrlEncode(o.id),
+            "Tous ses contrats comme titulaire");
   }
   return Page(200, name, m);
 }
