@@ -26,7 +26,8 @@ http::Response ContractList(const app::Catalogue& catalogue, const http::Request
     const std::string rest = QueryString(req.query, "after");
     links["next"] = req.path + rest + (rest.empty() ? "?" : "&") + "after=" + UrlEncode(page->next);
   }
-  json body = {{"data", std::move(data)}, {"links", std::move(links)},
+  json body = {{"data", std::move(data)},
+               {"links", std::move(links)},
                {"meta", {{"limit", query->page.limit}, {"count", page->items.size()}}}};
   return http::Json(200, Dump(body));
 }
@@ -65,9 +66,8 @@ std::string QueryString(const app::Params& params, std::string_view skip) {
 void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {
   const app::Catalogue* cat = &catalogue;
 
-  router.Add("GET", "/healthz", [](const http::Request&) {
-    return http::Json(200, R"({"status":"ok"})");
-  });
+  router.Add("GET", "/healthz",
+             [](const http::Request&) { return http::Json(200, R"({"status":"ok"})"); });
   router.Add("GET", "/metrics", [](const http::Request&) {
     http::Response r;
     r.body = http::MetricsText();
@@ -113,8 +113,9 @@ void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {
     };
     body["topSuppliers"] = partners(view->holders);
     body["topBuyers"] = partners(view->buyers);
-    body["links"] = {{"asBuyer", "/api/v1/contracts?buyer=" + UrlEncode(view->organization.id)},
-                     {"asSupplier", "/api/v1/contracts?supplier=" + UrlEncode(view->organization.id)}};
+    body["links"] = {
+        {"asBuyer", "/api/v1/contracts?buyer=" + UrlEncode(view->organization.id)},
+        {"asSupplier", "/api/v1/contracts?supplier=" + UrlEncode(view->organization.id)}};
     return http::Json(200, Dump(body));
   });
 
@@ -122,7 +123,9 @@ void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {
     auto view = cat->GetCpv(req.params.at("code"));
     if (!view.ok()) return http::Problem(view.status(), req.target);
     auto brief = [](const domain::CpvCode* c) {
-      return json{{"code", c->code}, {"labelFr", c->label_fr}, {"labelEn", c->label_en},
+      return json{{"code", c->code},
+                  {"labelFr", c->label_fr},
+                  {"labelEn", c->label_en},
                   {"level", c->level}};
     };
     json body = brief(view->code);
@@ -136,8 +139,8 @@ void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {
     body["contracts"] = {{"count", view->contracts.contracts},
                          {"amount", domain::ToEuros(view->contracts.total_amount)}};
     body["links"] = {
-        {"contracts", "/api/v1/contracts?cpv=" +
-                          std::string(domain::CpvSignificantPrefix(view->code->code8))}};
+        {"contracts",
+         "/api/v1/contracts?cpv=" + std::string(domain::CpvSignificantPrefix(view->code->code8))}};
     return http::Json(200, Dump(body));
   });
 }

@@ -29,14 +29,18 @@ json Strings(std::span<const std::string_view> values) {
 
 json Param(const char* name, const char* in, const char* description, json schema,
            bool required = false) {
-  return {{"name", name}, {"in", in}, {"description", description}, {"required", required},
+  return {{"name", name},
+          {"in", in},
+          {"description", description},
+          {"required", required},
           {"schema", std::move(schema)}};
 }
 
 json Problem(const char* description) {
-  return {{"description", description},
-          {"content",
-           {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}};
+  return {
+      {"description", description},
+      {"content",
+       {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}};
 }
 
 json JsonOk(const char* description, const char* schema) {
@@ -137,17 +141,16 @@ json Schemas() {
                     {"name", {{"type", "string"}}},
                     {"contracts", {{"type", "integer"}}},
                     {"amount", money}}}};
-  json organization = {
-      {"type", "object"},
-      {"required", json::array({"id"})},
-      {"properties",
-       {{"id", {{"type", "string"}}},
-        {"name", {{"type", "string"}}},
-        {"asBuyer", totals},
-        {"asHolder", totals},
-        {"topSuppliers", {{"type", "array"}, {"items", partner}}},
-        {"topBuyers", {{"type", "array"}, {"items", partner}}},
-        {"links", {{"type", "object"}}}}}};
+  json organization = {{"type", "object"},
+                       {"required", json::array({"id"})},
+                       {"properties",
+                        {{"id", {{"type", "string"}}},
+                         {"name", {{"type", "string"}}},
+                         {"asBuyer", totals},
+                         {"asHolder", totals},
+                         {"topSuppliers", {{"type", "array"}, {"items", partner}}},
+                         {"topBuyers", {{"type", "array"}, {"items", partner}}},
+                         {"links", {{"type", "object"}}}}}};
   json cpv_brief = {{"type", "object"},
                     {"properties",
                      {{"code", {{"type", "string"}}},
@@ -161,18 +164,17 @@ json Schemas() {
   cpv["properties"]["contracts"] = totals;
   cpv["properties"]["links"] = {{"type", "object"}};
 
-  json page = {{"type", "object"},
-               {"required", json::array({"data", "links"})},
-               {"properties",
-                {{"data", {{"type", "array"}, {"items", {{"$ref", "#/components/schemas/Contract"}}}}},
-                 {"links",
-                  {{"type", "object"},
-                   {"properties",
-                    {{"self", {{"type", "string"}}},
-                     {"next",
-                      {{"type", "string"},
-                       {"description", "Absent on the last page."}}}}}}},
-                 {"meta", {{"type", "object"}}}}}};
+  json page = {
+      {"type", "object"},
+      {"required", json::array({"data", "links"})},
+      {"properties",
+       {{"data", {{"type", "array"}, {"items", {{"$ref", "#/components/schemas/Contract"}}}}},
+        {"links",
+         {{"type", "object"},
+          {"properties",
+           {{"self", {{"type", "string"}}},
+            {"next", {{"type", "string"}, {"description", "Absent on the last page."}}}}}}},
+        {"meta", {{"type", "object"}}}}}};
   json problem = {{"type", "object"},
                   {"required", json::array({"type", "title", "status"})},
                   {"properties",
@@ -182,8 +184,11 @@ json Schemas() {
                     {"detail", {{"type", "string"}}},
                     {"instance", {{"type", "string"}}},
                     {"field", {{"type", "string"}, {"description", "The input at fault."}}}}}};
-  return {{"Contract", contract}, {"ContractPage", page}, {"Organization", organization},
-          {"Cpv", cpv},           {"Problem", problem}};
+  return {{"Contract", contract},
+          {"ContractPage", page},
+          {"Organization", organization},
+          {"Cpv", cpv},
+          {"Problem", problem}};
 }
 
 }  // namespace
@@ -204,7 +209,8 @@ std::string OpenApiJson() {
           {"summary", "List contracts, newest notification first, keyset-paginated"},
           {"parameters", paged},
           {"responses",
-           {{"200", JsonOk("A page of contracts", "ContractPage")}, {"400", bad},
+           {{"200", JsonOk("A page of contracts", "ContractPage")},
+            {"400", bad},
             {"429", too_many}}}}}}},
       {"/api/v1/contracts.csv",
        {{"get",
@@ -223,14 +229,14 @@ std::string OpenApiJson() {
           {"parameters",
            json::array({Param("uid", "path", "Contract uid.", {{"type", "string"}}, true)})},
           {"responses",
-           {{"200", JsonOk("The contract", "Contract")}, {"404", Problem("No such contract.")}}}}}}},
+           {{"200", JsonOk("The contract", "Contract")},
+            {"404", Problem("No such contract.")}}}}}}},
       {"/api/v1/organizations/{siret}",
        {{"get",
          {{"operationId", "getOrganization"},
           {"summary", "An organization with its totals as buyer and as supplier"},
-          {"parameters",
-           json::array({Param("siret", "path", "SIRET or other holder identifier.",
-                              {{"type", "string"}}, true)})},
+          {"parameters", json::array({Param("siret", "path", "SIRET or other holder identifier.",
+                                            {{"type", "string"}}, true)})},
           {"responses",
            {{"200", JsonOk("The organization", "Organization")},
             {"404", Problem("The id appears in no contract.")}}}}}}},
@@ -238,18 +244,17 @@ std::string OpenApiJson() {
        {{"get",
          {{"operationId", "getCpv"},
           {"summary", "A CPV 2008 code: labels, hierarchy and contracts under it"},
-          {"parameters",
-           json::array({Param("code", "path", "8 digits, optionally -check digit.",
-                              {{"type", "string"}}, true)})},
+          {"parameters", json::array({Param("code", "path", "8 digits, optionally -check digit.",
+                                            {{"type", "string"}}, true)})},
           {"responses",
-           {{"200", JsonOk("The code", "Cpv")}, {"400", bad},
+           {{"200", JsonOk("The code", "Cpv")},
+            {"400", bad},
             {"404", Problem("Not a CPV 2008 code.")}}}}}}},
       {"/healthz",
        {{"get",
          {{"operationId", "health"},
           {"summary", "Liveness"},
-          {"responses",
-           {{"200", {{"description", "The server is up"}}}, {"429", too_many}}}}}}},
+          {"responses", {{"200", {{"description", "The server is up"}}}, {"429", too_many}}}}}}},
       {"/metrics",
        {{"get",
          {{"operationId", "metrics"},
@@ -263,7 +268,8 @@ std::string OpenApiJson() {
        {{"title", "Limpide API"},
         {"version", "1.0.0"},
         {"summary", "Open data of French public procurement: contracts (DECP) and organizations."},
-        {"description", "Conventions: docs/api.md. Errors are application/problem+json (RFC 9457)."},
+        {"description",
+         "Conventions: docs/api.md. Errors are application/problem+json (RFC 9457)."},
         {"license", {{"name", "Licence Ouverte 2.0 (data)"}, {"identifier", "etalab-2.0"}}}}},
       {"servers", json::array({{{"url", "/"}}})},
       // Everything in v1 is public: no authentication.

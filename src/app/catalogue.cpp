@@ -25,8 +25,8 @@ bool IsHolderIdChar(char c) {
 
 const std::vector<std::string>& ContractQueryParameters() {
   static const std::vector<std::string> kNames = {
-      "q",          "buyer",       "supplier",   "cpv",        "procedure", "nature",
-      "notified_from", "notified_to", "amount_min", "amount_max", "after",     "limit"};
+      "q",           "buyer",      "supplier",   "cpv",   "procedure", "nature", "notified_from",
+      "notified_to", "amount_min", "amount_max", "after", "limit"};
   return kNames;
 }
 
@@ -136,8 +136,7 @@ Result<CpvView> Catalogue::GetCpv(std::string_view code) const {
   const domain::CpvCode* found = table.Find(*prefix);
   if (found == nullptr) return Status::NotFound("no CPV 2008 code " + *prefix);
   if (code.size() == 10 && code != found->code) {
-    return Status::InvalidArgument(
-        "wrong check digit: the code is " + found->code, "code");
+    return Status::InvalidArgument("wrong check digit: the code is " + found->code, "code");
   }
   CpvView view;
   view.code = found;

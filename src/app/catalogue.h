@@ -40,9 +40,9 @@ struct OrganizationView {
 
 struct CpvView {
   const domain::CpvCode* code = nullptr;
-  std::vector<const domain::CpvCode*> lineage;   // division … code
+  std::vector<const domain::CpvCode*> lineage;  // division … code
   std::vector<const domain::CpvCode*> children;
-  store::Counts contracts;                        // contracts under this code
+  store::Counts contracts;  // contracts under this code
 };
 
 class Catalogue {

@@ -4,12 +4,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
-#include <mutex>
-#include <optional>
-#include <thread>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
+#include <thread>
 #include <unordered_map>
 
 #include "formats/decp.h"
@@ -20,9 +20,8 @@ namespace {
 using nlohmann::json;
 
 json CountsJson(const ImportCounts& c) {
-  return {{"read", c.read},           {"inserted", c.inserted},
-          {"updated", c.updated},     {"unchanged", c.unchanged},
-          {"duplicates", c.duplicates}, {"rejected", c.rejected},
+  return {{"read", c.read},           {"inserted", c.inserted},     {"updated", c.updated},
+          {"unchanged", c.unchanged}, {"duplicates", c.duplicates}, {"rejected", c.rejected},
           {"flagged", c.flagged}};
 }
 
@@ -44,7 +43,6 @@ std::string SniffFormat(std::istream& in) {
   }
   return std::string(formats::DecpFormatName(formats::DecpFormat::kJson2));
 }
-
 
 constexpr size_t kBatch = 256;
 
@@ -126,9 +124,15 @@ Status Apply(formats::DecpRecord& rec, const std::string& path, store::WriteTran
   auto outcome = txn.UpsertContract(*rec.contract);
   if (!outcome.ok()) return outcome.status();
   switch (*outcome) {
-    case store::UpsertOutcome::kInserted: ++counts.inserted; break;
-    case store::UpsertOutcome::kUpdated: ++counts.updated; break;
-    case store::UpsertOutcome::kUnchanged: ++counts.unchanged; break;
+    case store::UpsertOutcome::kInserted:
+      ++counts.inserted;
+      break;
+    case store::UpsertOutcome::kUpdated:
+      ++counts.updated;
+      break;
+    case store::UpsertOutcome::kUnchanged:
+      ++counts.unchanged;
+      break;
   }
   return Status::Ok();
 }
@@ -217,7 +221,8 @@ Result<ImportReport> Importer::Import(const std::vector<std::string>& paths,
           if (!store_error.ok()) break;
         }
         if (options.progress) {
-          options.progress({index, paths.size(), &path, bytes_read.load(), total, file.counts.read});
+          options.progress(
+              {index, paths.size(), &path, bytes_read.load(), total, file.counts.read});
         }
       }
       queue.Cancel();  // unblocks the reader if we stopped early
@@ -238,8 +243,8 @@ Result<ImportReport> Importer::Import(const std::vector<std::string>& paths,
       // Nothing of a failed file is kept: its counts of written rows go to 0.
       file.counts.inserted = file.counts.updated = file.counts.unchanged = 0;
       if (rejects.is_open()) {
-        rejects << json{{"file", path}, {"error", file.error}}.dump(
-                       -1, ' ', false, json::error_handler_t::replace)
+        rejects << json{{"file", path}, {"error", file.error}}.dump(-1, ' ', false,
+                                                                    json::error_handler_t::replace)
                 << '\n';
       }
     }
@@ -250,8 +255,7 @@ Result<ImportReport> Importer::Import(const std::vector<std::string>& paths,
     rejects.flush();
     if (!rejects) return Status::Unavailable("cannot write rejects file " + options.rejects_path);
   }
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 
@@ -275,10 +279,9 @@ std::string ImportReportJson(const ImportReport& report) {
 std::string ImportReportText(const ImportReport& report) {
   std::ostringstream out;
   auto line = [&](const std::string& name, const ImportCounts& c) {
-    out << name << "\n  read " << c.read << ", inserted " << c.inserted << ", updated "
-        << c.updated << ", unchanged " << c.unchanged << ", duplicates " << c.duplicates
-        << ", rejected " << c.rejected
-        << " (accepted with repairs: " << c.flagged << ")\n";
+    out << name << "\n  read " << c.read << ", inserted " << c.inserted << ", updated " << c.updated
+        << ", unchanged " << c.unchanged << ", duplicates " << c.duplicates << ", rejected "
+        << c.rejected << " (accepted with repairs: " << c.flagged << ")\n";
   };
   for (const auto& f : report.files) {
     line(f.path + (f.format.empty() ? "" : " [" + f.format + "]"), f.counts);

@@ -71,8 +71,7 @@ class Importer {
   // Imports each file in order. A failed file does not stop the others. The
   // returned status is not ok only when the rejects file cannot be written or
   // the store fails (then the current file is rolled back).
-  Result<ImportReport> Import(const std::vector<std::string>& paths,
-                              const ImportOptions& options);
+  Result<ImportReport> Import(const std::vector<std::string>& paths, const ImportOptions& options);
 
  private:
   store::Store& store_;

@@ -68,7 +68,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(data_).ok() && "Result built from an ok Status");
   }
@@ -93,8 +93,8 @@ class [[nodiscard]] Result {
 }  // namespace limpide
 
 // Returns early from the enclosing function when `expr` (a Status) is not ok.
-#define LIMPIDE_RETURN_IF_ERROR(expr)          \
-  do {                                         \
-    ::limpide::Status limpide_status_ = (expr); \
+#define LIMPIDE_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::limpide::Status limpide_status_ = (expr);        \
     if (!limpide_status_.ok()) return limpide_status_; \
   } while (0)

@@ -23,6 +23,12 @@ std::string UtcStamp() {
 
 // A one-line progress bar on stderr, only when stderr is a terminal.
 void DrawProgress(const app::ImportProgress& p) {
+  // At most ten redraws a second, and always the last one of a file.
+  static auto last = std::chrono::steady_clock::time_point{};
+  const auto now = std::chrono::steady_clock::now();
+  const bool done = p.bytes_read >= p.bytes_total;
+  if (!done && now - last < std::chrono::milliseconds(100)) return;
+  last = now;
   const int width = 30;
   double frac = p.bytes_total > 0 ? static_cast<double>(p.bytes_read) / p.bytes_total : 1.0;
   if (frac > 1) frac = 1;
@@ -33,7 +39,7 @@ void DrawProgress(const app::ImportProgress& p) {
                p.file_count, name.c_str(), std::string(filled, '#').c_str(),
                std::string(width - filled, ' ').c_str(), static_cast<int>(frac * 100),
                static_cast<long long>(p.records));
-  if (p.bytes_read >= p.bytes_total) std::fputc('\n', stderr);
+  if (done) std::fputc('\n', stderr);
 }
 
 }  // namespace

@@ -18,7 +18,8 @@ bool SplitListen(const std::string& listen, std::string& host, uint16_t& port) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) return false;
   host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   const char* b = listen.data() + colon + 1;
   const char* e = listen.data() + listen.size();
   unsigned value = 0;
@@ -40,7 +41,8 @@ std::string DefaultStaticDir() {
 int Serve(const ServeArgs& args) {
   http::ServerOptions options;
   if (!SplitListen(args.listen, options.host, options.port)) {
-    std::fprintf(stderr, "limpide serve: --listen must be HOST:PORT, got '%s'\n", args.listen.c_str());
+    std::fprintf(stderr, "limpide serve: --listen must be HOST:PORT, got '%s'\n",
+                 args.listen.c_str());
     return 2;
   }
   options.threads = args.threads;
@@ -60,7 +62,8 @@ int Serve(const ServeArgs& args) {
       return 1;
     }
     if (counts->contracts == 0) {
-      std::fprintf(stderr, "limpide serve: empty store, importing %zu demo file(s)\n", args.seeds.size());
+      std::fprintf(stderr, "limpide serve: empty store, importing %zu demo file(s)\n",
+                   args.seeds.size());
       auto dir = std::filesystem::path(args.data_dir) / "rejects";
       std::filesystem::create_directories(dir, ec);
       app::ImportOptions import_options;
@@ -81,7 +84,8 @@ int Serve(const ServeArgs& args) {
   web::RegisterWeb(router, catalogue,
                    web::WebOptions{args.static_dir.empty() ? DefaultStaticDir() : args.static_dir});
 
-  auto server = http::Server::Start(options, [&router](const http::Request& r) { return router.Handle(r); });
+  auto server =
+      http::Server::Start(options, [&router](const http::Request& r) { return router.Handle(r); });
   if (!server.ok()) {
     std::fprintf(stderr, "limpide serve: %s\n", server.status().ToString().c_str());
     return 1;

@@ -34,7 +34,8 @@ std::string Count(int64_t n) {
 
 // Whole euros for headline figures.
 std::string RoundedEuros(domain::Money m) {
-  return Escape(domain::FormatEurosFr(domain::Money{(m.cents + (m.cents >= 0 ? 50 : -50)) / 100 * 100}));
+  return Escape(
+      domain::FormatEurosFr(domain::Money{(m.cents + (m.cents >= 0 ? 50 : -50)) / 100 * 100}));
 }
 
 std::string ContractHref(const Contract& c) { return "/contrats/" + api::UrlEncode(c.uid); }
@@ -48,18 +49,25 @@ std::string BuyerLabel(const Contract& c) {
 http::Response Page(int status, const std::string& title, const std::string& main) {
   std::string html;
   html.reserve(main.size() + 2048);
-  html += "<!doctype html>\n<html lang=\"fr\" data-theme=\"light\">\n<head>\n<meta charset=\"utf-8\">\n"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
+  html +=
+      "<!doctype html>\n<html lang=\"fr\" data-theme=\"light\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
   html += Escape(title);
-  html += " — Limpide</title>\n<link rel=\"stylesheet\" href=\"/static/pico.min.css\">\n"
-          "<link rel=\"stylesheet\" href=\"/static/limpide.css\">\n</head>\n<body>\n"
-          "<a class=\"skip-link\" href=\"#contenu\">Aller au contenu</a>\n"
-          "<header class=\"container\"><nav aria-label=\"Navigation principale\"><ul><li><a href=\"/\"><strong>Limpide</strong></a></li></ul>"
-          "<ul><li><a href=\"/contrats\">Contrats</a></li><li><a href=\"/api/v1/openapi.json\">API</a></li></ul></nav></header>\n"
-          "<main class=\"container\" id=\"contenu\">\n";
+  html +=
+      " — Limpide</title>\n<link rel=\"stylesheet\" href=\"/static/pico.min.css\">\n"
+      "<link rel=\"stylesheet\" href=\"/static/limpide.css\">\n</head>\n<body>\n"
+      "<a class=\"skip-link\" href=\"#contenu\">Aller au contenu</a>\n"
+      "<header class=\"container\"><nav aria-label=\"Navigation principale\"><ul><li><a "
+      "href=\"/\"><strong>Limpide</strong></a></li></ul>"
+      "<ul><li><a href=\"/contrats\">Contrats</a></li><li><a "
+      "href=\"/api/v1/openapi.json\">API</a></li></ul></nav></header>\n"
+      "<main class=\"container\" id=\"contenu\">\n";
   html += main;
-  html += "\n</main>\n<footer class=\"container\"><small>Données essentielles de la commande publique (DECP), "
-          "Licence Ouverte 2.0. Limpide, plateforme ouverte de la commande publique.</small></footer>\n</body>\n</html>\n";
+  html +=
+      "\n</main>\n<footer class=\"container\"><small>Données essentielles de la commande publique "
+      "(DECP), "
+      "Licence Ouverte 2.0. Limpide, plateforme ouverte de la commande "
+      "publique.</small></footer>\n</body>\n</html>\n";
   http::Response r;
   r.status = status;
   r.body = std::move(html);
@@ -69,7 +77,9 @@ http::Response Page(int status, const std::string& title, const std::string& mai
 
 http::Response ErrorPage(const Status& status) {
   const int code = http::HttpStatusFor(status.code());
-  std::string title = code == 404 ? "Page introuvable" : code == 400 ? "Demande incorrecte" : "Erreur";
+  std::string title = code == 404   ? "Page introuvable"
+                      : code == 400 ? "Demande incorrecte"
+                                    : "Erreur";
   std::string main = "<h1>" + title + "</h1><p>" + Escape(status.message()) +
                      "</p><p><a href=\"/\">Retour à l'accueil</a></p>";
   return Page(code, title, main);
@@ -78,20 +88,22 @@ http::Response ErrorPage(const Status& status) {
 std::string SearchForm(const std::string& q) {
   return "<form role=\"search\" action=\"/contrats\" method=\"get\">"
          "<label for=\"q\">Rechercher dans l'objet des contrats</label>"
-         "<fieldset role=\"group\"><input id=\"q\" name=\"q\" type=\"search\" value=\"" + Escape(q) +
+         "<fieldset role=\"group\"><input id=\"q\" name=\"q\" type=\"search\" value=\"" +
+         Escape(q) +
          "\" placeholder=\"ex. : restauration scolaire, voirie, nettoyage\">"
          "<button type=\"submit\">Rechercher</button></fieldset></form>";
 }
 
 std::string ContractTable(const std::vector<Contract>& items, const std::string& caption) {
-  std::string t = "<div class=\"overflow-auto\"><table class=\"striped\"><caption>" + Escape(caption) +
-                  "</caption><thead><tr><th scope=\"col\">Notifié le</th><th scope=\"col\">Objet</th>"
-                  "<th scope=\"col\">Acheteur</th><th scope=\"col\">Titulaire(s)</th>"
-                  "<th scope=\"col\" class=\"amount\">Montant</th></tr></thead><tbody>";
+  std::string t =
+      "<div class=\"overflow-auto\"><table class=\"striped\"><caption>" + Escape(caption) +
+      "</caption><thead><tr><th scope=\"col\">Notifié le</th><th scope=\"col\">Objet</th>"
+      "<th scope=\"col\">Acheteur</th><th scope=\"col\">Titulaire(s)</th>"
+      "<th scope=\"col\" class=\"amount\">Montant</th></tr></thead><tbody>";
   for (const auto& c : items) {
     t += "<tr><td>" + Date(c.notified_on) + "</td><td><a href=\"" + ContractHref(c) + "\">" +
-         Escape(c.object.empty() ? c.id : c.object) + "</a></td><td><a href=\"" + OrgHref(c.buyer_id) +
-         "\">" + Escape(BuyerLabel(c)) + "</a></td><td>";
+         Escape(c.object.empty() ? c.id : c.object) + "</a></td><td><a href=\"" +
+         OrgHref(c.buyer_id) + "\">" + Escape(BuyerLabel(c)) + "</a></td><td>";
     for (size_t i = 0; i < c.holders.size(); ++i) {
       const auto& h = c.holders[i];
       if (i) t += ", ";
@@ -120,10 +132,13 @@ http::Response Home(const app::Catalogue& cat, const http::Request&) {
   if (!counts.ok()) return ErrorPage(counts.status());
   auto latest = cat.ListContracts(app::ContractQuery{{}, {"", 10}});
   if (!latest.ok()) return ErrorPage(latest.status());
-  std::string m = "<hgroup><h1>La commande publique, en clair</h1>"
-                  "<p>Qui achète quoi, à qui, pour combien : les données essentielles des marchés publics et des concessions.</p></hgroup>";
+  std::string m =
+      "<hgroup><h1>La commande publique, en clair</h1>"
+      "<p>Qui achète quoi, à qui, pour combien : les données essentielles des marchés publics et "
+      "des concessions.</p></hgroup>";
   m += SearchForm("");
-  m += "<section aria-labelledby=\"chiffres\"><h2 id=\"chiffres\">En chiffres</h2><div class=\"figures\">";
+  m += "<section aria-labelledby=\"chiffres\"><h2 id=\"chiffres\">En chiffres</h2><div "
+       "class=\"figures\">";
   auto figure = [](const std::string& value, const std::string& label) {
     return "<article><strong>" + value + "</strong>" + label + "</article>";
   };
@@ -157,17 +172,21 @@ http::Response ContractList(const app::Catalogue& cat, const http::Request& req)
   input("buyer", "SIRET de l'acheteur", "text", "14 chiffres");
   input("supplier", "Identifiant du titulaire", "text", "SIRET");
   input("cpv", "Code CPV (préfixe)", "text", "ex. : 45");
-  m += "<label>Procédure<select name=\"procedure\">" + Option("", "Toutes", ParamOr(req, "procedure"));
-  for (auto p : domain::AllProcedures()) m += Option(domain::Code(p), domain::Label(p), ParamOr(req, "procedure"));
+  m += "<label>Procédure<select name=\"procedure\">" +
+       Option("", "Toutes", ParamOr(req, "procedure"));
+  for (auto p : domain::AllProcedures())
+    m += Option(domain::Code(p), domain::Label(p), ParamOr(req, "procedure"));
   m += "</select></label>";
   m += "<label>Nature<select name=\"nature\">" + Option("", "Toutes", ParamOr(req, "nature"));
-  for (auto n : domain::AllNatures()) m += Option(domain::Code(n), domain::Label(n), ParamOr(req, "nature"));
+  for (auto n : domain::AllNatures())
+    m += Option(domain::Code(n), domain::Label(n), ParamOr(req, "nature"));
   m += "</select></label>";
   input("notified_from", "Notifié à partir du", "date", "");
   input("notified_to", "Notifié jusqu'au", "date", "");
   input("amount_min", "Montant minimum (€)", "number", "");
   input("amount_max", "Montant maximum (€)", "number", "");
-  m += "</div><button type=\"submit\">Filtrer</button> <a href=\"/contrats\">Effacer les filtres</a></form>";
+  m += "</div><button type=\"submit\">Filtrer</button> <a href=\"/contrats\">Effacer les "
+       "filtres</a></form>";
 
   m += "<p role=\"status\">" + Count(counts->contracts) + " contrat(s), " +
        Escape(domain::FormatEurosFr(counts->total_amount)) + " au total.</p>";
@@ -176,58 +195,76 @@ http::Response ContractList(const app::Catalogue& cat, const http::Request& req)
   m += "<nav aria-label=\"Pagination\"><ul>";
   if (!page->next.empty()) {
     m += "<li><a href=\"" +
-         Escape("/contrats" + rest + (rest.empty() ? "?" : "&") + "after=" + api::UrlEncode(page->next)) +
+         Escape("/contrats" + rest + (rest.empty() ? "?" : "&") +
+                "after=" + api::UrlEncode(page->next)) +
          "\" rel=\"next\">Page suivante</a></li>";
   }
-  m += "<li><a href=\"" + Escape("/api/v1/contracts.csv" + rest) + "\">Télécharger en CSV</a></li></ul></nav>";
+  m += "<li><a href=\"" + Escape("/api/v1/contracts.csv" + rest) +
+       "\">Télécharger en CSV</a></li></ul></nav>";
   return Page(200, "Contrats", m);
 }
 
 http::Response ContractPage(const app::Catalogue& cat, const http::Request& req) {
   auto c = cat.GetContract(req.params.at("uid"));
   if (!c.ok()) return ErrorPage(c.status());
-  std::string m = "<nav aria-label=\"Fil d'Ariane\"><ul><li><a href=\"/\">Accueil</a></li><li><a href=\"/contrats\">Contrats</a></li><li>" +
-                  Escape(c->id) + "</li></ul></nav>";
+  std::string m =
+      "<nav aria-label=\"Fil d'Ariane\"><ul><li><a href=\"/\">Accueil</a></li><li><a "
+      "href=\"/contrats\">Contrats</a></li><li>" +
+      Escape(c->id) + "</li></ul></nav>";
   m += "<h1>" + Escape(c->object.empty() ? c->id : c->object) + "</h1>";
   m += "<dl class=\"facts\">";
-  auto fact = [&](const std::string& k, const std::string& v) { m += "<dt>" + k + "</dt><dd>" + v + "</dd>"; };
-  fact("Type", c->kind == domain::ContractKind::kConcession ? "Contrat de concession" : "Marché public");
+  auto fact = [&](const std::string& k, const std::string& v) {
+    m += "<dt>" + k + "</dt><dd>" + v + "</dd>";
+  };
+  fact("Type",
+       c->kind == domain::ContractKind::kConcession ? "Contrat de concession" : "Marché public");
   fact("Identifiant", Escape(c->id));
   fact(c->kind == domain::ContractKind::kConcession ? "Autorité concédante" : "Acheteur",
-       "<a href=\"" + OrgHref(c->buyer_id) + "\">" + Escape(BuyerLabel(*c)) + "</a> (SIRET " + Escape(c->buyer_id) + ")");
+       "<a href=\"" + OrgHref(c->buyer_id) + "\">" + Escape(BuyerLabel(*c)) + "</a> (SIRET " +
+           Escape(c->buyer_id) + ")");
   if (c->nature) fact("Nature", Escape(domain::Label(*c->nature)));
   if (c->procedure) fact("Procédure", Escape(domain::Label(*c->procedure)));
   if (!c->cpv.empty()) {
     const auto* code = domain::CpvTable::Get().Find(c->cpv.substr(0, 8));
     fact("Code CPV", Escape(c->cpv) + (code ? " — " + Escape(code->label_fr) : ""));
   }
-  fact(c->kind == domain::ContractKind::kConcession ? "Valeur globale" : "Montant", Money(c->amount));
+  fact(c->kind == domain::ContractKind::kConcession ? "Valeur globale" : "Montant",
+       Money(c->amount));
   if (c->public_subsidy) fact("Subvention publique", Money(c->public_subsidy));
-  fact(c->kind == domain::ContractKind::kConcession ? "Signé le" : "Notifié le", Date(c->notified_on));
+  fact(c->kind == domain::ContractKind::kConcession ? "Signé le" : "Notifié le",
+       Date(c->notified_on));
   if (c->published_on) fact("Données publiées le", Date(c->published_on));
   if (c->execution_start) fact("Début d'exécution", Date(c->execution_start));
   if (c->duration_months) fact("Durée", std::to_string(*c->duration_months) + " mois");
   if (!c->place.code.empty() || !c->place.name.empty()) {
-    fact("Lieu d'exécution", Escape(c->place.name.empty() ? c->place.code : c->place.name + " (" + c->place.code + ")") +
-                                 (c->place.code_type.empty() ? "" : " — " + Escape(c->place.code_type)));
+    fact(
+        "Lieu d'exécution",
+        Escape(c->place.name.empty() ? c->place.code : c->place.name + " (" + c->place.code + ")") +
+            (c->place.code_type.empty() ? "" : " — " + Escape(c->place.code_type)));
   }
   if (!c->price_form.empty()) fact("Forme du prix", Escape(c->price_form));
   fact("Source", Escape(c->source) + " (DECP " + Escape(c->schema_version) + ".x)");
   m += "</dl>";
 
-  m += "<h2>" + std::string(c->kind == domain::ContractKind::kConcession ? "Concessionnaires" : "Titulaires") + "</h2><ul>";
+  m += "<h2>" +
+       std::string(c->kind == domain::ContractKind::kConcession ? "Concessionnaires"
+                                                                : "Titulaires") +
+       "</h2><ul>";
   for (const auto& h : c->holders) {
-    m += "<li><a href=\"" + OrgHref(h.id) + "\">" + Escape(h.name.empty() ? h.id : h.name) + "</a> (" +
-         Escape(h.id_type) + " " + Escape(h.id) + ")</li>";
+    m += "<li><a href=\"" + OrgHref(h.id) + "\">" + Escape(h.name.empty() ? h.id : h.name) +
+         "</a> (" + Escape(h.id_type) + " " + Escape(h.id) + ")</li>";
   }
   if (c->holders.empty()) m += "<li>Non publié</li>";
   m += "</ul>";
   if (!c->modifications.empty()) {
-    m += "<h2>Modifications</h2><div class=\"overflow-auto\"><table><thead><tr><th scope=\"col\">N°</th><th scope=\"col\">Signée le</th>"
-         "<th scope=\"col\">Objet</th><th scope=\"col\">Durée</th><th scope=\"col\" class=\"amount\">Nouveau montant</th></tr></thead><tbody>";
+    m += "<h2>Modifications</h2><div class=\"overflow-auto\"><table><thead><tr><th "
+         "scope=\"col\">N°</th><th scope=\"col\">Signée le</th>"
+         "<th scope=\"col\">Objet</th><th scope=\"col\">Durée</th><th scope=\"col\" "
+         "class=\"amount\">Nouveau montant</th></tr></thead><tbody>";
     for (const auto& mod : c->modifications) {
-      m += "<tr><td>" + Escape(mod.id) + "</td><td>" + Date(mod.signed_on) + "</td><td>" + Escape(mod.object) +
-           "</td><td>" + (mod.duration_months ? std::to_string(*mod.duration_months) + " mois" : "—") +
+      m += "<tr><td>" + Escape(mod.id) + "</td><td>" + Date(mod.signed_on) + "</td><td>" +
+           Escape(mod.object) + "</td><td>" +
+           (mod.duration_months ? std::to_string(*mod.duration_months) + " mois" : "—") +
            "</td><td class=\"amount\">" + Money(mod.amount) + "</td></tr>";
     }
     m += "</tbody></table></div>";
@@ -247,17 +284,22 @@ http::Response OrganizationPage(const app::Catalogue& cat, const http::Request& 
   if (!view.ok()) return ErrorPage(view.status());
   const auto& o = view->organization;
   std::string name = o.name.empty() ? o.id : o.name;
-  std::string m = "<h1>" + Escape(name) + "</h1><p>Identifiant : " + Escape(o.id) + "</p><div class=\"figures\">";
-  m += "<article><strong>" + Count(o.contracts_as_buyer) + "</strong>contrats passés comme acheteur, " +
+  std::string m = "<h1>" + Escape(name) + "</h1><p>Identifiant : " + Escape(o.id) +
+                  "</p><div class=\"figures\">";
+  m += "<article><strong>" + Count(o.contracts_as_buyer) +
+       "</strong>contrats passés comme acheteur, " +
        Escape(domain::FormatEurosFr(o.amount_as_buyer)) + "</article>";
   m += "<article><strong>" + Count(o.contracts_as_holder) + "</strong>contrats remportés, " +
        Escape(domain::FormatEurosFr(o.amount_as_holder)) + "</article></div>";
-  auto partners = [&](const std::vector<store::Partner>& list, const std::string& caption, const std::string& who) {
+  auto partners = [&](const std::vector<store::Partner>& list, const std::string& caption,
+                      const std::string& who) {
     std::string t = "<table><caption>" + caption + "</caption><thead><tr><th scope=\"col\">" + who +
-                    "</th><th scope=\"col\">Contrats</th><th scope=\"col\" class=\"amount\">Montant</th></tr></thead><tbody>";
+                    "</th><th scope=\"col\">Contrats</th><th scope=\"col\" "
+                    "class=\"amount\">Montant</th></tr></thead><tbody>";
     for (const auto& p : list) {
-      t += "<tr><td><a href=\"" + OrgHref(p.id) + "\">" + Escape(p.name.empty() ? p.id : p.name) + "</a></td><td>" +
-           Count(p.contracts) + "</td><td class=\"amount\">" + Escape(domain::FormatEurosFr(p.amount)) + "</td></tr>";
+      t += "<tr><td><a href=\"" + OrgHref(p.id) + "\">" + Escape(p.name.empty() ? p.id : p.name) +
+           "</a></td><td>" + Count(p.contracts) + "</td><td class=\"amount\">" +
+           Escape(domain::FormatEurosFr(p.amount)) + "</td></tr>";
     }
     return t + "</tbody></table>";
   };
@@ -313,12 +355,23 @@ std::string Escape(std::string_view s) {
   out.reserve(s.size() + 16);
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -328,8 +381,10 @@ void RegisterWeb(http::Router& router, const app::Catalogue& catalogue, const We
   const app::Catalogue* cat = &catalogue;
   router.Add("GET", "/", [cat](const http::Request& r) { return Home(*cat, r); });
   router.Add("GET", "/contrats", [cat](const http::Request& r) { return ContractList(*cat, r); });
-  router.Add("GET", "/contrats/{uid}", [cat](const http::Request& r) { return ContractPage(*cat, r); });
-  router.Add("GET", "/organisations/{id}", [cat](const http::Request& r) { return OrganizationPage(*cat, r); });
+  router.Add("GET", "/contrats/{uid}",
+             [cat](const http::Request& r) { return ContractPage(*cat, r); });
+  router.Add("GET", "/organisations/{id}",
+             [cat](const http::Request& r) { return OrganizationPage(*cat, r); });
   router.Add("GET", "/static/{file}",
              [dir = options.static_dir](const http::Request& r) { return StaticFile(dir, r); });
 }

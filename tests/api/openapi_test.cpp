@@ -34,7 +34,8 @@ TEST(OpenApi, EveryEnumValueFoundInTheBundledDataIsListed) {
     files.push_back(shared + f);
   }
   for (const auto& e : fs::directory_iterator(fs::path(LIMPIDE_SOURCE_DIR) / "data/demo")) {
-    if (e.path().extension() == ".json" || e.path().extension() == ".xml") files.push_back(e.path());
+    if (e.path().extension() == ".json" || e.path().extension() == ".xml")
+      files.push_back(e.path());
   }
   app::Importer importer(**store);
   auto report = importer.Import(files, {});
@@ -53,7 +54,8 @@ TEST(OpenApi, EveryEnumValueFoundInTheBundledDataIsListed) {
     auto values = (*store)->DistinctValues(column);
     ASSERT_TRUE(values.ok()) << column << ": " << values.status().ToString();
     EXPECT_FALSE(values->empty()) << column;
-    for (const auto& v : *values) EXPECT_TRUE(allowed.count(v)) << column << " value '" << v << "' missing";
+    for (const auto& v : *values)
+      EXPECT_TRUE(allowed.count(v)) << column << " value '" << v << "' missing";
   }
   store->reset();
   fs::remove_all(dir);
@@ -61,8 +63,9 @@ TEST(OpenApi, EveryEnumValueFoundInTheBundledDataIsListed) {
 
 TEST(OpenApi, ListsEveryRouteOfTheApi) {
   const json doc = json::parse(OpenApiJson());
-  for (const char* path : {"/api/v1/contracts", "/api/v1/contracts.csv", "/api/v1/contracts/{uid}",
-                           "/api/v1/organizations/{siret}", "/api/v1/cpv/{code}", "/healthz", "/metrics"}) {
+  for (const char* path :
+       {"/api/v1/contracts", "/api/v1/contracts.csv", "/api/v1/contracts/{uid}",
+        "/api/v1/organizations/{siret}", "/api/v1/cpv/{code}", "/healthz", "/metrics"}) {
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
   }
 }

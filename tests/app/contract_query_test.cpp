@@ -41,12 +41,21 @@ TEST(ContractQuery, EveryFilterIsRead) {
 }
 
 TEST(ContractQuery, EachMalformedParameterIsNamed) {
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {"buyer", "123"},          {"buyer", "21130103100013"}, {"cpv", "4"},
-      {"cpv", "ab"},             {"procedure", "x"},          {"nature", "x"},
-      {"notified_from", "2019-02-30"}, {"notified_to", "yesterday"}, {"amount_min", "abc"},
-      {"amount_max", "1e400"},   {"limit", "0"},              {"limit", "1001"},
-      {"limit", "ten"},          {"supplier", "a b"},         {"colour", "red"}};
+  const std::vector<std::pair<std::string, std::string>> cases = {{"buyer", "123"},
+                                                                  {"buyer", "21130103100013"},
+                                                                  {"cpv", "4"},
+                                                                  {"cpv", "ab"},
+                                                                  {"procedure", "x"},
+                                                                  {"nature", "x"},
+                                                                  {"notified_from", "2019-02-30"},
+                                                                  {"notified_to", "yesterday"},
+                                                                  {"amount_min", "abc"},
+                                                                  {"amount_max", "1e400"},
+                                                                  {"limit", "0"},
+                                                                  {"limit", "1001"},
+                                                                  {"limit", "ten"},
+                                                                  {"supplier", "a b"},
+                                                                  {"colour", "red"}};
   for (const auto& [name, value] : cases) {
     Status s = ParseError({{name, value}});
     EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument) << name << "=" << value;

@@ -1,11 +1,11 @@
+#include "app/importer.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-
-#include "app/importer.h"
 
 namespace limpide::app {
 namespace {
@@ -17,9 +17,10 @@ const std::string kRealFile = kShared + "/decp/real-2019-decp-rama/marches-publi
 class ImporterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("limpide-importer-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() /
+        ("limpide-importer-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+         "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     auto store = store::OpenStore("sqlite:" + (dir_ / "t.db").string());
@@ -70,7 +71,8 @@ TEST_F(ImporterTest, MalformedFileIsRolledBackWholeAndNamedWithLineAndColumn) {
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->files.size(), 1u);
   EXPECT_FALSE(report->ok());
-  EXPECT_NE(report->files[0].error.find("broken.json:"), std::string::npos) << report->files[0].error;
+  EXPECT_NE(report->files[0].error.find("broken.json:"), std::string::npos)
+      << report->files[0].error;
   EXPECT_GT(report->files[0].counts.read, 1000);  // records were read before the error…
   auto counts = store_->CountContracts({});
   ASSERT_TRUE(counts.ok());
