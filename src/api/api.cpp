@@ -18,18 +18,26 @@ http::Response ContractList(const app::Catalogue& catalogue, const http::Request
   if (!query.ok()) return http::Problem(query.status(), req.target);
   auto page = catalogue.ListContracts(*query);
   if (!page.ok()) return http::Problem(page.status(), req.target);
-  json data = json::array();
-  for (const auto& c : page->items) data.push_back(formats::ContractToJson(c));
   json links = {{"self", req.target}};
   if (!page->next.empty()) {
     // The new cursor replaces the one this page was read with.
     const std::string rest = QueryString(req.query, "after");
     links["next"] = req.path + rest + (rest.empty() ? "?" : "&") + "after=" + UrlEncode(page->next);
   }
-  json body = {{"data", std::move(data)},
-               {"links", std::move(links)},
-               {"meta", {{"limit", query->page.limit}, {"count", page->items.size()}}}};
-  return http::Json(200, Dump(body));
+  const json meta = {{"limit", query->page.limit}, {"count", page->items.size()}};
+  // The text of {"data": [...], "links": ..., "meta": ...} (keys in dump
+  // order), the contracts written directly rather than through a DOM.
+  std::string body = R"({"data":[)";
+  for (size_t i = 0; i < page->items.size(); ++i) {
+    if (i) body.push_back(',');
+    formats::AppendContractJson(body, page->items[i]);
+  }
+  body += R"(],"links":)";
+  body += Dump(links);
+  body += R"(,"meta":)";
+  body += Dump(meta);
+  body.push_back('}');
+  return http::Json(200, std::move(body));
 }
 
 }  // namespace
@@ -95,7 +103,7 @@ void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {
   router.Add("GET", "/api/v1/contracts/{uid}", [cat](const http::Request& req) {
     auto c = cat->GetContract(req.params.at("uid"));
     if (!c.ok()) return http::Problem(c.status(), req.target);
-    return http::Json(200, Dump(formats::ContractToJson(*c)));
+    return http::Json(200, formats::ContractJsonText(*c));
   });
 
   router.Add("GET", "/api/v1/organizations/{siret}", [cat](const http::Request& req) {

@@ -1,5 +1,9 @@
 #include "formats/contract_json.h"
 
+#include <array>
+#include <charconv>
+#include <string_view>
+
 #include "domain/money.h"
 #include "domain/procedure.h"
 #include "domain/time.h"
@@ -39,7 +43,288 @@ json HoldersToJson(const std::vector<domain::Holder>& holders) {
   return out;
 }
 
+// ---- Direct writer (ContractJsonText) ----------------------------------------
+// Mirrors nlohmann's serializer: object keys in byte order (json objects are
+// std::map), the escapes of dump_escaped with ensure_ascii = false, integers
+// in decimal, doubles through the same Grisu2 routine.
+
+// Length of the valid UTF-8 sequence starting at s[i] (a byte >= 0x80), or 0.
+// Accepts exactly what nlohmann's decoder accepts (no overlongs, surrogates
+// or code points beyond U+10FFFF).
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b = at(i);
+  size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
+  if (b >= 0xC2 && b <= 0xDF) {
+    n = 2;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    n = 3;
+    if (b == 0xE0) lo = 0xA0;
+    if (b == 0xED) hi = 0x9F;
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    n = 4;
+    if (b == 0xF0) lo = 0x90;
+    if (b == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  if (at(i + 1) < lo || at(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (at(i + k) < 0x80 || at(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+void AppendString(std::string& out, std::string_view s) {
+  const size_t start = out.size();
+  out.push_back('"');
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 0x80) {
+      const size_t n = Utf8SequenceLength(s, i);
+      if (n == 0) {
+        // Invalid UTF-8 (rare): let nlohmann apply its replacement rules.
+        out.resize(start);
+        out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+        return;
+      }
+      i += n;
+      continue;
+    }
+    if (b >= 0x20 && b != '"' && b != '\\') {
+      ++i;
+      continue;
+    }
+    out.append(s.data() + run, i - run);
+    switch (b) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\u00";
+        out.push_back(kHex[b >> 4]);
+        out.push_back(kHex[b & 0xf]);
+      }
+    }
+    run = ++i;
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+void AppendInt(std::string& out, int64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+// Writes `"key":` preceded by a comma unless `first`; clears `first`.
+void AppendKey(std::string& out, bool& first, std::string_view key) {
+  if (!first) out.push_back(',');
+  first = false;
+  out.push_back('"');
+  out += key;  // keys are plain ASCII literals
+  out += "\":";
+}
+
+void AppendTextField(std::string& out, bool& first, std::string_view key,
+                     const std::string& value) {
+  if (value.empty()) return;
+  AppendKey(out, first, key);
+  AppendString(out, value);
+}
+
+void AppendDateField(std::string& out, bool& first, std::string_view key,
+                     const std::optional<domain::Date>& d) {
+  if (!d) return;
+  AppendKey(out, first, key);
+  out.push_back('"');
+  if (d->year >= 0 && d->year <= 9999 && d->month >= 0 && d->month <= 99 && d->day >= 0 &&
+      d->day <= 99) {
+    // FormatDate's "%04d-%02d-%02d" without snprintf.
+    const auto digit = [](int v) { return static_cast<char>('0' + v % 10); };
+    const char text[10] = {digit(d->year / 1000), digit(d->year / 100), digit(d->year / 10),
+                           digit(d->year),        '-',                  digit(d->month / 10),
+                           digit(d->month),       '-',                  digit(d->day / 10),
+                           digit(d->day)};
+    out.append(text, sizeof text);
+  } else {
+    out += domain::FormatDate(*d);  // digits and '-' only: nothing to escape
+  }
+  out.push_back('"');
+}
+
+void AppendMoneyField(std::string& out, bool& first, std::string_view key,
+                      const std::optional<domain::Money>& m) {
+  if (!m) return;
+  AppendKey(out, first, key);
+  if (m->cents % 100 == 0) {
+    AppendInt(out, m->cents / 100);
+    return;
+  }
+  // The routine nlohmann's serializer uses for doubles (finite and non-zero
+  // here), so that the text is the same.
+  std::array<char, 64> buf{};
+  char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(),
+                                         domain::ToEuros(*m));
+  out.append(buf.data(), end);
+}
+
+void AppendHolders(std::string& out, const std::vector<domain::Holder>& holders) {
+  out.push_back('[');
+  for (size_t i = 0; i < holders.size(); ++i) {
+    if (i) out.push_back(',');
+    const auto& h = holders[i];
+    bool first = true;
+    out.push_back('{');
+    AppendTextField(out, first, "id", h.id);
+    AppendTextField(out, first, "idType", h.id_type);
+    AppendTextField(out, first, "name", h.name);
+    out.push_back('}');
+  }
+  out.push_back(']');
+}
+
+void AppendCodeLabel(std::string& out, bool& first, std::string_view key, std::string_view code,
+                     std::string_view label) {
+  AppendKey(out, first, key);
+  out += "{\"code\":";
+  AppendString(out, code);
+  out += ",\"label\":";
+  AppendString(out, label);
+  out.push_back('}');
+}
+
+void AppendModification(std::string& out, const domain::Modification& m) {
+  bool first = true;
+  out.push_back('{');
+  AppendMoneyField(out, first, "amount", m.amount);
+  if (m.duration_months) {
+    AppendKey(out, first, "durationMonths");
+    AppendInt(out, *m.duration_months);
+  }
+  if (!m.holders.empty()) {
+    AppendKey(out, first, "holders");
+    AppendHolders(out, m.holders);
+  }
+  AppendTextField(out, first, "id", m.id);
+  AppendTextField(out, first, "object", m.object);
+  AppendDateField(out, first, "publishedOn", m.published_on);
+  AppendDateField(out, first, "signedOn", m.signed_on);
+  out.push_back('}');
+}
+
+void AppendExtra(std::string& out, const std::string& extra_json) {
+  if (extra_json.empty() || extra_json == "{}") {
+    out += "{}";
+    return;
+  }
+  const json extra = json::parse(extra_json, nullptr, false);
+  if (extra.is_object())
+    out += extra.dump(-1, ' ', false, json::error_handler_t::replace);
+  else
+    out += "{}";
+}
+
 }  // namespace
+
+void AppendContractJson(std::string& out, const domain::Contract& c) {
+  // Keys in byte order, as std::map keeps them in ContractToJson.
+  bool first = true;
+  out.push_back('{');
+  AppendMoneyField(out, first, "amount", c.amount);
+  AppendKey(out, first, "buyer");
+  out += "{\"id\":";
+  AppendString(out, c.buyer_id);
+  if (!c.buyer_name.empty()) {
+    out += ",\"name\":";
+    AppendString(out, c.buyer_name);
+  }
+  out.push_back('}');
+  AppendTextField(out, first, "cpv", c.cpv);
+  if (c.duration_months) {
+    AppendKey(out, first, "durationMonths");
+    AppendInt(out, *c.duration_months);
+  }
+  AppendDateField(out, first, "executionStart", c.execution_start);
+  AppendKey(out, first, "extra");
+  AppendExtra(out, c.extra_json);
+  AppendKey(out, first, "flags");
+  out.push_back('[');
+  for (size_t i = 0; i < c.flags.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendString(out, c.flags[i]);
+  }
+  out.push_back(']');
+  AppendKey(out, first, "holders");
+  AppendHolders(out, c.holders);
+  AppendKey(out, first, "id");
+  AppendString(out, c.id);
+  AppendKey(out, first, "kind");
+  out += c.kind == domain::ContractKind::kConcession ? "\"concession\"" : "\"marche\"";
+  AppendKey(out, first, "modifications");
+  out.push_back('[');
+  for (size_t i = 0; i < c.modifications.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendModification(out, c.modifications[i]);
+  }
+  out.push_back(']');
+  if (c.nature) {
+    AppendCodeLabel(out, first, "nature", domain::Code(*c.nature), domain::Label(*c.nature));
+  }
+  AppendDateField(out, first, "notifiedOn", c.notified_on);
+  AppendTextField(out, first, "object", c.object);
+  if (!c.place.code.empty() || !c.place.code_type.empty() || !c.place.name.empty()) {
+    bool place_first = true;
+    AppendKey(out, first, "place");
+    out.push_back('{');
+    AppendTextField(out, place_first, "code", c.place.code);
+    AppendTextField(out, place_first, "name", c.place.name);
+    AppendTextField(out, place_first, "type", c.place.code_type);
+    out.push_back('}');
+  }
+  AppendTextField(out, first, "priceForm", c.price_form);
+  if (c.procedure) {
+    AppendCodeLabel(out, first, "procedure", domain::Code(*c.procedure),
+                    domain::Label(*c.procedure));
+  }
+  AppendMoneyField(out, first, "publicSubsidy", c.public_subsidy);
+  AppendDateField(out, first, "publishedOn", c.published_on);
+  AppendTextField(out, first, "schemaVersion", c.schema_version);
+  AppendTextField(out, first, "source", c.source);
+  AppendKey(out, first, "uid");
+  AppendString(out, c.uid);
+  out.push_back('}');
+}
+
+std::string ContractJsonText(const domain::Contract& c) {
+  std::string out;
+  out.reserve(1024 + c.extra_json.size());
+  AppendContractJson(out, c);
+  return out;
+}
 
 json ContractToJson(const domain::Contract& c) {
   json j = json::object();

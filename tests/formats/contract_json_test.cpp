@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
+#include "decp_test_util.h"
+
 namespace limpide::formats {
 namespace {
 
@@ -74,6 +79,138 @@ TEST(OrganizationToJson, GivesBothRoles) {
     "id": "81223113200026", "name": "Garami SARL",
     "asBuyer": {"contracts": 0, "amount": 0},
     "asHolder": {"contracts": 3, "amount": 123.45}})"));
+}
+
+// What the API served before ContractJsonText: the DOM, dumped.
+std::string DomText(const domain::Contract& c) {
+  return ContractToJson(c).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+domain::Contract FullContract() {
+  domain::Contract c;
+  c.uid = "21350238800019C1";
+  c.id = "C1";
+  c.kind = domain::ContractKind::kMarche;
+  c.buyer_id = "21350238800019";
+  c.buyer_name = "Commune d'Arles \"centre\"";
+  c.nature = domain::ContractNature::kConcessionTravaux;
+  c.procedure = domain::ProcedureType::kAppelOffresOuvert;
+  c.object = "Réfection\tde la voirie\\rue\n\x01\x1f\x7f\b\f€𝄞";
+  c.cpv = "45000000-7";
+  c.place = {"13", "Code département", "Bouches-du-Rhône"};
+  c.duration_months = 18;
+  c.amount = domain::Money{12345};
+  c.public_subsidy = domain::Money{-50};
+  c.notified_on = domain::Date{2019, 2, 21};
+  c.published_on = domain::Date{2019, 3, 1};
+  c.execution_start = domain::Date{2019, 4, 2};
+  c.price_form = "Révisable";
+  c.holders = {{"81223113200026", "SIRET", "Garami"}, {"", "", ""}, {"X", "TVA", ""}};
+  domain::Modification m1;
+  m1.id = "1";
+  m1.object = "Avenant n°1";
+  m1.signed_on = domain::Date{2019, 5, 6};
+  m1.published_on = domain::Date{2019, 5, 7};
+  m1.duration_months = 3;
+  m1.amount = domain::Money{99999999999999};
+  m1.holders = {{"81223113200026", "SIRET", "Garami"}};
+  domain::Modification m2;
+  m2.amount = domain::Money{1};
+  c.modifications = {m1, m2, domain::Modification{}};
+  c.extra_json = R"({"z":1,"a":[1.5,-2,"é"],"m":{"y":null,"b":true}})";
+  c.schema_version = "2";
+  c.source = "paquet.json";
+  c.flags = {"amount_zero", "holder_\"odd\""};
+  return c;
+}
+
+TEST(ContractJsonText, EqualsTheDumpOfAnEmptyContract) {
+  const domain::Contract c;
+  EXPECT_EQ(ContractJsonText(c), DomText(c));
+}
+
+TEST(ContractJsonText, EqualsTheDumpOfAContractWithEveryField) {
+  const domain::Contract c = FullContract();
+  EXPECT_EQ(ContractJsonText(c), DomText(c));
+}
+
+TEST(ContractJsonText, WritesAmountsAsNlohmannDoes) {
+  domain::Contract c;
+  for (const int64_t cents :
+       {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{5}, int64_t{10}, int64_t{50}, int64_t{99},
+        int64_t{100}, int64_t{-100}, int64_t{123456789}, int64_t{-123456789},
+        int64_t{100000000000000000}, int64_t{100000000000000001}, int64_t{99999999999999999}}) {
+    c.amount = domain::Money{cents};
+    c.public_subsidy = domain::Money{cents * 7 + 3};
+    EXPECT_EQ(ContractJsonText(c), DomText(c)) << cents;
+  }
+  // A sweep of cents, including every remainder.
+  for (int64_t cents = -100000; cents <= 2000000; cents += 37) {
+    c.amount = domain::Money{cents};
+    c.public_subsidy = domain::Money{cents * 1000003};
+    ASSERT_EQ(ContractJsonText(c), DomText(c)) << cents;
+  }
+}
+
+TEST(ContractJsonText, WritesDatesAsFormatDateDoes) {
+  domain::Contract c;
+  for (const domain::Date d : {domain::Date{2024, 12, 31}, domain::Date{5, 1, 2},
+                               domain::Date{0, 0, 0}, domain::Date{9999, 99, 99},
+                               domain::Date{12345, 6, 7}, domain::Date{-1, 2, 3},
+                               domain::Date{2024, 100, -4}}) {
+    c.notified_on = d;
+    c.modifications = {domain::Modification{}};
+    c.modifications[0].signed_on = d;
+    EXPECT_EQ(ContractJsonText(c), DomText(c)) << domain::FormatDate(d);
+  }
+}
+
+TEST(ContractJsonText, ReplacesInvalidUtf8AsNlohmannDoes) {
+  domain::Contract c;
+  for (const std::string bad :
+       {"\xff", "a\xc3", "\xc3(", "\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+        "ok\xe2\x82", "\xe2\x82\xac\x80", "\xf0\x9d\x84\x9e\xfe", "x\"\xa9\n"}) {
+    c.object = bad;
+    c.holders = {{bad, "SIRET", bad}};
+    c.flags = {bad};
+    EXPECT_EQ(ContractJsonText(c), DomText(c)) << bad;
+  }
+}
+
+TEST(ContractJsonText, NormalisesExtraAsTheDomDoes) {
+  domain::Contract c;
+  for (const std::string extra :
+       {"", "{}", "[1]", "3", "not json", "{\"b\": 1, \"a\": 2.50}", " { \"k\" : \"\\u00e9\\/\" } ",
+        "{\"k\":\"\xff\"}", "{\"n\":1e400}", "{\"n\":-0.0,\"u\":18446744073709551615}"}) {
+    c.extra_json = extra;
+    EXPECT_EQ(ContractJsonText(c), DomText(c)) << extra;
+  }
+}
+
+TEST(ContractJsonText, EqualsTheDumpOfEveryRealImportedContract) {
+  int compared = 0;
+  for (const char* file : {"decp/real-2019-decp-rama/marches-publics.info.json",
+                           "decp/real-2019-decp-rama/data.gouv.fr_aife.json",
+                           "decp/examples-1.5/json/paquet.json",
+                           "decp/examples-1.5/json/cc-avec-modifications.json",
+                           "decp/examples-2.0/json/marches_concessions.json",
+                           "decp/examples-2.0/xml/Marche.xml"}) {
+    const auto out = testing::ReadFile(testing::SharedData(file));
+    ASSERT_TRUE(out.status.ok()) << file << ": " << out.status.ToString();
+    for (const auto& r : out.records) {
+      if (!r.contract) continue;
+      ASSERT_EQ(ContractJsonText(*r.contract), DomText(*r.contract)) << file << " " << r.contract->uid;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 1000);
+}
+
+TEST(AppendContractJson, AppendsToWhatIsThere) {
+  const domain::Contract c = FullContract();
+  std::string out = "[";
+  AppendContractJson(out, c);
+  EXPECT_EQ(out, "[" + DomText(c));
 }
 
 }  // namespace

@@ -117,6 +117,49 @@ TEST_F(SqliteStoreTest, ReopeningAppliesNoMigrationTwice) {
               ::testing::ElementsAre(std::to_string(sqlite::Migrations().size())));
 }
 
+TEST_F(SqliteStoreTest, MigrationTwoCopiesTheChildRowsIntoTheirContract) {
+  // Tricky bytes: quotes, backslashes, control characters, invalid UTF-8.
+  const std::string odd = "a\"b\\c\n\t\x01\xff\\\"";
+  domain::Contract with_children = Sample("1");
+  with_children.holders = {{"44306184100047", "SIRET", odd}, {"", "", ""}, {odd, "TVA", "B"}};
+  domain::Modification m1;
+  m1.id = odd;
+  m1.object = "Avenant";
+  m1.signed_on = domain::Date{2021, 3, 4};
+  m1.duration_months = 7;
+  m1.amount = domain::Money{-12345};
+  m1.holders = {{"1", "SIRET", odd}};
+  with_children.modifications = {m1, domain::Modification{}};
+  const domain::Contract without_children = [&] {
+    domain::Contract c = Sample("2");
+    c.holders.clear();
+    return c;
+  }();
+  {
+    auto store = Open(url_);
+    auto txn = store->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->UpsertContract(with_children).ok());
+    ASSERT_TRUE((*txn)->UpsertContract(without_children).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  // Back to a version 1 file: the child tables only.
+  Rows(path_, "ALTER TABLE contracts DROP COLUMN holders_json");
+  Rows(path_, "ALTER TABLE contracts DROP COLUMN modifications_json");
+  Rows(path_, "DELETE FROM schema_migrations WHERE version >= 2");
+  ASSERT_THAT(Rows(path_, "SELECT max(version) FROM schema_migrations"),
+              ::testing::ElementsAre("1"));
+
+  auto store = Open(url_);
+  ASSERT_GE(store->schema_version(), 2);
+  for (const auto& expected : {with_children, without_children}) {
+    auto got = store->GetContract(expected.uid);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(got->holders, expected.holders);
+    EXPECT_EQ(got->modifications, expected.modifications);
+  }
+}
+
 TEST_F(SqliteStoreTest, NoForeignKeyViolationsAfterUpdates) {
   auto store = Open(url_);
   for (int round = 0; round < 3; ++round) {

@@ -1,5 +1,7 @@
 #include "store/sqlite/db.h"
 
+#include <mutex>
+
 namespace limpide::store::sqlite {
 namespace {
 // Enough for every distinct listing query (one per combination of filters
@@ -44,6 +46,12 @@ Status Query::Run() {
 }
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool create) {
+  // Memory statistics take a process-wide mutex on every SQLite allocation,
+  // which all reader threads contend for; we never read them. Only possible
+  // before SQLite initialises (otherwise SQLITE_MISUSE, harmless: the
+  // statistics merely stay on).
+  static std::once_flag configured;
+  std::call_once(configured, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   // NOMUTEX: a connection is used by one thread at a time (the writer under
   // the write mutex, readers through the pool).

@@ -71,7 +71,41 @@ CREATE TABLE contract_modifications (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1};
+// Version 2: each contract row also carries its holders and modifications,
+// so that reading a contract is one row lookup (docs/storage.md). The child
+// tables stay: they serve the holder filter and the organization queries.
+//   holders_json:       [[id, id_type, name], ...]
+//   modifications_json: [[id, object, signed_on|null, published_on|null,
+//                         duration_months|null, amount_cents|null, holders], ...]
+// Strings are written by the engine with only \" \\ \n \r \t \u00XX escapes;
+// the backfill below escapes only '"' and '\' (its control characters stay
+// raw, which the reader accepts).
+constexpr std::string_view kV2 = R"sql(
+ALTER TABLE contracts ADD COLUMN holders_json TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE contracts ADD COLUMN modifications_json TEXT NOT NULL DEFAULT '[]';
+UPDATE contracts SET
+  holders_json = (
+    SELECT '[' || ifnull(group_concat(
+             '["' || replace(replace(holder_id, '\', '\\'), '"', '\"') ||
+             '","' || replace(replace(id_type, '\', '\\'), '"', '\"') ||
+             '","' || replace(replace(name, '\', '\\'), '"', '\"') || '"]', ','), '') || ']'
+    FROM (SELECT holder_id, id_type, name FROM contract_holders
+          WHERE contract_seq = contracts.seq ORDER BY position)),
+  modifications_json = (
+    SELECT '[' || ifnull(group_concat(
+             '["' || replace(replace(modification_id, '\', '\\'), '"', '\"') ||
+             '","' || replace(replace(object, '\', '\\'), '"', '\"') || '",' ||
+             ifnull('"' || signed_on || '"', 'null') || ',' ||
+             ifnull('"' || published_on || '"', 'null') || ',' ||
+             ifnull(duration_months, 'null') || ',' ||
+             ifnull(amount_cents, 'null') || ',' || holders_json || ']', ','), '') || ']'
+    FROM (SELECT * FROM contract_modifications
+          WHERE contract_seq = contracts.seq ORDER BY position))
+WHERE seq IN (SELECT contract_seq FROM contract_holders
+              UNION SELECT contract_seq FROM contract_modifications);
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2};
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("

@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <charconv>
 #include <chrono>
 #include <mutex>
 #include <string>
@@ -36,8 +37,7 @@ constexpr const char* kContractColumns =
     "uid, id, kind, buyer_id, buyer_name, nature, procedure, object, cpv, place_code, "
     "place_code_type, place_name, duration_months, amount_cents, public_subsidy_cents, "
     "notified_on, published_on, execution_start, price_form, extra_json, schema_version, "
-    "source, flags, seq";
-constexpr int kSeqColumn = 23;
+    "source, flags, holders_json, modifications_json";
 
 // Columns written by UpsertContract, bound as ?1..?N in this order (?1 = uid).
 constexpr const char* kWriteColumns[] = {"uid",
@@ -65,6 +65,8 @@ constexpr const char* kWriteColumns[] = {"uid",
                                          "schema_version",
                                          "source",
                                          "flags",
+                                         "holders_json",
+                                         "modifications_json",
                                          "content_hash",
                                          "updated_at"};
 constexpr int kWriteColumnCount = static_cast<int>(std::size(kWriteColumns));
@@ -168,6 +170,47 @@ std::string HoldersJson(const std::vector<domain::Holder>& holders) {
   return out;
 }
 
+void AppendOptionalInt(std::string& out, std::optional<int64_t> v) {
+  if (v)
+    out += std::to_string(*v);
+  else
+    out += "null";
+}
+
+void AppendOptionalDate(std::string& out, const std::optional<domain::Date>& d) {
+  if (d)
+    AppendJsonString(out, domain::FormatDate(*d));
+  else
+    out += "null";
+}
+
+// The modifications_json column (see migrations.cpp, version 2).
+std::string ModificationsJson(const std::vector<domain::Modification>& mods) {
+  std::string out = "[";
+  for (size_t i = 0; i < mods.size(); ++i) {
+    const auto& m = mods[i];
+    if (i) out.push_back(',');
+    out.push_back('[');
+    AppendJsonString(out, m.id);
+    out.push_back(',');
+    AppendJsonString(out, m.object);
+    out.push_back(',');
+    AppendOptionalDate(out, m.signed_on);
+    out.push_back(',');
+    AppendOptionalDate(out, m.published_on);
+    out.push_back(',');
+    AppendOptionalInt(out, m.duration_months ? std::optional<int64_t>(*m.duration_months)
+                                             : std::nullopt);
+    out.push_back(',');
+    AppendOptionalInt(out, m.amount ? std::optional<int64_t>(m.amount->cents) : std::nullopt);
+    out.push_back(',');
+    out += HoldersJson(m.holders);
+    out.push_back(']');
+  }
+  out.push_back(']');
+  return out;
+}
+
 Status Corrupt(std::string_view what, std::string_view uid) {
   return Status::Internal("corrupt stored contract " + std::string(uid) + ": " + std::string(what));
 }
@@ -260,10 +303,44 @@ class StoredJson {
     return Consume(']');
   }
   bool AtEnd() const { return i_ == s_.size(); }
+  // "null" → nullopt; else a decimal integer.
+  bool OptionalInt(std::optional<int64_t>& out) {
+    if (s_.substr(i_, 4) == "null") {
+      i_ += 4;
+      out.reset();
+      return true;
+    }
+    const char* first = s_.data() + i_;
+    const char* last = s_.data() + s_.size();
+    int64_t v = 0;
+    const auto [ptr, ec] = std::from_chars(first, last, v);
+    if (ec != std::errc() || ptr == first) return false;
+    i_ += static_cast<size_t>(ptr - first);
+    out = v;
+    return true;
+  }
+  // "null" → nullopt; else a date string.
+  bool OptionalDate(std::optional<domain::Date>& out) {
+    if (s_.substr(i_, 4) == "null") {
+      i_ += 4;
+      out.reset();
+      return true;
+    }
+    if (!String(scratch_)) return false;
+    if (scratch_.empty()) {
+      out.reset();
+      return true;
+    }
+    auto d = domain::ParseDate(scratch_);
+    if (!d.ok()) return false;
+    out = *d;
+    return true;
+  }
 
  private:
   std::string_view s_;
   size_t i_ = 0;
+  std::string scratch_;
 };
 
 Result<std::vector<std::string>> ParseFlagsJson(std::string_view text, std::string_view uid) {
@@ -293,7 +370,38 @@ Result<std::vector<domain::Holder>> ParseHoldersJson(std::string_view text, std:
   return out;
 }
 
-// Decodes a row selected with kContractColumns (children not included).
+// Reads back what ModificationsJson writes (or the version 2 backfill).
+Result<std::vector<domain::Modification>> ParseModificationsJson(std::string_view text,
+                                                                 std::string_view uid) {
+  std::vector<domain::Modification> out;
+  StoredJson r(text);
+  const bool ok = r.Array([&] {
+    domain::Modification m;
+    std::optional<int64_t> duration, amount;
+    const bool fields = r.Consume('[') && r.String(m.id) && r.Consume(',') &&
+                        r.String(m.object) && r.Consume(',') && r.OptionalDate(m.signed_on) &&
+                        r.Consume(',') && r.OptionalDate(m.published_on) && r.Consume(',') &&
+                        r.OptionalInt(duration) && r.Consume(',') && r.OptionalInt(amount) &&
+                        r.Consume(',') && r.Array([&] {
+                          domain::Holder h;
+                          const bool hf = r.Consume('[') && r.String(h.id) && r.Consume(',') &&
+                                          r.String(h.id_type) && r.Consume(',') &&
+                                          r.String(h.name) && r.Consume(']');
+                          if (hf) m.holders.push_back(std::move(h));
+                          return hf;
+                        }) &&
+                        r.Consume(']');
+    if (!fields) return false;
+    if (duration) m.duration_months = static_cast<int>(*duration);
+    if (amount) m.amount = domain::Money{*amount};
+    out.push_back(std::move(m));
+    return true;
+  });
+  if (!ok || !r.AtEnd()) return Corrupt("modifications", uid);
+  return out;
+}
+
+// Decodes a row selected with kContractColumns.
 Result<Contract> ReadContractRow(const Query& q) {
   Contract c;
   c.uid = q.Text(0);
@@ -338,6 +446,16 @@ Result<Contract> ReadContractRow(const Query& q) {
     auto parsed = ParseFlagsJson(flags, c.uid);
     if (!parsed.ok()) return parsed.status();
     c.flags = std::move(*parsed);
+  }
+  if (const std::string_view holders = q.Text(23); holders != "[]") {
+    auto parsed = ParseHoldersJson(holders, c.uid);
+    if (!parsed.ok()) return parsed.status();
+    c.holders = std::move(*parsed);
+  }
+  if (const std::string_view mods = q.Text(24); mods != "[]") {
+    auto parsed = ParseModificationsJson(mods, c.uid);
+    if (!parsed.ok()) return parsed.status();
+    c.modifications = std::move(*parsed);
   }
   return c;
 }
@@ -436,8 +554,10 @@ class SqliteWriteTransaction final : public WriteTransaction {
   std::vector<std::pair<std::string, std::string>> deferred_indexes_;
 };
 
-// A reader connection borrowed from the pool for one operation, inside one
-// read transaction (a consistent snapshot); returned on destruction.
+// A reader connection borrowed from the pool for one operation; returned on
+// destruction. Operations of several statements run inside one read
+// transaction (a consistent snapshot); a single statement is its own snapshot
+// and needs none.
 class ReadLease {
  public:
   ReadLease(SqliteStore& store, std::unique_ptr<Connection> conn);
@@ -476,10 +596,9 @@ class SqliteStore final : public Store {
 
   explicit SqliteStore(std::string path) : path_(std::move(path)) {}
 
-  Result<std::unique_ptr<ReadLease>> Read();
+  enum class Snapshot { kSingleStatement, kTransaction };
+  Result<std::unique_ptr<ReadLease>> Read(Snapshot snapshot);
   void Release(std::unique_ptr<Connection> conn);
-  // Loads holders and modifications of `c` (row `seq`) on `conn`.
-  Status LoadChildren(Connection& conn, int64_t seq, Contract& c);
 
   // Statements of the writer connection, prepared once at open.
   struct WriterStatements {
@@ -673,6 +792,8 @@ Result<UpsertOutcome> SqliteWriteTransaction::UpsertContract(const Contract& c) 
   const std::string published = DateText(c.published_on);
   const std::string start = DateText(c.execution_start);
   const std::string flags = c.flags.empty() ? std::string("[]") : FlagsJson(c.flags);
+  const std::string holders_json = HoldersJson(c.holders);
+  const std::string modifications_json = ModificationsJson(c.modifications);
   const auto bind_row = [&](Query& q) {
     q.Bind(1, c.uid);
     q.Bind(2, c.id);
@@ -711,8 +832,10 @@ Result<UpsertOutcome> SqliteWriteTransaction::UpsertContract(const Contract& c) 
     q.Bind(23, c.schema_version);
     q.Bind(24, c.source);
     q.Bind(25, flags);
-    q.BindBlob(26, hash.data(), static_cast<int>(hash.size()));
-    q.Bind(27, NowMicros());
+    q.Bind(26, holders_json);
+    q.Bind(27, modifications_json);
+    q.BindBlob(28, hash.data(), static_cast<int>(hash.size()));
+    q.Bind(29, NowMicros());
   };
 
   // New contracts are the common case of an import: try the insert first, so
@@ -810,7 +933,7 @@ ReadLease::~ReadLease() {
   store_.Release(std::move(conn_));
 }
 
-Result<std::unique_ptr<ReadLease>> SqliteStore::Read() {
+Result<std::unique_ptr<ReadLease>> SqliteStore::Read(Snapshot snapshot) {
   std::unique_ptr<Connection> conn;
   {
     std::lock_guard<std::mutex> lock(pool_mu_);
@@ -827,7 +950,7 @@ Result<std::unique_ptr<ReadLease>> SqliteStore::Read() {
   }
   conn->TrimCache();
   auto lease = std::make_unique<ReadLease>(*this, std::move(conn));
-  LIMPIDE_RETURN_IF_ERROR(lease->Begin());
+  if (snapshot == Snapshot::kTransaction) LIMPIDE_RETURN_IF_ERROR(lease->Begin());
   return lease;
 }
 
@@ -836,71 +959,20 @@ void SqliteStore::Release(std::unique_ptr<Connection> conn) {
   if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(conn));
 }
 
-Status SqliteStore::LoadChildren(Connection& conn, int64_t seq, Contract& c) {
-  {
-    auto stmt = conn.Prepare(
-        "SELECT holder_id, id_type, name FROM contract_holders WHERE contract_seq = ?1 "
-        "ORDER BY position");
-    if (!stmt.ok()) return stmt.status();
-    Query q(*stmt);
-    q.Bind(1, seq);
-    for (;;) {
-      auto row = q.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      c.holders.push_back({std::string(q.Text(0)), std::string(q.Text(1)), std::string(q.Text(2))});
-    }
-  }
-  auto stmt = conn.Prepare(
-      "SELECT modification_id, object, signed_on, published_on, duration_months, amount_cents, "
-      "holders_json FROM contract_modifications WHERE contract_seq = ?1 ORDER BY position");
+Result<Contract> SqliteStore::GetContract(std::string_view uid) {
+  // One row, children included (schema version 2): no transaction needed.
+  static const std::string kSql =
+      std::string("SELECT ") + kContractColumns + " FROM contracts WHERE uid = ?1";
+  auto lease = Read(Snapshot::kSingleStatement);
+  if (!lease.ok()) return lease.status();
+  auto stmt = (*lease)->conn().Prepare(kSql);
   if (!stmt.ok()) return stmt.status();
   Query q(*stmt);
-  q.Bind(1, seq);
-  for (;;) {
-    auto row = q.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    domain::Modification m;
-    m.id = q.Text(0);
-    m.object = q.Text(1);
-    auto signed_on = ReadDate(q, 2, c.uid);
-    if (!signed_on.ok()) return signed_on.status();
-    m.signed_on = *signed_on;
-    auto published_on = ReadDate(q, 3, c.uid);
-    if (!published_on.ok()) return published_on.status();
-    m.published_on = *published_on;
-    m.duration_months = ReadInt(q, 4);
-    m.amount = ReadMoney(q, 5);
-    auto holders = ParseHoldersJson(q.Text(6), c.uid);
-    if (!holders.ok()) return holders.status();
-    m.holders = std::move(*holders);
-    c.modifications.push_back(std::move(m));
-  }
-  return Status::Ok();
-}
-
-Result<Contract> SqliteStore::GetContract(std::string_view uid) {
-  auto lease = Read();
-  if (!lease.ok()) return lease.status();
-  Connection& conn = (*lease)->conn();
-  auto stmt =
-      conn.Prepare(std::string("SELECT ") + kContractColumns + " FROM contracts WHERE uid = ?1");
-  if (!stmt.ok()) return stmt.status();
-  Result<Contract> c = Status::NotFound("no contract with uid " + std::string(uid));
-  int64_t seq = 0;
-  {
-    Query q(*stmt);
-    q.Bind(1, uid);
-    auto row = q.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return c.status();
-    c = ReadContractRow(q);
-    if (!c.ok()) return c.status();
-    seq = q.Int(kSeqColumn);
-  }
-  LIMPIDE_RETURN_IF_ERROR(LoadChildren(conn, seq, *c));
-  return c;
+  q.Bind(1, uid);
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("no contract with uid " + std::string(uid));
+  return ReadContractRow(q);
 }
 
 Result<ContractPage> SqliteStore::ListContracts(const ContractFilter& filter,
@@ -934,14 +1006,13 @@ Result<ContractPage> SqliteStore::ListContracts(const ContractFilter& filter,
           ") ORDER BY notified_on DESC, uid LIMIT " + limit;
   }
 
-  auto lease = Read();
+  // A single statement, children included: its own snapshot.
+  auto lease = Read(Snapshot::kSingleStatement);
   if (!lease.ok()) return lease.status();
-  Connection& conn = (*lease)->conn();
-  auto stmt = conn.Prepare(sql);
+  auto stmt = (*lease)->conn().Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   ContractPage out;
   out.items.reserve(static_cast<size_t>(page.limit));
-  std::vector<int64_t> seqs;
   bool more = false;
   {
     Query q(*stmt);
@@ -957,11 +1028,7 @@ Result<ContractPage> SqliteStore::ListContracts(const ContractFilter& filter,
       auto c = ReadContractRow(q);
       if (!c.ok()) return c.status();
       out.items.push_back(std::move(*c));
-      seqs.push_back(q.Int(kSeqColumn));
     }
-  }
-  for (size_t i = 0; i < out.items.size(); ++i) {
-    LIMPIDE_RETURN_IF_ERROR(LoadChildren(conn, seqs[i], out.items[i]));
   }
   if (more) {
     const Contract& last = out.items.back();
@@ -974,7 +1041,7 @@ Result<Counts> SqliteStore::CountContracts(const ContractFilter& filter) {
   LIMPIDE_RETURN_IF_ERROR(internal::CheckFilter(filter));
   Params p;
   const std::string where = WhereClause(filter, p);
-  auto lease = Read();
+  auto lease = Read(Snapshot::kTransaction);
   if (!lease.ok()) return lease.status();
   Connection& conn = (*lease)->conn();
   Counts counts;
@@ -1006,7 +1073,7 @@ Result<Counts> SqliteStore::CountContracts(const ContractFilter& filter) {
 }
 
 Result<domain::Organization> SqliteStore::GetOrganization(std::string_view id) {
-  auto lease = Read();
+  auto lease = Read(Snapshot::kTransaction);
   if (!lease.ok()) return lease.status();
   Connection& conn = (*lease)->conn();
   domain::Organization org;
@@ -1060,7 +1127,7 @@ Result<std::vector<Partner>> SqliteStore::ListPartners(std::string_view id, Role
             "WHERE c.buyer_id <> '' AND c.seq IN "
             "(SELECT contract_seq FROM contract_holders WHERE holder_id = ?1) "
             "GROUP BY c.buyer_id ORDER BY amt DESC, count(*) DESC, c.buyer_id LIMIT ?2";
-  auto lease = Read();
+  auto lease = Read(Snapshot::kTransaction);
   if (!lease.ok()) return lease.status();
   auto stmt = (*lease)->conn().Prepare(sql);
   if (!stmt.ok()) return stmt.status();
@@ -1093,7 +1160,7 @@ Result<std::vector<std::string>> SqliteStore::DistinctValues(std::string_view co
   } else {
     return Status::InvalidArgument("unknown column " + std::string(column), "column");
   }
-  auto lease = Read();
+  auto lease = Read(Snapshot::kTransaction);
   if (!lease.ok()) return lease.status();
   auto stmt = (*lease)->conn().Prepare(sql);
   if (!stmt.ok()) return stmt.status();
