@@ -3,10 +3,13 @@
 // keep both in step.
 #include "formats/decp_record.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -56,41 +59,128 @@ bool Contains(std::initializer_list<std::string_view> names, std::string_view na
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+bool IsAsciiSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
 std::string_view TrimAscii(std::string_view s) {
-  constexpr std::string_view kWs = " \t\r\n\f\v";
-  const size_t b = s.find_first_not_of(kWs);
-  if (b == std::string_view::npos) return {};
-  const size_t e = s.find_last_not_of(kWs);
-  return s.substr(b, e - b + 1);
+  while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
+  return s;
 }
 
 // A scalar as text: strings as they are, integers in decimal. nullopt for
 // anything else (objects, arrays, booleans, floats, null).
-std::optional<std::string> ScalarText(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_unsigned()) return std::to_string(v.get<uint64_t>());
-  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
-  return std::nullopt;
-}
-
-bool IsEmptyValue(const json& v) {
-  return v.is_null() || (v.is_string() && TrimAscii(v.get_ref<const std::string&>()).empty()) ||
-         (v.is_array() && v.empty()) || (v.is_object() && v.empty());
-}
-
-bool HasReplacementCharAnywhere(const json& v) {
+std::optional<std::string> ScalarText(const JsonNode& v) {
   switch (v.type()) {
-    case json::value_t::string:
-      return domain::HasReplacementChar(v.get_ref<const std::string&>());
-    case json::value_t::array:
-      return std::any_of(v.begin(), v.end(), HasReplacementCharAnywhere);
-    case json::value_t::object:
-      for (const auto& [k, child] : v.items()) {
-        if (HasReplacementCharAnywhere(child)) return true;
-      }
-      return false;
+    case JsonNode::Type::kString:
+      return std::string(v.str());
+    case JsonNode::Type::kInt:
+      return std::to_string(v.int_value());
+    case JsonNode::Type::kUint:
+      return std::to_string(v.uint_value());
+    default:
+      return std::nullopt;
+  }
+}
+
+bool IsEmptyValue(const JsonNode& v) {
+  return v.is_null() || (v.is_string() && TrimAscii(v.str()).empty()) ||
+         ((v.is_array() || v.is_object()) && v.empty());
+}
+
+bool HasReplacementCharAnywhere(const JsonNode& v) {
+  switch (v.type()) {
+    case JsonNode::Type::kString:
+      return domain::HasReplacementChar(v.str());
+    case JsonNode::Type::kArray:
+    case JsonNode::Type::kObject:
+      return std::any_of(v.children().begin(), v.children().end(), HasReplacementCharAnywhere);
     default:
       return false;
+  }
+}
+
+// JSON text as nlohmann's dump() writes it (compact, no ASCII escaping): the
+// stored extra_json must not change when the reader does.
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      default:
+        out.append("\\u00");
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+void AppendJson(std::string& out, const JsonNode& v) {
+  switch (v.type()) {
+    case JsonNode::Type::kNull:
+      out.append("null");
+      return;
+    case JsonNode::Type::kBool:
+      out.append(v.boolean() ? "true" : "false");
+      return;
+    case JsonNode::Type::kInt:
+      out.append(std::to_string(v.int_value()));
+      return;
+    case JsonNode::Type::kUint:
+      out.append(std::to_string(v.uint_value()));
+      return;
+    case JsonNode::Type::kDouble:
+      out.append(json(v.double_value()).dump());  // nlohmann's shortest round-trip form
+      return;
+    case JsonNode::Type::kString:
+      AppendJsonString(out, v.str());
+      return;
+    case JsonNode::Type::kArray:
+    case JsonNode::Type::kObject: {
+      const bool object = v.is_object();
+      out.push_back(object ? '{' : '[');
+      bool first = true;
+      for (const JsonNode& child : v.children()) {
+        if (!first) out.push_back(',');
+        first = false;
+        if (object) {
+          AppendJsonString(out, child.key());
+          out.push_back(':');
+        }
+        AppendJson(out, child);
+      }
+      out.push_back(object ? '}' : ']');
+      return;
+    }
   }
 }
 
@@ -149,11 +239,19 @@ constexpr std::array<std::string_view, 7> kPlaceTypes = {
     "Code postal", "Code commune", "Code arrondissement", "Code canton", "Code département",
     "Code région", "Code pays"};
 
+// Members of an object that the converter maps into contract fields, the
+// rest of the object staying in extra.
+constexpr std::array<std::string_view, 2> kBuyerMapped = {"id", "nom"};
+constexpr std::array<std::string_view, 3> kPlaceMapped = {"code", "typeCode", "nom"};
+
 enum class Outcome { kAbsent, kOk, kInvalid };
 
 class Converter {
  public:
-  Converter(const json& record, const RecordOptions& options) : rec_(record), opt_(options) {}
+  Converter(const JsonNode& record, const RecordOptions& options)
+      : rec_(record),
+        opt_(options),
+        cache_(options.cache != nullptr ? *options.cache : own_cache_) {}
 
   DecpRecord Run() {
     DecpRecord out;
@@ -161,7 +259,7 @@ class Converter {
       out.errors.push_back({"", "expected an object"});
       return out;
     }
-    extra_ = rec_;
+    extra_.assign(rec_.size(), Extra::kKept);
     c_.kind = opt_.concession ? domain::ContractKind::kConcession : domain::ContractKind::kMarche;
     c_.schema_version = opt_.schema_major == 1 ? "1" : "2";
     c_.source = std::string(opt_.source);
@@ -189,33 +287,86 @@ class Converter {
       return out;
     }
     c_.uid = domain::MakeUid(c_.buyer_id, c_.id);
-    if (const json* uid = Get("uid")) {
-      if (uid->is_string() && uid->get_ref<const std::string&>() == c_.uid) {
-        Consume("uid");
+    if (const JsonNode* uid = Get("uid")) {
+      if (uid->is_string() && uid->str() == c_.uid) {
+        Consume(uid);
       } else {
         Flag("uid_mismatch");  // the published uid stays in extra
       }
     }
     c_.flags = std::move(flags_);
-    json extra = json::object();
-    for (auto& [k, v] : extra_.items()) {
-      if (!IsEmptyValue(v)) extra[k] = std::move(v);
-    }
-    // Strings are valid UTF-8 here (JSON lexer, XML sanitizer); replace, never throw.
-    c_.extra_json = extra.dump(-1, ' ', false, json::error_handler_t::replace);
+    c_.extra_json = ExtraJson();
     out.contract = std::move(c_);
     return out;
   }
 
  private:
-  // The value of `key` in the record, nullptr when absent or null.
-  const json* Get(std::string_view key) const { return GetIn(rec_, key); }
-  static const json* GetIn(const json& obj, std::string_view key) {
-    auto it = obj.find(key);
-    if (it == obj.end() || it->is_null()) return nullptr;
-    return &*it;
+  // What becomes of a member of the record in extra_json.
+  enum class Extra : uint8_t {
+    kKept,       // as published, unless empty
+    kConsumed,   // mapped to contract fields
+    kBuyerRest,  // an object less kBuyerMapped
+    kPlaceRest,  // an object less kPlaceMapped
+  };
+
+  // The fields not consumed, as a compact JSON object sorted by key; empty
+  // values are left out.
+  std::string ExtraJson() const {
+    std::string out = "{";
+    const auto members = rec_.children();
+    for (size_t i = 0; i < members.size(); ++i) {
+      const JsonNode& v = members[i];
+      if (extra_[i] == Extra::kConsumed) continue;
+      if (extra_[i] == Extra::kKept && IsEmptyValue(v)) continue;
+      if (out.size() > 1) out.push_back(',');
+      AppendJsonString(out, v.key());
+      out.push_back(':');
+      if (extra_[i] == Extra::kKept) {
+        AppendJson(out, v);
+        continue;
+      }
+      const std::span<const std::string_view> mapped =
+          extra_[i] == Extra::kBuyerRest ? std::span<const std::string_view>(kBuyerMapped)
+                                         : std::span<const std::string_view>(kPlaceMapped);
+      out.push_back('{');
+      bool first = true;
+      for (const JsonNode& child : v.children()) {
+        if (std::find(mapped.begin(), mapped.end(), child.key()) != mapped.end()) continue;
+        if (!first) out.push_back(',');
+        first = false;
+        AppendJsonString(out, child.key());
+        out.push_back(':');
+        AppendJson(out, child);
+      }
+      out.push_back('}');
+    }
+    out.push_back('}');
+    return out;
   }
-  void Consume(std::string_view key) { extra_.erase(std::string(key)); }
+
+  // The value of `key` in the record, nullptr when absent or null.
+  const JsonNode* Get(std::string_view key) const { return GetIn(rec_, key); }
+  static const JsonNode* GetIn(const JsonNode& obj, std::string_view key) {
+    const JsonNode* v = obj.Find(key);
+    if (v == nullptr || v->is_null()) return nullptr;
+    return v;
+  }
+  // Sets what becomes of `member` (a member of the record, as Get returns
+  // it) in extra. Nothing to do for nullptr: an absent or null member is not
+  // in extra.
+  void SetExtra(const JsonNode* member, Extra what) {
+    if (member != nullptr) extra_[static_cast<size_t>(member - rec_.children().data())] = what;
+  }
+  void Consume(const JsonNode* member) { SetExtra(member, Extra::kConsumed); }
+  // Consumes the members `mapped` of the object `value` (a member of the
+  // record): all of it when nothing else is left.
+  void ConsumeMembers(const JsonNode& value, std::span<const std::string_view> mapped, Extra rest) {
+    const bool left =
+        std::any_of(value.children().begin(), value.children().end(), [&](const JsonNode& m) {
+          return std::find(mapped.begin(), mapped.end(), m.key()) == mapped.end();
+        });
+    SetExtra(&value, left ? rest : Extra::kConsumed);
+  }
   void Error(std::string field, std::string reason) {
     errors_.push_back({std::move(field), std::move(reason)});
   }
@@ -224,15 +375,15 @@ class Converter {
   }
 
   // A text field: absent (nullptr/""), a string, or an error at `field`.
-  std::optional<std::string> Text(const json* v, const std::string& field) {
+  std::optional<std::string> Text(const JsonNode* v, const std::string& field) {
     if (v == nullptr) return std::string();
-    if (v->is_string()) return v->get<std::string>();
+    if (v->is_string()) return std::string(v->str());
     Error(field, "expected a text");
     return std::nullopt;
   }
 
   void ReadId() {
-    const json* v = Get("id");
+    const JsonNode* v = Get("id");
     std::optional<std::string> id = v ? ScalarText(*v) : std::nullopt;
     if (v == nullptr || (id && TrimAscii(*id).empty())) {
       Error("id", "missing");
@@ -242,20 +393,20 @@ class Converter {
       id_text_ = *id;
       c_.id = *id;
     }
-    Consume("id");
+    Consume(v);
   }
 
   void ReadBuyer() {
     const std::string key = opt_.concession ? "autoriteConcedante" : "acheteur";
     const std::string id_field = key + ".id";
-    const json* buyer = Get(key);
-    const json* id = nullptr;
-    if (buyer == nullptr || (buyer->is_string() && buyer->get_ref<const std::string&>().empty())) {
+    const JsonNode* buyer = Get(key);
+    const JsonNode* id = nullptr;
+    if (buyer == nullptr || (buyer->is_string() && buyer->str().empty())) {
       // decp-processing writes the flattened column name "acheteur.id".
       id = Get(id_field);
       if (id != nullptr) {
         Flag("buyer_id_flat_key");
-        Consume(id_field);
+        Consume(id);
       }
     } else if (!buyer->is_object()) {
       Error(key, "expected an object");
@@ -263,10 +414,7 @@ class Converter {
     } else {
       id = GetIn(*buyer, "id");
       if (auto name = Text(GetIn(*buyer, "nom"), Path(key, "nom"))) c_.buyer_name = *name;
-      json& rest = extra_[key];
-      rest.erase("id");
-      rest.erase("nom");
-      if (rest.empty()) Consume(key);
+      ConsumeMembers(*buyer, kBuyerMapped, Extra::kBuyerRest);
     }
     std::optional<std::string> raw = id ? ScalarText(*id) : std::nullopt;
     if (id == nullptr || (raw && TrimAscii(*raw).empty())) {
@@ -288,52 +436,53 @@ class Converter {
   }
 
   void ReadNature() {
-    const json* v = Get("nature");
-    if (v == nullptr || (v->is_string() && TrimAscii(v->get_ref<const std::string&>()).empty())) {
+    const JsonNode* v = Get("nature");
+    if (v == nullptr || (v->is_string() && TrimAscii(v->str()).empty())) {
       Flag("nature_missing");
     } else if (!v->is_string()) {
       Error("nature", "expected a text");
-    } else if (auto n = domain::ParseNature(v->get_ref<const std::string&>())) {
+    } else if (auto n = cache_.Nature(v->str())) {
       c_.nature = *n;
     } else {
-      Error("nature", "unknown nature \"" + v->get<std::string>() + "\"");
+      Error("nature", "unknown nature \"" + std::string(v->str()) + "\"");
     }
-    Consume("nature");
+    Consume(v);
   }
 
   void ReadProcedure() {
-    const json* v = Get("procedure");
-    if (v == nullptr || (v->is_string() && TrimAscii(v->get_ref<const std::string&>()).empty())) {
+    const JsonNode* v = Get("procedure");
+    if (v == nullptr || (v->is_string() && TrimAscii(v->str()).empty())) {
       Flag("procedure_missing");
     } else if (!v->is_string()) {
       Error("procedure", "expected a text");
-    } else if (auto p = domain::ParseProcedure(v->get_ref<const std::string&>())) {
+    } else if (auto p = cache_.Procedure(v->str())) {
       c_.procedure = *p;
     } else {
-      Error("procedure", "unknown procedure \"" + v->get<std::string>() + "\"");
+      Error("procedure", "unknown procedure \"" + std::string(v->str()) + "\"");
     }
-    Consume("procedure");
+    Consume(v);
   }
 
   void ReadObject() {
-    if (auto text = Text(Get("objet"), "objet")) {
+    const JsonNode* v = Get("objet");
+    if (auto text = Text(v, "objet")) {
       c_.object = *text;
       if (TrimAscii(c_.object).empty()) Flag("object_missing");
     }
-    Consume("objet");
+    Consume(v);
   }
 
   void ReadCpv() {
-    const json* v = Get("codeCPV");
+    const JsonNode* v = Get("codeCPV");
     std::optional<std::string> raw = v ? ScalarText(*v) : std::nullopt;
     if (v == nullptr || (raw && TrimAscii(*raw).empty())) {
       // 2.x concessions have no CPV; 1.x ones may.
       if (!opt_.concession) Flag("cpv_missing");
-      Consume("codeCPV");
+      Consume(v);
       return;
     }
     if (raw) {
-      auto parsed = domain::ParseCpv(TrimAscii(*raw));
+      const Result<domain::ParsedCpv>& parsed = cache_.Cpv(TrimAscii(*raw));
       if (parsed.ok()) {
         c_.cpv = parsed->code->code;
         for (const auto& r : parsed->repairs) {
@@ -341,7 +490,7 @@ class Converter {
           if (opt_.schema_major == 1 && r == "cpv_check_digit_added") continue;
           Flag(r);
         }
-        Consume("codeCPV");
+        Consume(v);
         return;
       }
     }
@@ -349,7 +498,7 @@ class Converter {
   }
 
   void ReadPlace() {
-    const json* v = Get("lieuExecution");
+    const JsonNode* v = Get("lieuExecution");
     if (v == nullptr) {
       if (!opt_.concession) Flag("place_missing");
       return;
@@ -362,7 +511,7 @@ class Converter {
       Error("lieuExecution", "expected an object");
       return;
     }
-    if (const json* code = GetIn(*v, "code")) {
+    if (const JsonNode* code = GetIn(*v, "code")) {
       if (auto text = ScalarText(*code)) {
         c_.place.code = std::string(TrimAscii(*text));
       } else {
@@ -388,20 +537,18 @@ class Converter {
     }
     if (auto name = Text(GetIn(*v, "nom"), "lieuExecution.nom")) c_.place.name = *name;
     if (c_.place.code.empty() && !opt_.concession) Flag("place_missing");
-    json& rest = extra_["lieuExecution"];
-    for (const char* k : {"code", "typeCode", "nom"}) rest.erase(k);
-    if (rest.empty()) Consume("lieuExecution");
+    ConsumeMembers(*v, kPlaceMapped, Extra::kPlaceRest);
   }
 
   // dureeMois: a positive whole number of months; fractions round up as the
   // arrêté says. `as_text` is set for a number written as a JSON string.
-  Outcome Duration(const json* v, std::optional<int>& out, bool& as_text, bool& rounded) const {
+  Outcome Duration(const JsonNode* v, std::optional<int>& out, bool& as_text, bool& rounded) const {
     if (v == nullptr || IsEmptyValue(*v)) return Outcome::kAbsent;
     double months = 0;
     if (v->is_number()) {
-      months = v->get<double>();
+      months = v->AsDouble();
     } else if (v->is_string()) {
-      const std::string_view t = TrimAscii(v->get_ref<const std::string&>());
+      const std::string_view t = TrimAscii(v->str());
       if (!AllDigits(t) || t.size() > 6) return Outcome::kInvalid;
       months = std::stod(std::string(t));
       as_text = !opt_.from_xml;
@@ -416,16 +563,16 @@ class Converter {
   }
 
   // An amount in euros: a JSON number, or text in XML (and, repaired, in JSON).
-  Outcome Amount(const json* v, std::optional<domain::Money>& out, bool& as_text) const {
+  Outcome Amount(const JsonNode* v, std::optional<domain::Money>& out, bool& as_text) const {
     if (v == nullptr || IsEmptyValue(*v)) return Outcome::kAbsent;
     if (v->is_number()) {
-      auto m = domain::MoneyFromEuros(v->get<double>());
+      auto m = domain::MoneyFromEuros(v->AsDouble());
       if (!m.ok() || m->cents < 0) return Outcome::kInvalid;
       out = *m;
       return Outcome::kOk;
     }
     if (v->is_string()) {
-      auto m = domain::ParseEuros(TrimAscii(v->get_ref<const std::string&>()));
+      auto m = domain::ParseEuros(TrimAscii(v->str()));
       if (!m.ok() || m->cents < 0) return Outcome::kInvalid;
       as_text = !opt_.from_xml;
       out = *m;
@@ -434,10 +581,10 @@ class Converter {
     return Outcome::kInvalid;
   }
 
-  Outcome Date(const json* v, std::optional<domain::Date>& out) const {
+  Outcome Date(const JsonNode* v, std::optional<domain::Date>& out) const {
     if (v == nullptr || IsEmptyValue(*v)) return Outcome::kAbsent;
     if (!v->is_string()) return Outcome::kInvalid;
-    auto d = domain::ParseDate(TrimAscii(v->get_ref<const std::string&>()));
+    auto d = domain::ParseDate(TrimAscii(v->str()));
     if (!d.ok()) return Outcome::kInvalid;
     out = *d;
     return Outcome::kOk;
@@ -446,10 +593,11 @@ class Converter {
   void ReadDuration() {
     bool as_text = false;
     bool rounded = false;
-    switch (Duration(Get("dureeMois"), c_.duration_months, as_text, rounded)) {
+    const JsonNode* v = Get("dureeMois");
+    switch (Duration(v, c_.duration_months, as_text, rounded)) {
       case Outcome::kAbsent:
         Flag("duration_missing");
-        Consume("dureeMois");
+        Consume(v);
         break;
       case Outcome::kInvalid:
         Flag("duration_invalid");  // kept in extra as published ("NC")
@@ -457,7 +605,7 @@ class Converter {
       case Outcome::kOk:
         if (as_text) Flag("duration_as_text");
         if (rounded) Flag("duration_rounded_up");
-        Consume("dureeMois");
+        Consume(v);
         break;
     }
   }
@@ -465,10 +613,11 @@ class Converter {
   void ReadAmounts() {
     const std::string_view key = opt_.concession ? "valeurGlobale" : "montant";
     bool as_text = false;
-    switch (Amount(Get(key), c_.amount, as_text)) {
+    const JsonNode* amount = Get(key);
+    switch (Amount(amount, c_.amount, as_text)) {
       case Outcome::kAbsent:
         Flag("amount_missing");
-        Consume(key);
+        Consume(amount);
         break;
       case Outcome::kInvalid:
         Flag("amount_invalid");
@@ -476,37 +625,39 @@ class Converter {
       case Outcome::kOk:
         if (as_text) Flag("amount_as_text");
         if (c_.amount->cents == 0) Flag("amount_zero");
-        Consume(key);
+        Consume(amount);
         break;
     }
     if (!opt_.concession) return;
     as_text = false;
-    switch (Amount(Get("montantSubventionPublique"), c_.public_subsidy, as_text)) {
+    const JsonNode* subsidy = Get("montantSubventionPublique");
+    switch (Amount(subsidy, c_.public_subsidy, as_text)) {
       case Outcome::kAbsent:
-        Consume("montantSubventionPublique");
+        Consume(subsidy);
         break;
       case Outcome::kInvalid:
         Flag("public_subsidy_invalid");
         break;
       case Outcome::kOk:
         if (as_text) Flag("amount_as_text");
-        Consume("montantSubventionPublique");
+        Consume(subsidy);
         break;
     }
   }
 
   void ReadDate(std::string_view key, std::optional<domain::Date>& out, std::string_view name,
                 bool flag_missing) {
-    switch (Date(Get(key), out)) {
+    const JsonNode* v = Get(key);
+    switch (Date(v, out)) {
       case Outcome::kAbsent:
         if (flag_missing) Flag(std::string(name) + "_missing");
-        Consume(key);
+        Consume(v);
         break;
       case Outcome::kInvalid:
         Flag(std::string(name) + "_invalid");
         break;
       case Outcome::kOk:
-        Consume(key);
+        Consume(v);
         break;
     }
   }
@@ -521,16 +672,16 @@ class Converter {
   }
 
   void ReadPriceForm() {
-    const json* v = Get("formePrix");
+    const JsonNode* v = Get("formePrix");
     if (v != nullptr && v->is_string()) {
-      c_.price_form = v->get<std::string>();
-      Consume("formePrix");
+      c_.price_form = std::string(v->str());
+      Consume(v);
     }
   }
 
   // Appends the objects of `list`, flattening lists nested by broken exports.
-  void FlattenInto(const json& list, std::vector<const json*>& out) {
-    for (const auto& item : list) {
+  void FlattenInto(const JsonNode& list, std::vector<const JsonNode*>& out) {
+    for (const JsonNode& item : list.children()) {
       if (item.is_array()) {
         Flag("holders_nested_lists");
         FlattenInto(item, out);
@@ -542,33 +693,37 @@ class Converter {
 
   // Returns false when some holder field could not be mapped (the list then
   // stays in extra as published).
-  bool Holders(const json& list, const std::string& path, std::vector<domain::Holder>& out) {
+  bool Holders(const JsonNode& list, const std::string& path, std::vector<domain::Holder>& out) {
     if (!list.is_array()) {
       Error(path, "expected a list");
       return false;
     }
-    std::vector<const json*> items;
+    std::vector<const JsonNode*> items;
     FlattenInto(list, items);
     bool mapped = true;
     for (size_t i = 0; i < items.size(); ++i) {
-      const json& item = *items[i];
-      const std::string p = Path(path, i);
+      const JsonNode& item = *items[i];
       if (!item.is_object()) {
-        Error(p, "expected an object");
+        Error(Path(path, i), "expected an object");
         continue;
       }
       domain::Holder h;
-      const json* id = GetIn(item, "id");
+      const JsonNode* id = GetIn(item, "id");
       std::optional<std::string> raw = id ? ScalarText(*id) : std::nullopt;
       if (id == nullptr || (raw && TrimAscii(*raw).empty())) {
-        Error(Path(p, "id"), "missing");
+        Error(Path(Path(path, i), "id"), "missing");
         continue;
       }
       if (!raw) {
-        Error(Path(p, "id"), "expected a text");
+        Error(Path(Path(path, i), "id"), "expected a text");
         continue;
       }
-      if (auto type = Text(GetIn(item, "typeIdentifiant"), Path(p, "typeIdentifiant"))) {
+      const JsonNode* type_value = GetIn(item, "typeIdentifiant");
+      std::optional<std::string> type =
+          type_value == nullptr || type_value->is_string()
+              ? Text(type_value, "")
+              : Text(type_value, Path(Path(path, i), "typeIdentifiant"));
+      if (type) {
         if (TrimAscii(*type).empty()) {
           if (const std::string s = StripIdSeparators(*raw); s.size() == 14 && AllDigits(s)) {
             h.id_type = "SIRET";
@@ -595,11 +750,15 @@ class Converter {
         h.id = std::string(TrimAscii(*raw));
       }
       if (h.id != *raw) Flag("holder_id_normalized");
-      if (auto name = Text(GetIn(item, "denominationSociale"), Path(p, "denominationSociale"))) {
-        h.name = *name;
+      const JsonNode* name_value = GetIn(item, "denominationSociale");
+      if (name_value == nullptr || name_value->is_string()) {
+        if (name_value != nullptr) h.name = std::string(name_value->str());
+      } else {
+        Error(Path(Path(path, i), "denominationSociale"), "expected a text");
       }
-      for (const auto& [k, v] : item.items()) {
-        if (!Contains({"id", "typeIdentifiant", "denominationSociale"}, k) && !IsEmptyValue(v)) {
+      for (const JsonNode& m : item.children()) {
+        if (!Contains({"id", "typeIdentifiant", "denominationSociale"}, m.key()) &&
+            !IsEmptyValue(m)) {
           mapped = false;
         }
       }
@@ -609,21 +768,21 @@ class Converter {
   }
 
   void ReadHolders() {
-    const std::string key = opt_.concession ? "concessionnaires" : "titulaires";
-    const json* v = Get(key);
+    const std::string_view key = opt_.concession ? "concessionnaires" : "titulaires";
+    const JsonNode* v = Get(key);
     if (v == nullptr || IsEmptyValue(*v)) {
       Flag("holders_missing");
-      Consume(key);
+      Consume(v);
       return;
     }
-    if (Holders(*v, key, c_.holders)) Consume(key);
+    if (Holders(*v, std::string(key), c_.holders)) Consume(v);
     if (c_.holders.empty()) Flag("holders_missing");
   }
 
   void ReadModifications() {
-    const json* v = Get("modifications");
+    const JsonNode* v = Get("modifications");
     if (v == nullptr || IsEmptyValue(*v)) {
-      Consume("modifications");
+      Consume(v);
       return;
     }
     if (!v->is_array()) {
@@ -632,7 +791,7 @@ class Converter {
     }
     bool mapped = true;
     for (size_t i = 0; i < v->size(); ++i) {
-      const json& item = (*v)[i];
+      const JsonNode& item = v->children()[i];
       const std::string p = Path("modifications", i);
       if (!item.is_object()) {
         Error(p, "expected an object");
@@ -640,7 +799,7 @@ class Converter {
       }
       domain::Modification m;
       bool ok = true;
-      if (const json* id = GetIn(item, "id")) {
+      if (const JsonNode* id = GetIn(item, "id")) {
         auto text = ScalarText(*id);
         if (text)
           m.id = *text;
@@ -652,7 +811,7 @@ class Converter {
       if (auto text = Text(GetIn(item, "objetModification"), Path(p, "objetModification"))) {
         m.object = *text;
       }
-      const json* signed_on = GetIn(item, "dateNotificationModification");
+      const JsonNode* signed_on = GetIn(item, "dateNotificationModification");
       if (signed_on == nullptr) signed_on = GetIn(item, "dateSignatureModification");
       ok &= Date(signed_on, m.signed_on) != Outcome::kInvalid;
       ok &= Date(GetIn(item, "datePublicationDonneesModification"), m.published_on) !=
@@ -661,44 +820,46 @@ class Converter {
       bool rounded = false;
       ok &= Duration(GetIn(item, "dureeMois"), m.duration_months, as_text, rounded) !=
             Outcome::kInvalid;
-      const json* amount = GetIn(item, "montant");
+      const JsonNode* amount = GetIn(item, "montant");
       if (amount == nullptr) amount = GetIn(item, "valeurGlobale");
       ok &= Amount(amount, m.amount, as_text) != Outcome::kInvalid;
       if (!ok) Flag("modification_invalid");
       mapped &= ok;
-      const json* holders = GetIn(item, "titulaires");
+      const JsonNode* holders = GetIn(item, "titulaires");
       if (holders == nullptr) holders = GetIn(item, "concessionnaires");
       if (holders != nullptr && !IsEmptyValue(*holders)) {
         const std::string hp =
             Path(p, GetIn(item, "titulaires") ? "titulaires" : "concessionnaires");
         mapped &= Holders(*holders, hp, m.holders);
       }
-      for (const auto& [k, val] : item.items()) {
+      for (const JsonNode& member : item.children()) {
         if (!Contains({"id", "objetModification", "dateNotificationModification",
                        "dateSignatureModification", "datePublicationDonneesModification",
                        "dureeMois", "montant", "valeurGlobale", "titulaires", "concessionnaires"},
-                      k) &&
-            !IsEmptyValue(val)) {
+                      member.key()) &&
+            !IsEmptyValue(member)) {
           mapped = false;
         }
       }
       c_.modifications.push_back(std::move(m));
     }
-    if (mapped) Consume("modifications");
+    if (mapped) Consume(v);
   }
 
   void ReadBookkeeping() {
-    if (const json* s = Get("source");
-        s != nullptr && s->is_string() && !TrimAscii(s->get_ref<const std::string&>()).empty()) {
-      c_.source = s->get<std::string>();
-      Consume("source");
+    if (const JsonNode* s = Get("source");
+        s != nullptr && s->is_string() && !TrimAscii(s->str()).empty()) {
+      c_.source = std::string(s->str());
+      Consume(s);
     }
-    if (const json* t = Get("_type"); t != nullptr && t->is_string()) Consume("_type");
+    if (const JsonNode* t = Get("_type"); t != nullptr && t->is_string()) Consume(t);
   }
 
-  const json& rec_;
+  const JsonNode& rec_;
   const RecordOptions& opt_;
-  json extra_;
+  LookupCache own_cache_;  // when the reader has none
+  LookupCache& cache_;
+  std::vector<Extra> extra_;  // one per member of rec_
   domain::Contract c_;
   std::string id_text_;
   std::vector<FieldError> errors_;
@@ -774,31 +935,252 @@ json XmlValue(const pugi::xml_node& node, std::string_view parent, bool* repaire
   return obj;
 }
 
+// Bytewise order of keys (std::string's), looking at the first byte inline:
+// most keys differ there.
+inline bool KeyLess(std::string_view a, std::string_view b) {
+  if (!a.empty() && !b.empty() && a.front() != b.front()) {
+    return static_cast<unsigned char>(a.front()) < static_cast<unsigned char>(b.front());
+  }
+  return a < b;
+}
+
 }  // namespace
 
-void UnwrapLists(json& value) {
-  if (value.is_array()) {
-    for (auto& item : value) UnwrapLists(item);
-    return;
-  }
-  if (!value.is_object()) return;
-  for (auto& [key, child] : value.items()) {
-    if (auto item_name = ItemNameOf(key)) {
-      const std::string item(*item_name);
-      if (child.is_object() && child.size() == 1 && child.contains(item)) {
-        json inner = std::move(child[item]);
-        child = inner.is_array() ? std::move(inner) : json::array({std::move(inner)});
+const Result<domain::ParsedCpv>& LookupCache::Cpv(std::string_view code) {
+  return cpv_.Get(code, [](std::string_view c) { return domain::ParseCpv(c); });
+}
+
+std::optional<domain::ContractNature> LookupCache::Nature(std::string_view label) {
+  return nature_.Get(label, [](std::string_view l) { return domain::ParseNature(l); });
+}
+
+std::optional<domain::ProcedureType> LookupCache::Procedure(std::string_view label) {
+  return procedure_.Get(label, [](std::string_view l) { return domain::ParseProcedure(l); });
+}
+
+const JsonNode* JsonNode::Find(std::string_view key) const {
+  if (type_ != Type::kObject) return nullptr;
+  const JsonNode* b = kids_;
+  const JsonNode* e = kids_ + count_;
+  const JsonNode* it = std::lower_bound(
+      b, e, key, [](const JsonNode& m, std::string_view k) { return KeyLess(m.key_, k); });
+  return it != e && it->key_ == key ? it : nullptr;
+}
+
+void JsonTree::Build(const simdjson::dom::element& value, bool unwrap_lists) {
+  nodes_.clear();
+  nodes_.emplace_back();
+  Fill(0, value, unwrap_lists);
+  Link();
+}
+
+void JsonTree::Build(const nlohmann::json& value, bool unwrap_lists) {
+  nodes_.clear();
+  nodes_.emplace_back();
+  Fill(0, value, unwrap_lists);
+  Link();
+}
+
+void JsonTree::UnwrapRootLists() {
+  if (nodes_.front().type_ != JsonNode::Type::kObject) return;
+  UnwrapMembers(0);
+  Link();
+}
+
+// Children are laid out contiguously after their parent's siblings: slots for
+// all of a container's children are reserved first, then each is filled.
+void JsonTree::Fill(uint32_t slot, const simdjson::dom::element& value, bool unwrap) {
+  namespace dom = simdjson::dom;
+  JsonNode node;
+  switch (value.type()) {
+    case dom::element_type::NULL_VALUE:
+      node.type_ = JsonNode::Type::kNull;
+      break;
+    case dom::element_type::BOOL:
+      node.type_ = JsonNode::Type::kBool;
+      node.bool_ = value.get_bool().value_unsafe();
+      break;
+    case dom::element_type::INT64:
+      node.type_ = JsonNode::Type::kInt;
+      node.num_.i = value.get_int64().value_unsafe();
+      break;
+    case dom::element_type::UINT64:
+      node.type_ = JsonNode::Type::kUint;  // simdjson uses it only above INT64_MAX
+      node.num_.u = value.get_uint64().value_unsafe();
+      break;
+    case dom::element_type::DOUBLE:
+      node.type_ = JsonNode::Type::kDouble;
+      node.num_.d = value.get_double().value_unsafe();
+      break;
+    case dom::element_type::STRING:
+      node.type_ = JsonNode::Type::kString;
+      node.str_ = value.get_string().value_unsafe();
+      break;
+    case dom::element_type::ARRAY: {
+      const dom::array array = value.get_array().value_unsafe();
+      size_t count = array.size();
+      if (count >= 0xFFFFFF) count = static_cast<size_t>(std::distance(array.begin(), array.end()));
+      const auto first = static_cast<uint32_t>(nodes_.size());
+      nodes_.resize(nodes_.size() + count);
+      uint32_t i = first;
+      for (dom::element item : array) Fill(i++, item, unwrap);
+      node.type_ = JsonNode::Type::kArray;
+      node.first_ = first;
+      node.count_ = static_cast<uint32_t>(count);
+      break;
+    }
+    case dom::element_type::OBJECT: {
+      const dom::object object = value.get_object().value_unsafe();
+      size_t count = object.size();
+      if (count >= 0xFFFFFF) {
+        count = static_cast<size_t>(std::distance(object.begin(), object.end()));
       }
-      if (child.is_array()) {
-        for (auto& e : child) {
-          if (e.is_object() && e.size() == 1 && e.contains(item)) {
-            json inner = std::move(e[item]);
-            e = std::move(inner);
-          }
-        }
+      const auto first = static_cast<uint32_t>(nodes_.size());
+      nodes_.resize(nodes_.size() + count);
+      uint32_t i = first;
+      for (const dom::key_value_pair& member : object) {
+        Fill(i, member.value, unwrap);
+        nodes_[i++].key_ = member.key;
+      }
+      node.type_ = JsonNode::Type::kObject;
+      node.first_ = first;
+      node.count_ = SortMembers(first, static_cast<uint32_t>(count));
+      break;
+    }
+  }
+  nodes_[slot] = node;
+  if (unwrap && slot != 0 && node.type_ == JsonNode::Type::kObject) UnwrapMembers(slot);
+}
+
+void JsonTree::Fill(uint32_t slot, const nlohmann::json& value, bool unwrap) {
+  JsonNode node;
+  switch (value.type()) {
+    case json::value_t::null:
+    case json::value_t::discarded:
+    case json::value_t::binary:  // not produced by the JSON parser
+      node.type_ = JsonNode::Type::kNull;
+      break;
+    case json::value_t::boolean:
+      node.type_ = JsonNode::Type::kBool;
+      node.bool_ = value.get<bool>();
+      break;
+    case json::value_t::number_integer:
+      node.type_ = JsonNode::Type::kInt;
+      node.num_.i = value.get<int64_t>();
+      break;
+    case json::value_t::number_unsigned: {
+      const auto u = value.get<uint64_t>();
+      if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        node.type_ = JsonNode::Type::kInt;
+        node.num_.i = static_cast<int64_t>(u);
+      } else {
+        node.type_ = JsonNode::Type::kUint;
+        node.num_.u = u;
+      }
+      break;
+    }
+    case json::value_t::number_float:
+      node.type_ = JsonNode::Type::kDouble;
+      node.num_.d = value.get<double>();
+      break;
+    case json::value_t::string:
+      node.type_ = JsonNode::Type::kString;
+      node.str_ = value.get_ref<const std::string&>();
+      break;
+    case json::value_t::array: {
+      const auto first = static_cast<uint32_t>(nodes_.size());
+      nodes_.resize(nodes_.size() + value.size());
+      uint32_t i = first;
+      for (const json& item : value) Fill(i++, item, unwrap);
+      node.type_ = JsonNode::Type::kArray;
+      node.first_ = first;
+      node.count_ = static_cast<uint32_t>(value.size());
+      break;
+    }
+    case json::value_t::object: {
+      const auto first = static_cast<uint32_t>(nodes_.size());
+      nodes_.resize(nodes_.size() + value.size());
+      uint32_t i = first;
+      for (auto it = value.begin(); it != value.end(); ++it) {
+        Fill(i, *it, unwrap);
+        nodes_[i++].key_ = it.key();
+      }
+      node.type_ = JsonNode::Type::kObject;
+      node.first_ = first;
+      node.count_ = SortMembers(first, static_cast<uint32_t>(value.size()));
+      break;
+    }
+  }
+  nodes_[slot] = node;
+  if (unwrap && slot != 0 && node.type_ == JsonNode::Type::kObject) UnwrapMembers(slot);
+}
+
+uint32_t JsonTree::SortMembers(uint32_t first, uint32_t count) {
+  JsonNode* b = nodes_.data() + first;
+  JsonNode* e = b + count;
+  if (count > 32) {
+    std::stable_sort(b, e,
+                     [](const JsonNode& x, const JsonNode& y) { return KeyLess(x.key_, y.key_); });
+  } else {
+    for (JsonNode* m = b + 1; m < e; ++m) {  // insertion sort: stable, no allocation
+      if (!KeyLess(m->key_, (m - 1)->key_)) continue;
+      JsonNode moved = *m;
+      JsonNode* to = m;
+      for (; to != b && KeyLess(moved.key_, (to - 1)->key_); --to) *to = *(to - 1);
+      *to = moved;
+    }
+  }
+  // Equal keys are now adjacent in input order: keep the last of each run.
+  JsonNode* out = b;
+  for (JsonNode* m = b; m != e; ++m) {
+    if (m + 1 != e && (m + 1)->key_ == m->key_) continue;
+    if (out != m) *out = *m;
+    ++out;
+  }
+  return static_cast<uint32_t>(out - b);
+}
+
+void JsonTree::UnwrapMembers(uint32_t object) {
+  const uint32_t first = nodes_[object].first_;
+  const uint32_t count = nodes_[object].count_;
+  for (uint32_t m = first; m < first + count; ++m) {
+    const std::optional<std::string_view> item = ItemNameOf(nodes_[m].key_);
+    if (!item) continue;
+    // The single member of an object named `item`, or no index.
+    const auto wrapped = [&](uint32_t i) -> std::optional<uint32_t> {
+      const JsonNode& n = nodes_[i];
+      if (n.type_ != JsonNode::Type::kObject || n.count_ != 1) return std::nullopt;
+      if (nodes_[n.first_].key_ != *item) return std::nullopt;
+      return n.first_;
+    };
+    if (const auto inner = wrapped(m)) {
+      const std::string_view key = nodes_[m].key_;
+      if (nodes_[*inner].type_ == JsonNode::Type::kArray) {
+        nodes_[m] = nodes_[*inner];
+      } else {
+        // A single item: a one-item list.
+        const auto slot = static_cast<uint32_t>(nodes_.size());
+        nodes_.push_back(nodes_[*inner]);
+        JsonNode list;
+        list.type_ = JsonNode::Type::kArray;
+        list.first_ = slot;
+        list.count_ = 1;
+        nodes_[m] = list;
+      }
+      nodes_[m].key_ = key;
+    }
+    if (nodes_[m].type_ == JsonNode::Type::kArray) {
+      const uint32_t items = nodes_[m].first_;
+      for (uint32_t i = items; i < items + nodes_[m].count_; ++i) {
+        if (const auto inner = wrapped(i)) nodes_[i] = nodes_[*inner];
       }
     }
-    UnwrapLists(child);
+  }
+}
+
+void JsonTree::Link() {
+  for (JsonNode& n : nodes_) {
+    n.kids_ = n.count_ > 0 ? nodes_.data() + n.first_ : nullptr;
   }
 }
 
@@ -832,22 +1214,21 @@ json XmlToJson(const pugi::xml_node& element, bool* utf8_repaired) {
   return v;
 }
 
-bool LooksLikeConcession(const json& record) {
+bool LooksLikeConcession(const JsonNode& record) {
   if (!record.is_object()) return false;
-  if (auto it = record.find("_type"); it != record.end() && it->is_string()) {
-    const std::string folded = domain::FoldForSearch(it->get_ref<const std::string&>());
+  if (const JsonNode* t = record.Find("_type"); t != nullptr && t->is_string()) {
+    const std::string folded = domain::FoldForSearch(t->str());
     if (folded.find("concession") != std::string::npos) return true;
     if (folded.find("march") != std::string::npos) return false;
   }
   for (const char* k :
        {"autoriteConcedante", "concessionnaires", "valeurGlobale", "dateSignature"}) {
-    auto it = record.find(k);
-    if (it != record.end() && !IsEmptyValue(*it)) return true;
+    if (const JsonNode* v = record.Find(k); v != nullptr && !IsEmptyValue(*v)) return true;
   }
   return false;
 }
 
-DecpRecord ConvertRecord(const json& record, const RecordOptions& options) {
+DecpRecord ConvertRecord(const JsonNode& record, const RecordOptions& options) {
   return Converter(record, options).Run();
 }
 
