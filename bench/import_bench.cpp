@@ -74,19 +74,23 @@ double RawSqlite(const std::vector<limpide::domain::Contract>& contracts, const 
   for (const auto& c : contracts) {
     sqlite3_bind_text(ins, 1, c.uid.data(), static_cast<int>(c.uid.size()), SQLITE_STATIC);
     sqlite3_bind_text(ins, 2, c.id.data(), static_cast<int>(c.id.size()), SQLITE_STATIC);
-    sqlite3_bind_text(ins, 3, c.buyer_id.data(), static_cast<int>(c.buyer_id.size()), SQLITE_STATIC);
+    sqlite3_bind_text(ins, 3, c.buyer_id.data(), static_cast<int>(c.buyer_id.size()),
+                      SQLITE_STATIC);
     sqlite3_bind_text(ins, 4, c.object.data(), static_cast<int>(c.object.size()), SQLITE_STATIC);
     sqlite3_bind_text(ins, 5, c.cpv.data(), static_cast<int>(c.cpv.size()), SQLITE_STATIC);
     sqlite3_bind_int64(ins, 6, c.amount ? c.amount->cents : 0);
     sqlite3_bind_text(ins, 7, "2019-01-01", -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 8, c.extra_json.data(), static_cast<int>(c.extra_json.size()), SQLITE_STATIC);
+    sqlite3_bind_text(ins, 8, c.extra_json.data(), static_cast<int>(c.extra_json.size()),
+                      SQLITE_STATIC);
     sqlite3_step(ins);
     sqlite3_reset(ins);
     for (size_t i = 0; i < c.holders.size(); ++i) {
       sqlite3_bind_text(hol, 1, c.uid.data(), static_cast<int>(c.uid.size()), SQLITE_STATIC);
       sqlite3_bind_int64(hol, 2, static_cast<int64_t>(i));
-      sqlite3_bind_text(hol, 3, c.holders[i].id.data(), static_cast<int>(c.holders[i].id.size()), SQLITE_STATIC);
-      sqlite3_bind_text(hol, 4, c.holders[i].name.data(), static_cast<int>(c.holders[i].name.size()), SQLITE_STATIC);
+      sqlite3_bind_text(hol, 3, c.holders[i].id.data(), static_cast<int>(c.holders[i].id.size()),
+                        SQLITE_STATIC);
+      sqlite3_bind_text(hol, 4, c.holders[i].name.data(),
+                        static_cast<int>(c.holders[i].name.size()), SQLITE_STATIC);
       sqlite3_step(hol);
       sqlite3_reset(hol);
     }
@@ -119,10 +123,11 @@ int main(int argc, char** argv) {
 
   // The rows the raw loop inserts: exactly the accepted contracts.
   std::vector<limpide::domain::Contract> contracts;
-  limpide::Status read = limpide::formats::ReadDecpFile(big.string(), [&](limpide::formats::DecpRecord&& r) {
-    if (r.contract) contracts.push_back(std::move(*r.contract));
-    return limpide::Status::Ok();
-  });
+  limpide::Status read =
+      limpide::formats::ReadDecpFile(big.string(), [&](limpide::formats::DecpRecord&& r) {
+        if (r.contract) contracts.push_back(std::move(*r.contract));
+        return limpide::Status::Ok();
+      });
   if (!read.ok()) {
     std::fprintf(stderr, "cannot read %s: %s\n", big.c_str(), read.ToString().c_str());
     return 1;
@@ -145,12 +150,17 @@ int main(int argc, char** argv) {
     ours.push_back(static_cast<double>(records) / s);
     const double raw_s = RawSqlite(contracts, dir / "raw.db");
     raw.push_back(static_cast<double>(contracts.size()) / raw_s);
-    std::printf("run %d: limpide import %.0f records/s (%.2f s, %lld inserted), raw SQLite loop %.0f rows/s (%.2f s)\n",
-                run + 1, ours.back(), s, static_cast<long long>(report->totals.inserted), raw.back(), raw_s);
+    std::printf(
+        "run %d: limpide import %.0f records/s (%.2f s, %lld inserted), raw SQLite loop %.0f "
+        "rows/s (%.2f s)\n",
+        run + 1, ours.back(), s, static_cast<long long>(report->totals.inserted), raw.back(),
+        raw_s);
   }
   const double m_ours = Median(ours), m_raw = Median(raw);
-  std::printf("median: limpide import %.0f records/s, raw SQLite %.0f rows/s, ratio %.0f%% (target >= 50%%)\n",
-              m_ours, m_raw, 100.0 * m_ours / m_raw);
+  std::printf(
+      "median: limpide import %.0f records/s, raw SQLite %.0f rows/s, ratio %.0f%% (target >= "
+      "50%%)\n",
+      m_ours, m_raw, 100.0 * m_ours / m_raw);
   fs::remove_all(dir);
   return 0;
 }

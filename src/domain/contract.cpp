@@ -10,8 +10,8 @@ std::span<const std::string_view> HolderIdTypes() {
 
 std::span<const std::string_view> PlaceCodeTypes() {
   static constexpr std::string_view kTypes[] = {
-      "Code postal", "Code commune", "Code arrondissement", "Code canton",
-      "Code département", "Code région", "Code pays"};
+      "Code postal", "Code commune", "Code arrondissement", "Code canton", "Code département",
+      "Code région", "Code pays"};
   return kTypes;
 }
 

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <optional>
 #include <span>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/money.h"
@@ -35,13 +35,13 @@ struct Place {
 
 // One "modification" (amendment) of a contract.
 struct Modification {
-  std::string id;                            // rank as published ("1")
-  std::string object;                        // objetModification (1.x)
-  std::optional<Date> signed_on;             // dateNotificationModification / dateSignatureModification
-  std::optional<Date> published_on;          // datePublicationDonneesModification
-  std::optional<int> duration_months;        // new dureeMois
-  std::optional<Money> amount;               // new montant (marché) or valeurGlobale (concession)
-  std::vector<Holder> holders;               // new titulaires, when they change
+  std::string id;                      // rank as published ("1")
+  std::string object;                  // objetModification (1.x)
+  std::optional<Date> signed_on;       // dateNotificationModification / dateSignatureModification
+  std::optional<Date> published_on;    // datePublicationDonneesModification
+  std::optional<int> duration_months;  // new dureeMois
+  std::optional<Money> amount;         // new montant (marché) or valeurGlobale (concession)
+  std::vector<Holder> holders;         // new titulaires, when they change
   friend bool operator==(const Modification&, const Modification&) = default;
 };
 
@@ -55,18 +55,18 @@ struct Contract {
   std::string buyer_name;  // 1.x only
   std::optional<ContractNature> nature;
   std::optional<ProcedureType> procedure;
-  std::string object;      // objet
-  std::string cpv;         // "45000000-7", or empty when absent
-  Place place;             // lieuExecution
+  std::string object;  // objet
+  std::string cpv;     // "45000000-7", or empty when absent
+  Place place;         // lieuExecution
   std::optional<int> duration_months;
   // montant (marché) or valeurGlobale (concession), in cents.
   std::optional<Money> amount;
-  std::optional<Money> public_subsidy;       // montantSubventionPublique (concession)
-  std::optional<Date> notified_on;           // dateNotification, or dateSignature for a concession
-  std::optional<Date> published_on;          // datePublicationDonnees
-  std::optional<Date> execution_start;       // dateDebutExecution (concession)
-  std::string price_form;                    // formePrix as published
-  std::vector<Holder> holders;               // titulaires / concessionnaires
+  std::optional<Money> public_subsidy;  // montantSubventionPublique (concession)
+  std::optional<Date> notified_on;      // dateNotification, or dateSignature for a concession
+  std::optional<Date> published_on;     // datePublicationDonnees
+  std::optional<Date> execution_start;  // dateDebutExecution (concession)
+  std::string price_form;               // formePrix as published
+  std::vector<Holder> holders;          // titulaires / concessionnaires
   std::vector<Modification> modifications;
 
   // Every other DECP field (2.x names: considerations, techniques, typesPrix,

@@ -8,28 +8,32 @@
 namespace limpide::domain {
 
 enum class ContractNature {
-  kMarche,                      // "Marché"
-  kMarchePartenariat,           // "Marché de partenariat"
-  kMarcheDefenseSecurite,       // "Marché de défense ou de sécurité" (2.x)
-  kAccordCadre,                 // "Accord-cadre" (1.x; a technique in 2.x)
-  kMarcheSubsequent,            // "Marché subséquent" (1.x)
-  kConcessionTravaux,           // "Concession de travaux"
-  kConcessionService,           // "Concession de service"
-  kConcessionServicePublic,     // "Concession de service public"
-  kDelegationServicePublic,     // "Délégation de service public"
+  kMarche,                   // "Marché"
+  kMarchePartenariat,        // "Marché de partenariat"
+  kMarcheDefenseSecurite,    // "Marché de défense ou de sécurité" (2.x)
+  kAccordCadre,              // "Accord-cadre" (1.x; a technique in 2.x)
+  kMarcheSubsequent,         // "Marché subséquent" (1.x)
+  kConcessionTravaux,        // "Concession de travaux"
+  kConcessionService,        // "Concession de service"
+  kConcessionServicePublic,  // "Concession de service public"
+  kDelegationServicePublic,  // "Délégation de service public"
 };
 
 enum class ProcedureType {
-  kProcedureAdaptee,            // "Procédure adaptée"
-  kAppelOffresOuvert,           // "Appel d'offres ouvert"
-  kAppelOffresRestreint,        // "Appel d'offres restreint"
-  kProcedureAvecNegociation,    // "Procédure avec négociation" (2.x; 1.x "Procédure concurrentielle avec négociation" and "Procédure négociée avec mise en concurrence préalable")
-  kSansPubliciteNiConcurrence,  // "Marché passé sans publicité ni mise en concurrence préalable" (1.x variants: "Marché négocié sans…", "Marché public négocié sans…")
-  kDialogueCompetitif,          // "Dialogue compétitif"
-  kNegocieeOuverte,             // "Procédure négociée ouverte" (concessions)
-  kNonNegocieeOuverte,          // "Procédure non négociée ouverte"
-  kNegocieeRestreinte,          // "Procédure négociée restreinte"
-  kNonNegocieeRestreinte,       // "Procédure non négociée restreinte"
+  kProcedureAdaptee,          // "Procédure adaptée"
+  kAppelOffresOuvert,         // "Appel d'offres ouvert"
+  kAppelOffresRestreint,      // "Appel d'offres restreint"
+  kProcedureAvecNegociation,  // "Procédure avec négociation" (2.x; 1.x "Procédure concurrentielle
+                              // avec négociation" and "Procédure négociée avec mise en concurrence
+                              // préalable")
+  kSansPubliciteNiConcurrence,  // "Marché passé sans publicité ni mise en concurrence préalable"
+                                // (1.x variants: "Marché négocié sans…", "Marché public négocié
+                                // sans…")
+  kDialogueCompetitif,     // "Dialogue compétitif"
+  kNegocieeOuverte,        // "Procédure négociée ouverte" (concessions)
+  kNonNegocieeOuverte,     // "Procédure non négociée ouverte"
+  kNegocieeRestreinte,     // "Procédure négociée restreinte"
+  kNonNegocieeRestreinte,  // "Procédure non négociée restreinte"
 };
 
 // The official DECP label (2.x where it exists, else 1.x).

@@ -165,9 +165,15 @@ void AppendDateField(std::string& out, bool& first, std::string_view key,
       d->day <= 99) {
     // FormatDate's "%04d-%02d-%02d" without snprintf.
     const auto digit = [](int v) { return static_cast<char>('0' + v % 10); };
-    const char text[10] = {digit(d->year / 1000), digit(d->year / 100), digit(d->year / 10),
-                           digit(d->year),        '-',                  digit(d->month / 10),
-                           digit(d->month),       '-',                  digit(d->day / 10),
+    const char text[10] = {digit(d->year / 1000),
+                           digit(d->year / 100),
+                           digit(d->year / 10),
+                           digit(d->year),
+                           '-',
+                           digit(d->month / 10),
+                           digit(d->month),
+                           '-',
+                           digit(d->day / 10),
                            digit(d->day)};
     out.append(text, sizeof text);
   } else {
@@ -187,8 +193,7 @@ void AppendMoneyField(std::string& out, bool& first, std::string_view key,
   // The routine nlohmann's serializer uses for doubles (finite and non-zero
   // here), so that the text is the same.
   std::array<char, 64> buf{};
-  char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(),
-                                         domain::ToEuros(*m));
+  char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), domain::ToEuros(*m));
   out.append(buf.data(), end);
 }
 

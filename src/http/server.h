@@ -59,10 +59,10 @@ using Handler = std::function<Response(const Request&)>;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;  // 0 picks a free port
-  int threads = 0;       // 0 = one per core
-  size_t max_header_bytes = 16 * 1024;   // larger: 431
-  size_t max_body_bytes = 1024 * 1024;   // larger: 413
+  uint16_t port = 8080;                             // 0 picks a free port
+  int threads = 0;                                  // 0 = one per core
+  size_t max_header_bytes = 16 * 1024;              // larger: 431
+  size_t max_body_bytes = 1024 * 1024;              // larger: 413
   std::chrono::milliseconds read_timeout{10'000};   // whole request, from its first byte
   std::chrono::milliseconds idle_timeout{30'000};   // keep-alive between requests
   std::chrono::milliseconds write_timeout{30'000};  // per write

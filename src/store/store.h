@@ -98,8 +98,7 @@ class Store {
   // not_found when the id appears neither as a buyer nor as a holder.
   virtual Result<domain::Organization> GetOrganization(std::string_view id) = 0;
   // Top counterparts of `id` acting as `role`, by amount, at most `limit`.
-  virtual Result<std::vector<Partner>> ListPartners(std::string_view id, Role role,
-                                                    int limit) = 0;
+  virtual Result<std::vector<Partner>> ListPartners(std::string_view id, Role role, int limit) = 0;
   // Distinct non-empty values present in the data, sorted. `column` is one of
   // "procedure", "nature" (API codes), "holder_id_type", "place_code_type",
   // "price_form"; invalid_argument otherwise.

@@ -154,10 +154,10 @@ TEST(ContractJsonText, WritesAmountsAsNlohmannDoes) {
 
 TEST(ContractJsonText, WritesDatesAsFormatDateDoes) {
   domain::Contract c;
-  for (const domain::Date d : {domain::Date{2024, 12, 31}, domain::Date{5, 1, 2},
-                               domain::Date{0, 0, 0}, domain::Date{9999, 99, 99},
-                               domain::Date{12345, 6, 7}, domain::Date{-1, 2, 3},
-                               domain::Date{2024, 100, -4}}) {
+  for (const domain::Date d :
+       {domain::Date{2024, 12, 31}, domain::Date{5, 1, 2}, domain::Date{0, 0, 0},
+        domain::Date{9999, 99, 99}, domain::Date{12345, 6, 7}, domain::Date{-1, 2, 3},
+        domain::Date{2024, 100, -4}}) {
     c.notified_on = d;
     c.modifications = {domain::Modification{}};
     c.modifications[0].signed_on = d;
@@ -168,8 +168,8 @@ TEST(ContractJsonText, WritesDatesAsFormatDateDoes) {
 TEST(ContractJsonText, ReplacesInvalidUtf8AsNlohmannDoes) {
   domain::Contract c;
   for (const std::string bad :
-       {"\xff", "a\xc3", "\xc3(", "\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80",
-        "ok\xe2\x82", "\xe2\x82\xac\x80", "\xf0\x9d\x84\x9e\xfe", "x\"\xa9\n"}) {
+       {"\xff", "a\xc3", "\xc3(", "\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "ok\xe2\x82",
+        "\xe2\x82\xac\x80", "\xf0\x9d\x84\x9e\xfe", "x\"\xa9\n"}) {
     c.object = bad;
     c.holders = {{bad, "SIRET", bad}};
     c.flags = {bad};
@@ -189,17 +189,17 @@ TEST(ContractJsonText, NormalisesExtraAsTheDomDoes) {
 
 TEST(ContractJsonText, EqualsTheDumpOfEveryRealImportedContract) {
   int compared = 0;
-  for (const char* file : {"decp/real-2019-decp-rama/marches-publics.info.json",
-                           "decp/real-2019-decp-rama/data.gouv.fr_aife.json",
-                           "decp/examples-1.5/json/paquet.json",
-                           "decp/examples-1.5/json/cc-avec-modifications.json",
-                           "decp/examples-2.0/json/marches_concessions.json",
-                           "decp/examples-2.0/xml/Marche.xml"}) {
+  for (const char* file :
+       {"decp/real-2019-decp-rama/marches-publics.info.json",
+        "decp/real-2019-decp-rama/data.gouv.fr_aife.json", "decp/examples-1.5/json/paquet.json",
+        "decp/examples-1.5/json/cc-avec-modifications.json",
+        "decp/examples-2.0/json/marches_concessions.json", "decp/examples-2.0/xml/Marche.xml"}) {
     const auto out = testing::ReadFile(testing::SharedData(file));
     ASSERT_TRUE(out.status.ok()) << file << ": " << out.status.ToString();
     for (const auto& r : out.records) {
       if (!r.contract) continue;
-      ASSERT_EQ(ContractJsonText(*r.contract), DomText(*r.contract)) << file << " " << r.contract->uid;
+      ASSERT_EQ(ContractJsonText(*r.contract), DomText(*r.contract))
+          << file << " " << r.contract->uid;
       ++compared;
     }
   }

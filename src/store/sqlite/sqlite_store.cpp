@@ -199,8 +199,8 @@ std::string ModificationsJson(const std::vector<domain::Modification>& mods) {
     out.push_back(',');
     AppendOptionalDate(out, m.published_on);
     out.push_back(',');
-    AppendOptionalInt(out, m.duration_months ? std::optional<int64_t>(*m.duration_months)
-                                             : std::nullopt);
+    AppendOptionalInt(
+        out, m.duration_months ? std::optional<int64_t>(*m.duration_months) : std::nullopt);
     out.push_back(',');
     AppendOptionalInt(out, m.amount ? std::optional<int64_t>(m.amount->cents) : std::nullopt);
     out.push_back(',');
@@ -378,9 +378,9 @@ Result<std::vector<domain::Modification>> ParseModificationsJson(std::string_vie
   const bool ok = r.Array([&] {
     domain::Modification m;
     std::optional<int64_t> duration, amount;
-    const bool fields = r.Consume('[') && r.String(m.id) && r.Consume(',') &&
-                        r.String(m.object) && r.Consume(',') && r.OptionalDate(m.signed_on) &&
-                        r.Consume(',') && r.OptionalDate(m.published_on) && r.Consume(',') &&
+    const bool fields = r.Consume('[') && r.String(m.id) && r.Consume(',') && r.String(m.object) &&
+                        r.Consume(',') && r.OptionalDate(m.signed_on) && r.Consume(',') &&
+                        r.OptionalDate(m.published_on) && r.Consume(',') &&
                         r.OptionalInt(duration) && r.Consume(',') && r.OptionalInt(amount) &&
                         r.Consume(',') && r.Array([&] {
                           domain::Holder h;
