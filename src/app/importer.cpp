@@ -25,25 +25,6 @@ json CountsJson(const ImportCounts& c) {
           {"flagged", c.flagged}};
 }
 
-// Which format a file holds, by peeking at it without consuming the stream.
-std::string SniffFormat(std::istream& in) {
-  std::string head(4096, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<size_t>(in.gcount()));
-  in.clear();
-  in.seekg(0);
-  size_t i = head.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
-  if (i == std::string::npos) return "";
-  if (head[i] == '<') return std::string(formats::DecpFormatName(formats::DecpFormat::kXml2));
-  size_t m = head.find("\"marches\"");
-  if (m == std::string::npos) return "json";
-  size_t v = head.find_first_not_of(" \t\r\n:", m + 9);
-  if (v != std::string::npos && head[v] == '[') {
-    return std::string(formats::DecpFormatName(formats::DecpFormat::kJson1));
-  }
-  return std::string(formats::DecpFormatName(formats::DecpFormat::kJson2));
-}
-
 constexpr size_t kBatch = 256;
 
 // A bounded queue of record batches between the reader thread and the writer.
@@ -180,7 +161,6 @@ Result<ImportReport> Importer::Import(const std::vector<std::string>& paths,
       in.seekg(0, std::ios::end);
       const int64_t total = static_cast<int64_t>(in.tellg());
       in.seekg(0);
-      file.format = SniffFormat(in);
       auto txn = store_.BeginWrite();
       if (!txn.ok()) return txn.status();
       // Rejections of this file are held until it commits: a malformed file
@@ -217,6 +197,7 @@ Result<ImportReport> Importer::Import(const std::vector<std::string>& paths,
       std::vector<formats::DecpRecord> batch;
       while (store_error.ok() && queue.Pop(batch)) {
         for (auto& rec : batch) {
+          if (file.format.empty()) file.format = formats::DecpFormatName(rec.format);
           store_error = Apply(rec, path, **txn, seen, file_rejects, file.counts);
           if (!store_error.ok()) break;
         }
@@ -233,7 +214,9 @@ Result<ImportReport> Importer::Import(const std::vector<std::string>& paths,
       } else {
         Status committed = (*txn)->Commit();
         if (!committed.ok()) return committed;
-        for (const auto& line : file_rejects) rejects << line << '\n';
+        if (rejects.is_open()) {
+          for (const auto& line : file_rejects) rejects << line << '\n';
+        }
       }
       if (options.progress) {
         options.progress({index, paths.size(), &path, total, total, file.counts.read});

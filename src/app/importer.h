@@ -32,7 +32,7 @@ struct ImportCounts {
 
 struct FileReport {
   std::string path;
-  std::string format;  // "decp-1-json", … (empty when unreadable)
+  std::string format;  // "decp-1-json", …, as the reader saw it; empty when no record was read
   ImportCounts counts;
   // Non-empty when the file could not be imported (malformed: "file:line:col:
   // …", or unreadable); then nothing of it was kept and counts say what had

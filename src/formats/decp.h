@@ -30,9 +30,10 @@ struct FieldError {
 
 // One record read from a file.
 struct DecpRecord {
-  int64_t position = 0;  // 1-based rank of the record in the file
-  int64_t line = 0;      // line where the record starts (1-based)
-  std::string id;        // the record's id as written, even when rejected ("" if none)
+  DecpFormat format = DecpFormat::kJson2;  // the format the record was read in
+  int64_t position = 0;                    // 1-based rank of the record in the file
+  int64_t line = 0;                        // line where the record starts (1-based)
+  std::string id;  // the record's id as written, even when rejected ("" if none)
   // The contract when the record is accepted (errors empty), possibly with
   // repair flags in contract->flags.
   std::optional<domain::Contract> contract;

@@ -255,6 +255,9 @@ class Converter {
 
   DecpRecord Run() {
     DecpRecord out;
+    out.format = opt_.from_xml            ? DecpFormat::kXml2
+                 : opt_.schema_major == 1 ? DecpFormat::kJson1
+                                          : DecpFormat::kJson2;
     if (!rec_.is_object()) {
       out.errors.push_back({"", "expected an object"});
       return out;

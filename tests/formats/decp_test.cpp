@@ -686,5 +686,19 @@ TEST(DecpFormatNames, AreStable) {
   EXPECT_EQ(DecpFormatName(DecpFormat::kXml2), "decp-2-xml");
 }
 
+TEST(DecpFormatOfRecords, EachRecordSaysWhichFormatItWasReadIn) {
+  const std::pair<const char*, DecpFormat> cases[] = {
+      {"decp/real-2019-decp-rama/marches-publics.info.json", DecpFormat::kJson1},
+      {"decp/examples-2.0/json/marches_concessions.json", DecpFormat::kJson2},
+      {"decp/examples-2.0/xml/Marche.xml", DecpFormat::kXml2},
+  };
+  for (const auto& [file, format] : cases) {
+    testing::ReadOutcome out = testing::ReadFile(testing::SharedData(file));
+    ASSERT_TRUE(out.status.ok()) << file << ": " << out.status.ToString();
+    ASSERT_FALSE(out.records.empty()) << file;
+    for (const auto& r : out.records) EXPECT_EQ(r.format, format) << file;
+  }
+}
+
 }  // namespace
 }  // namespace limpide::formats
