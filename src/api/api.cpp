@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/export.h"
+#include "api/ocds.h"
 #include "formats/contract_json.h"
 #include "http/metrics.h"
 #include "http/problem.h"
@@ -87,6 +89,8 @@ void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {
     return http::Json(200, kBody);
   });
 
+  RegisterExport(router, catalogue);
+  RegisterOcds(router, catalogue);
   router.Add("GET", "/api/v1/contracts",
              [cat](const http::Request& req) { return ContractList(*cat, req); });
 

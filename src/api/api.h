@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/catalogue.h"
+#include "app/ledger.h"
 #include "http/router.h"
 
 namespace limpide::api {
@@ -12,6 +13,13 @@ namespace limpide::api {
 // Adds GET /healthz, /metrics, /api/v1/… routes to `router`. `catalogue` must
 // outlive the router.
 void RegisterApi(http::Router& router, const app::Catalogue& catalogue);
+
+// Adds GET /api/v1/ledger/{head,key,entries,dump,proof/inclusion,
+// proof/consistency} and /api/v1/feed, /api/v1/feed/head. Long polls
+// (feed?wait=) need `watcher`; without one, wait is ignored. Both must
+// outlive the router.
+void RegisterLedgerApi(http::Router& router, app::LedgerService& ledger,
+                       app::LedgerWatcher* watcher);
 
 // The OpenAPI 3.1 description served at /api/v1/openapi.json.
 std::string OpenApiJson();

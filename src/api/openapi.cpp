@@ -191,6 +191,133 @@ json Schemas() {
           {"Problem", problem}};
 }
 
+// GET /api/v1/ledger/… and /api/v1/feed (docs/ledger.md, docs/sync.md).
+json LedgerPaths() {
+  const json bad = Problem("A parameter is malformed or out of range; `field` names it.");
+  const json count = {{"type", "integer"}, {"minimum", 0}};
+  const auto get = [](const char* id, const char* summary, json parameters, json responses) {
+    return json{{"get",
+                 {{"operationId", id},
+                  {"summary", summary},
+                  {"parameters", std::move(parameters)},
+                  {"responses", std::move(responses)}}}};
+  };
+  return {
+      {"/api/v1/ledger/head",
+       get("getLedgerHead", "The latest signed tree head of the transparency ledger", json::array(),
+           {{"200", JsonOk("The signed tree head", "TreeHead")}})},
+      {"/api/v1/ledger/key", get("getLedgerKey", "The Ed25519 public key that signs the tree heads",
+                                 json::array(), {{"200", JsonOk("The public key", "LedgerKey")}})},
+      {"/api/v1/ledger/entries",
+       get("listLedgerEntries", "Ledger entries [start, end), at most 1000",
+           json::array({Param("start", "query", "First position (default 0).", count),
+                        Param("end", "query",
+                              "Position after the last (default start + 100, capped at the "
+                              "ledger size).",
+                              count)}),
+           {{"200", JsonOk("The entries", "LedgerEntries")}, {"400", bad}})},
+      {"/api/v1/ledger/dump",
+       get("dumpLedger", "The whole ledger as JSON Lines, with running roots",
+           json::array({Param("tree_size", "query", "Entries to dump (default: all).", count)}),
+           {{"200",
+             {{"description",
+               "One {\"entry\",\"leaf_hash\",\"tree_root\"} object per line (docs/ledger.md)"},
+              {"content", {{"application/jsonl", {{"schema", {{"type", "string"}}}}}}}}},
+            {"400", bad}})},
+      {"/api/v1/ledger/proof/inclusion",
+       get("getInclusionProof", "Audit path of one entry in a tree of a given size",
+           json::array(
+               {Param("leaf_index", "query", "Position of the entry.", count, true),
+                Param("tree_size", "query", "Tree size (default: the current size).", count)}),
+           {{"200", JsonOk("The proof", "InclusionProof")}, {"400", bad}})},
+      {"/api/v1/ledger/proof/consistency",
+       get("getConsistencyProof", "Proof that the tree of size first is a prefix of second",
+           json::array({Param("first", "query", "Smaller tree size (>= 1).", count, true),
+                        Param("second", "query", "Larger tree size.", count, true)}),
+           {{"200", JsonOk("The proof", "ConsistencyProof")}, {"400", bad}})},
+      {"/api/v1/feed",
+       get("getFeed", "Public changes in ledger order, after a cursor",
+           json::array(
+               {Param("after", "query", "Cursor: `next` of the previous page; absent: start.",
+                      {{"type", "string"}, {"pattern", "^[0-9a-f]{32}$"}}),
+                Param("limit", "query", "Entries per page (1..1000, default 100).",
+                      {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}}),
+                Param("wait", "query",
+                      "Long poll: when nothing is new, wait up to this many seconds (0..60).",
+                      {{"type", "integer"}, {"minimum", 0}, {"maximum", 60}})}),
+           {{"200", JsonOk("A page of changes", "FeedPage")}, {"400", bad}})},
+      {"/api/v1/feed/head",
+       get("getFeedHead", "Current end of the feed (to know when a client is in sync)",
+           json::array(), {{"200", JsonOk("The head", "FeedHead")}})},
+  };
+}
+
+json LedgerSchemas() {
+  const json hex = {{"type", "string"}, {"pattern", "^[0-9a-f]{64}$"}};
+  const json count = {{"type", "integer"}, {"minimum", 0}};
+  const json entry = {{"type", "object"},
+                      {"description", "A ledger entry, canonical JSON (docs/ledger.md)"},
+                      {"required", json::array({"seq", "time", "kind", "subject", "body"})},
+                      {"properties",
+                       {{"seq", count},
+                        {"time", {{"type", "string"}, {"format", "date-time"}}},
+                        {"kind", {{"type", "string"}}},
+                        {"subject", {{"type", "string"}}},
+                        {"body", {{"type", "object"}}}}}};
+  const auto object = [](json required, json properties) {
+    return json{{"type", "object"},
+                {"required", std::move(required)},
+                {"properties", std::move(properties)}};
+  };
+  return {
+      {"LedgerEntry", entry},
+      {"TreeHead",
+       object(json::array({"tree_size", "timestamp", "root_hash", "signature", "key_id"}),
+              {{"tree_size", count},
+               {"timestamp", {{"type", "integer"}, {"description", "ms since 1970"}}},
+               {"root_hash", hex},
+               {"signature", {{"type", "string"}, {"contentEncoding", "base64"}}},
+               {"key_id", hex}})},
+      {"LedgerKey", object(json::array({"algorithm", "public_key", "key_id"}),
+                           {{"algorithm", {{"const", "Ed25519"}}},
+                            {"public_key", {{"type", "string"}, {"contentEncoding", "base64"}}},
+                            {"key_id", hex}})},
+      {"LedgerEntries",
+       object(json::array({"start", "end", "tree_size", "entries"}),
+              {{"start", count},
+               {"end", count},
+               {"tree_size", count},
+               {"entries",
+                {{"type", "array"},
+                 {"items", object(json::array({"entry", "leaf_hash"}),
+                                  {{"entry", {{"$ref", "#/components/schemas/LedgerEntry"}}},
+                                   {"leaf_hash", hex}})}}}})},
+      {"InclusionProof",
+       object(json::array({"leaf_index", "tree_size", "leaf_hash", "audit_path", "entry"}),
+              {{"leaf_index", count},
+               {"tree_size", count},
+               {"leaf_hash", hex},
+               {"audit_path", {{"type", "array"}, {"items", hex}}},
+               {"entry", {{"$ref", "#/components/schemas/LedgerEntry"}}}})},
+      {"ConsistencyProof", object(json::array({"first", "second", "consistency_path"}),
+                                  {{"first", count},
+                                   {"second", count},
+                                   {"consistency_path", {{"type", "array"}, {"items", hex}}}})},
+      {"FeedPage",
+       object(json::array({"data", "next", "position", "head", "synced", "limit", "links"}),
+              {{"data",
+                {{"type", "array"}, {"items", {{"$ref", "#/components/schemas/LedgerEntry"}}}}},
+               {"next", {{"type", "string"}}},
+               {"position", count},
+               {"head", count},
+               {"synced", {{"type", "boolean"}}},
+               {"limit", count},
+               {"links", {{"type", "object"}}}})},
+      {"FeedHead", object(json::array({"position", "cursor"}),
+                          {{"position", count}, {"cursor", {{"type", "string"}}}})},
+  };
+}
+
 }  // namespace
 
 std::string OpenApiJson() {
@@ -222,6 +349,31 @@ std::string OpenApiJson() {
              {{"description", "RFC 4180 CSV with a header row"},
               {"content", {{"text/csv", {{"schema", {{"type", "string"}}}}}}}}},
             {"400", bad}}}}}}},
+      {"/api/v1/export/decp.json",
+       {{"get",
+         {{"operationId", "exportDecpJson"},
+          {"summary",
+           "Every matching contract as DECP 2.x JSON (schema_decp_v2.0.3.json), streamed"},
+          {"description",
+           "Records that DECP 2.x cannot hold (DECP 1.x records lack fields that 2.x "
+           "requires) are left out of the file; `limpide export` lists them with their reasons "
+           "(docs/export.md)."},
+          {"parameters", list_params},
+          {"responses",
+           {{"200",
+             {{"description", "DECP 2.x JSON, as an attachment named decp-YYYY-MM-DD.json"},
+              {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}},
+            {"400", bad}}}}}}},
+      {"/api/v1/export/decp.xml",
+       {{"get",
+         {{"operationId", "exportDecpXml"},
+          {"summary", "Every matching contract as DECP 2.x XML (schema_decp_v2.0.2.xsd), streamed"},
+          {"parameters", list_params},
+          {"responses",
+           {{"200",
+             {{"description", "DECP 2.x XML, as an attachment named decp-YYYY-MM-DD.xml"},
+              {"content", {{"application/xml", {{"schema", {{"type", "string"}}}}}}}}},
+            {"400", bad}}}}}}},
       {"/api/v1/contracts/{uid}",
        {{"get",
          {{"operationId", "getContract"},
@@ -250,6 +402,31 @@ std::string OpenApiJson() {
            {{"200", JsonOk("The code", "Cpv")},
             {"400", bad},
             {"404", Problem("Not a CPV 2008 code.")}}}}}}},
+      {"/api/v1/ocds/releases",
+       {{"get",
+         {{"operationId", "listOcdsReleases"},
+          {"summary", "OCDS 1.1 release package of a page of contracts (docs/ocds-mapping.md)"},
+          {"description",
+           "Same filters and pagination as /api/v1/contracts; the package's links.next is the "
+           "next page."},
+          {"parameters", paged},
+          {"responses",
+           {{"200",
+             {{"description", "An OCDS 1.1 release package"},
+              {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}},
+            {"400", bad},
+            {"429", too_many}}}}}}},
+      {"/api/v1/ocds/records/{ocid}",
+       {{"get",
+         {{"operationId", "getOcdsRecord"},
+          {"summary", "OCDS 1.1 record package of one contract: releases, compiled and versioned"},
+          {"parameters", json::array({Param("ocid", "path", "ocid: <prefix>-<contract uid>.",
+                                            {{"type", "string"}}, true)})},
+          {"responses",
+           {{"200",
+             {{"description", "An OCDS 1.1 record package"},
+              {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}},
+            {"404", Problem("No contract with this ocid.")}}}}}}},
       {"/healthz",
        {{"get",
          {{"operationId", "health"},
@@ -262,6 +439,9 @@ std::string OpenApiJson() {
           {"responses",
            {{"200", {{"description", "Prometheus text format 0.0.4"}}}, {"429", too_many}}}}}}},
   };
+  paths.update(LedgerPaths());
+  json schemas = Schemas();
+  schemas.update(LedgerSchemas());
   json doc = {
       {"openapi", "3.1.0"},
       {"info",
@@ -275,7 +455,7 @@ std::string OpenApiJson() {
       // Everything in v1 is public: no authentication.
       {"security", json::array()},
       {"paths", std::move(paths)},
-      {"components", {{"schemas", Schemas()}}},
+      {"components", {{"schemas", std::move(schemas)}}},
   };
   return doc.dump(2);
 }

@@ -12,6 +12,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "app/ledger.h"
 #include "formats/decp.h"
 
 namespace limpide::app {
@@ -104,6 +105,11 @@ Status Apply(formats::DecpRecord& rec, const std::string& path, store::WriteTran
   if (!rec.contract->flags.empty()) ++counts.flagged;
   auto outcome = txn.UpsertContract(*rec.contract);
   if (!outcome.ok()) return outcome.status();
+  // What became public goes to the ledger in the same transaction.
+  if (*outcome != store::UpsertOutcome::kUnchanged) {
+    auto seq = txn.AppendToLedger(ContractEvent(*rec.contract, *outcome));
+    if (!seq.ok()) return seq.status();
+  }
   switch (*outcome) {
     case store::UpsertOutcome::kInserted:
       ++counts.inserted;

@@ -29,6 +29,33 @@ struct ImportArgs {
 };
 int Import(const ImportArgs& args);
 
+struct ExportArgs {
+  std::string data_dir = "var/data";
+  std::string format;  // decp-json, decp-xml, csv
+  std::string output;  // empty or "-": stdout; else FILE and FILE.sha256
+  // Filters, as the API's (docs/api.md); empty: no filter.
+  std::string buyer, supplier, cpv, procedure, nature, notified_from, notified_to, amount_min,
+      amount_max, q;
+};
+// Exit 0 (records DECP 2.x cannot hold are reported on stderr), 1 when the
+// store or the output fails, 2 for bad arguments.
+int Export(const ExportArgs& args);
+
+// The Ed25519 key that signs the ledger's tree heads: <dir>/ledger.key
+// (created on first use, mode 0600).
+std::string LedgerKeyPath(const std::string& data_dir);
+
+// `limpide verify dump|inclusion|consistency`: offline checks of the ledger's files
+// (docs/ledger.md). Prints each check; exit 0 all held, 1 one failed (named), 2 usage or a
+// file that cannot be read.
+struct VerifyArgs {
+  std::string what;                // "dump", "inclusion" or "consistency"
+  std::vector<std::string> files;  // DUMP | PROOF | FIRST_HEAD SECOND_HEAD PROOF
+  std::string head;                // --head (dump: optional, with --key; inclusion: required)
+  std::string key;                 // --key
+};
+int Verify(const VerifyArgs& args);
+
 // The store of a data directory: <dir>/limpide.db (created with the directory).
 std::string StoreUrl(const std::string& data_dir);
 

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/importer.h"
+#include "app/ledger.h"
 #include "cli/commands.h"
 
 namespace limpide::cli {
@@ -48,6 +49,10 @@ std::string StoreUrl(const std::string& data_dir) {
   return "sqlite:" + (std::filesystem::path(data_dir) / "limpide.db").string();
 }
 
+std::string LedgerKeyPath(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "ledger.key").string();
+}
+
 std::unique_ptr<store::Store> OpenDataDir(const std::string& data_dir, const char* command) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
@@ -60,6 +65,17 @@ std::unique_ptr<store::Store> OpenDataDir(const std::string& data_dir, const cha
   if (!store.ok()) {
     std::fprintf(stderr, "limpide %s: %s\n", command, store.status().ToString().c_str());
     return nullptr;
+  }
+  auto backfilled = app::BackfillLedger(**store);
+  if (!backfilled.ok()) {
+    std::fprintf(stderr, "limpide %s: writing the ledger of existing contracts: %s\n", command,
+                 backfilled.status().ToString().c_str());
+    return nullptr;
+  }
+  if (*backfilled > 0) {
+    std::fprintf(stderr,
+                 "limpide %s: %lld contracts stored before the ledger existed are now in it\n",
+                 command, static_cast<long long>(*backfilled));
   }
   return std::move(store).value();
 }

@@ -1,4 +1,5 @@
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -6,7 +7,9 @@
 #include "api/api.h"
 #include "app/catalogue.h"
 #include "app/importer.h"
+#include "app/ledger.h"
 #include "cli/commands.h"
+#include "crypto/crypto.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "web/pages.h"
@@ -79,10 +82,21 @@ int Serve(const ServeArgs& args) {
     }
   }
 
+  auto key = crypto::LoadOrCreateSigningKey(LedgerKeyPath(args.data_dir));
+  if (!key.ok()) {
+    std::fprintf(stderr, "limpide serve: ledger signing key: %s\n",
+                 key.status().ToString().c_str());
+    return 1;
+  }
+  app::LedgerService ledger(*store, *key);
+  app::LedgerWatcher watcher(*store, std::chrono::milliseconds(100));
+
   http::Router router;
   api::RegisterApi(router, catalogue);
-  web::RegisterWeb(router, catalogue,
-                   web::WebOptions{args.static_dir.empty() ? DefaultStaticDir() : args.static_dir});
+  api::RegisterLedgerApi(router, ledger, &watcher);
+  web::RegisterWeb(
+      router, catalogue,
+      web::WebOptions{args.static_dir.empty() ? DefaultStaticDir() : args.static_dir, &ledger});
 
   auto server =
       http::Server::Start(options, [&router](const http::Request& r) { return router.Handle(r); });
@@ -95,6 +109,7 @@ int Serve(const ServeArgs& args) {
   std::printf("limpide: listening on http://%s:%u/\n", options.host.c_str(), (*server)->port());
   std::fflush(stdout);
   (*server)->Wait();
+  watcher.Stop();  // answers the long polls still waiting, before the server goes
   std::fprintf(stderr, "limpide serve: stopped\n");
   return 0;
 }

@@ -182,10 +182,30 @@ void AppendDateField(std::string& out, bool& first, std::string_view key,
   out.push_back('"');
 }
 
+// kApi: amounts as JSON numbers (the API). kLedger: amounts as decimal
+// strings and other decimals as their JSON text, so that the text is
+// canonical JSON, which has integers only (docs/ledger.md).
+enum class Numbers { kApi, kLedger };
+
+// Replaces every non-integer number by its JSON text.
+void DecimalsAsStrings(json& j) {
+  if (j.is_structured()) {
+    for (auto& v : j) DecimalsAsStrings(v);
+  } else if (j.is_number_float()) {
+    j = j.dump();
+  }
+}
+
 void AppendMoneyField(std::string& out, bool& first, std::string_view key,
-                      const std::optional<domain::Money>& m) {
+                      const std::optional<domain::Money>& m, Numbers numbers) {
   if (!m) return;
   AppendKey(out, first, key);
+  if (numbers == Numbers::kLedger) {
+    out.push_back('"');
+    out += domain::FormatEuros(*m);
+    out.push_back('"');
+    return;
+  }
   if (m->cents % 100 == 0) {
     AppendInt(out, m->cents / 100);
     return;
@@ -222,10 +242,10 @@ void AppendCodeLabel(std::string& out, bool& first, std::string_view key, std::s
   out.push_back('}');
 }
 
-void AppendModification(std::string& out, const domain::Modification& m) {
+void AppendModification(std::string& out, const domain::Modification& m, Numbers numbers) {
   bool first = true;
   out.push_back('{');
-  AppendMoneyField(out, first, "amount", m.amount);
+  AppendMoneyField(out, first, "amount", m.amount, numbers);
   if (m.duration_months) {
     AppendKey(out, first, "durationMonths");
     AppendInt(out, *m.duration_months);
@@ -241,25 +261,24 @@ void AppendModification(std::string& out, const domain::Modification& m) {
   out.push_back('}');
 }
 
-void AppendExtra(std::string& out, const std::string& extra_json) {
+void AppendExtra(std::string& out, const std::string& extra_json, Numbers numbers) {
   if (extra_json.empty() || extra_json == "{}") {
     out += "{}";
     return;
   }
-  const json extra = json::parse(extra_json, nullptr, false);
+  json extra = json::parse(extra_json, nullptr, false);
+  if (numbers == Numbers::kLedger) DecimalsAsStrings(extra);
   if (extra.is_object())
     out += extra.dump(-1, ' ', false, json::error_handler_t::replace);
   else
     out += "{}";
 }
 
-}  // namespace
-
-void AppendContractJson(std::string& out, const domain::Contract& c) {
+void AppendContract(std::string& out, const domain::Contract& c, Numbers numbers) {
   // Keys in byte order, as std::map keeps them in ContractToJson.
   bool first = true;
   out.push_back('{');
-  AppendMoneyField(out, first, "amount", c.amount);
+  AppendMoneyField(out, first, "amount", c.amount, numbers);
   AppendKey(out, first, "buyer");
   out += "{\"id\":";
   AppendString(out, c.buyer_id);
@@ -275,7 +294,7 @@ void AppendContractJson(std::string& out, const domain::Contract& c) {
   }
   AppendDateField(out, first, "executionStart", c.execution_start);
   AppendKey(out, first, "extra");
-  AppendExtra(out, c.extra_json);
+  AppendExtra(out, c.extra_json, numbers);
   AppendKey(out, first, "flags");
   out.push_back('[');
   for (size_t i = 0; i < c.flags.size(); ++i) {
@@ -293,7 +312,7 @@ void AppendContractJson(std::string& out, const domain::Contract& c) {
   out.push_back('[');
   for (size_t i = 0; i < c.modifications.size(); ++i) {
     if (i) out.push_back(',');
-    AppendModification(out, c.modifications[i]);
+    AppendModification(out, c.modifications[i], numbers);
   }
   out.push_back(']');
   if (c.nature) {
@@ -315,13 +334,26 @@ void AppendContractJson(std::string& out, const domain::Contract& c) {
     AppendCodeLabel(out, first, "procedure", domain::Code(*c.procedure),
                     domain::Label(*c.procedure));
   }
-  AppendMoneyField(out, first, "publicSubsidy", c.public_subsidy);
+  AppendMoneyField(out, first, "publicSubsidy", c.public_subsidy, numbers);
   AppendDateField(out, first, "publishedOn", c.published_on);
   AppendTextField(out, first, "schemaVersion", c.schema_version);
   AppendTextField(out, first, "source", c.source);
   AppendKey(out, first, "uid");
   AppendString(out, c.uid);
   out.push_back('}');
+}
+
+}  // namespace
+
+void AppendContractJson(std::string& out, const domain::Contract& c) {
+  AppendContract(out, c, Numbers::kApi);
+}
+
+std::string ContractLedgerText(const domain::Contract& c) {
+  std::string out;
+  out.reserve(1024 + c.extra_json.size());
+  AppendContract(out, c, Numbers::kLedger);
+  return out;
 }
 
 std::string ContractJsonText(const domain::Contract& c) {

@@ -17,6 +17,11 @@ nlohmann::json ContractToJson(const domain::Contract& c);
 std::string ContractJsonText(const domain::Contract& c);
 // Appends ContractJsonText(c) to `out`.
 void AppendContractJson(std::string& out, const domain::Contract& c);
+// The body of a contract's ledger entry (docs/ledger.md): ContractJsonText
+// with every amount as a decimal string ("1234.56", "1000") and any other
+// non-integer number (under "extra") as its JSON text, so that the text is
+// canonical JSON, which allows integers only.
+std::string ContractLedgerText(const domain::Contract& c);
 nlohmann::json OrganizationToJson(const domain::Organization& o);
 
 }  // namespace limpide::formats

@@ -602,6 +602,20 @@ void Session::CallHandler() {
   // The catch-all of STYLE.md: no exception leaves the HTTP layer.
   try {
     response_ = server_.handler()(request_);
+    if (response_.defer) {
+      auto defer = std::move(response_.defer);
+      std::string route = std::move(response_.route);
+      response_ = Response{};
+      state_ = State::kHandling;
+      defer([self = shared_from_this(), route = std::move(route)](Response r) mutable {
+        if (r.route.empty()) r.route = std::move(route);
+        net::post(self->executor(), [self, r = std::move(r)]() mutable {
+          self->response_ = std::move(r);
+          self->WriteResponse();
+        });
+      });
+      return;
+    }
   } catch (const std::exception& e) {
     LogError("handler threw on " + request_.method + " " + request_.target, e.what());
     response_ =

@@ -48,6 +48,12 @@ struct Response {
   // An exception thrown here is logged and the connection is cut (the client
   // sees a truncated body).
   std::function<bool(std::string& out)> stream;
+  // When set, the server does not answer yet (long polling): it calls `defer`
+  // once with a `resume` function, and sends the response given to resume.
+  // Call resume exactly once, from any thread, and only while the server
+  // runs (a waiter must be answered or dropped before the server is
+  // destroyed). The rest of this Response is ignored.
+  std::function<void(std::function<void(Response)> resume)> defer;
   // Route template for metrics and logs ("/api/v1/contracts/{uid}"), set by
   // the Router; "unmatched" otherwise.
   std::string route;

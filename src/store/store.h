@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "base/result.h"
+#include "crypto/crypto.h"
 #include "domain/contract.h"
+#include "ledger/merkle.h"
 
 namespace limpide::store {
 
@@ -66,6 +68,24 @@ struct Partner {
 };
 enum class Role { kBuyer, kHolder };
 
+// What a write makes public, before the store gives it its position and time
+// (docs/ledger.md). `body` is a JSON object; it is stored in canonical form.
+struct LedgerAppend {
+  std::string kind;     // "contract.created", "contract.updated", …
+  std::string subject;  // id of what changed
+  std::string body;     // JSON object text (integers only, no floats)
+};
+
+// One stored ledger entry.
+struct LedgerRecord {
+  uint64_t seq = 0;
+  std::string time;  // RFC 3339 UTC with milliseconds
+  std::string kind;
+  std::string subject;
+  std::string entry;  // the canonical bytes hashed as the leaf (ledger::EncodeEntry)
+  crypto::Hash leaf_hash{};
+};
+
 // All writes happen inside a WriteTransaction. Destroying it without Commit()
 // rolls everything back.
 class WriteTransaction {
@@ -76,6 +96,12 @@ class WriteTransaction {
   // name and flags do not count as content. Organizations (buyer, holders) are
   // created or their names completed.
   virtual Result<UpsertOutcome> UpsertContract(const domain::Contract& c) = 0;
+  // Appends an entry to the transparency ledger in this transaction: it gets
+  // the next sequence number and the current time (never earlier than the
+  // previous entry's), and the Merkle subtrees it completes are stored with
+  // it. Returns the entry's sequence number. invalid_argument when the body
+  // is not a JSON object in integers only or kind/subject are empty.
+  virtual Result<uint64_t> AppendToLedger(const LedgerAppend& entry) = 0;
   virtual Status Commit() = 0;
 };
 
@@ -103,6 +129,16 @@ class Store {
   // "procedure", "nature" (API codes), "holder_id_type", "place_code_type",
   // "price_form"; invalid_argument otherwise.
   virtual Result<std::vector<std::string>> DistinctValues(std::string_view column) = 0;
+  // ---- Ledger (append-only; docs/ledger.md) ----
+  // Number of entries committed.
+  virtual Result<uint64_t> LedgerSize() = 0;
+  // Entries [start, end) in order (fewer when the ledger is shorter).
+  virtual Result<std::vector<LedgerRecord>> LedgerEntries(uint64_t start, uint64_t end) = 0;
+  // Hashes of perfect subtrees (level 0: leaf hashes), in the order asked;
+  // not_found when one is not stored (beyond the committed size). Serves
+  // ledger::NodeReader.
+  virtual Result<std::vector<crypto::Hash>> LedgerNodes(const std::vector<ledger::NodeId>& ids) = 0;
+
   // Version of the last migration applied.
   virtual int schema_version() const = 0;
 };

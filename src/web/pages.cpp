@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "domain/cpv.h"
 #include "domain/money.h"
+#include "domain/time.h"
 #include "http/problem.h"
 
 namespace limpide::web {
@@ -59,8 +60,8 @@ http::Response Page(int status, const std::string& title, const std::string& mai
       "<a class=\"skip-link\" href=\"#contenu\">Aller au contenu</a>\n"
       "<header class=\"container\"><nav aria-label=\"Navigation principale\"><ul><li><a "
       "href=\"/\"><strong>Limpide</strong></a></li></ul>"
-      "<ul><li><a href=\"/contrats\">Contrats</a></li><li><a "
-      "href=\"/api/v1/openapi.json\">API</a></li></ul></nav></header>\n"
+      "<ul><li><a href=\"/contrats\">Contrats</a></li><li><a href=\"/registre\">Registre "
+      "public</a></li><li><a href=\"/api/v1/openapi.json\">API</a></li></ul></nav></header>\n"
       "<main class=\"container\" id=\"contenu\">\n";
   html += main;
   html +=
@@ -377,6 +378,67 @@ std::string Escape(std::string_view s) {
   return out;
 }
 
+// The transparency ledger for people: the signed head, how to check it, the
+// latest entries.
+http::Response LedgerPage(app::LedgerService& ledger, const http::Request& req) {
+  const std::string* host = req.Header("host");
+  const std::string base = "http://" + (host ? *host : std::string("127.0.0.1:8080"));
+  auto head = ledger.Head();
+  if (!head.ok()) return ErrorPage(head.status());
+  const uint64_t start = head->size > 20 ? head->size - 20 : 0;
+  auto entries = ledger.Entries(start, head->size);
+  if (!entries.ok()) return ErrorPage(entries.status());
+  const std::string root = crypto::ToHex(head->root);
+  const std::string key_id = crypto::ToHex(ledger.key_id());
+  std::string m =
+      "<hgroup><h1>Registre public</h1><p>Chaque fait public (contrat publié ou modifié…) est "
+      "inscrit dans un journal append-only dont chacun peut vérifier qu'il ne fait que "
+      "croître.</p></hgroup>";
+  m += "<section aria-labelledby=\"tete\"><h2 id=\"tete\">État signé du registre</h2><dl>";
+  m += "<dt>Nombre d'inscriptions</dt><dd>" + Count(static_cast<int64_t>(head->size)) + "</dd>";
+  m += "<dt>Racine de l'arbre de Merkle (SHA-256)</dt><dd><code>" + root + "</code></dd>";
+  m += "<dt>Signé le</dt><dd>" +
+       Escape(domain::FormatInstantParis(domain::Instant{head->timestamp_ms * 1000})) + "</dd>";
+  m += "<dt>Clé de signature (Ed25519)</dt><dd><code>" + key_id +
+       "</code> — <a href=\"/api/v1/ledger/key\">clé publique</a></dd></dl>";
+  m += "<p>Pour vérifier vous-même, sans faire confiance à ce serveur :</p><pre><code>"
+       "curl -o head.json " +
+       Escape(base) + "/api/v1/ledger/head\ncurl -o key.json " + Escape(base) +
+       "/api/v1/ledger/key\ncurl -o dump.jsonl " + Escape(base) +
+       "/api/v1/ledger/dump\n"
+       "limpide verify dump dump.jsonl --head head.json --key key.json</code></pre>"
+       "<p>Les formats sont décrits dans la documentation (<code>docs/ledger.md</code>) ; un "
+       "flux des changements permet aux autres plateformes de se synchroniser "
+       "(<a href=\"/api/v1/feed\">/api/v1/feed</a>).</p></section>";
+  m += "<section aria-labelledby=\"dernieres\"><h2 id=\"dernieres\">Dernières "
+       "inscriptions</h2><div class=\"overflow-auto\"><table class=\"striped\"><caption>Les " +
+       std::to_string(entries->size()) +
+       " dernières inscriptions</caption><thead><tr><th scope=\"col\">N°</th><th "
+       "scope=\"col\">Date</th><th scope=\"col\">Nature</th><th scope=\"col\">Objet</th><th "
+       "scope=\"col\">Preuve</th></tr></thead><tbody>";
+  for (auto it = entries->rbegin(); it != entries->rend(); ++it) {
+    const std::string seq = std::to_string(it->seq);
+    const bool contract = it->kind.rfind("contract.", 0) == 0;
+    const std::string kind = it->kind == "contract.created"   ? "Contrat publié"
+                             : it->kind == "contract.updated" ? "Contrat modifié"
+                                                              : it->kind;
+    m += "<tr><td>" + seq + "</td><td>" + Escape(it->time) + "</td><td>" + Escape(kind) +
+         "</td><td>";
+    if (contract) {
+      m += "<a href=\"/contrats/" + Escape(api::UrlEncode(it->subject)) + "\">" +
+           Escape(it->subject) + "</a>";
+    } else {
+      m += Escape(it->subject);
+    }
+    m += "</td><td><a href=\"/api/v1/ledger/proof/inclusion?leaf_index=" + seq +
+         "\">preuve d'inclusion</a></td></tr>";
+  }
+  m += "</tbody></table></div>";
+  if (entries->empty()) m += "<p>Le registre est vide.</p>";
+  m += "</section>";
+  return Page(200, "Registre public", m);
+}
+
 void RegisterWeb(http::Router& router, const app::Catalogue& catalogue, const WebOptions& options) {
   const app::Catalogue* cat = &catalogue;
   router.Add("GET", "/", [cat](const http::Request& r) { return Home(*cat, r); });
@@ -385,6 +447,10 @@ void RegisterWeb(http::Router& router, const app::Catalogue& catalogue, const We
              [cat](const http::Request& r) { return ContractPage(*cat, r); });
   router.Add("GET", "/organisations/{id}",
              [cat](const http::Request& r) { return OrganizationPage(*cat, r); });
+  if (app::LedgerService* ledger = options.ledger) {
+    router.Add("GET", "/registre",
+               [ledger](const http::Request& r) { return LedgerPage(*ledger, r); });
+  }
   router.Add("GET", "/static/{file}",
              [dir = options.static_dir](const http::Request& r) { return StaticFile(dir, r); });
 }

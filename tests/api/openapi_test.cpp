@@ -65,7 +65,8 @@ TEST(OpenApi, ListsEveryRouteOfTheApi) {
   const json doc = json::parse(OpenApiJson());
   for (const char* path :
        {"/api/v1/contracts", "/api/v1/contracts.csv", "/api/v1/contracts/{uid}",
-        "/api/v1/organizations/{siret}", "/api/v1/cpv/{code}", "/healthz", "/metrics"}) {
+        "/api/v1/organizations/{siret}", "/api/v1/cpv/{code}", "/api/v1/ocds/releases",
+        "/api/v1/ocds/records/{ocid}", "/healthz", "/metrics"}) {
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
   }
 }

@@ -105,7 +105,29 @@ WHERE seq IN (SELECT contract_seq FROM contract_holders
               UNION SELECT contract_seq FROM contract_modifications);
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2};
+// Version 3: the transparency ledger (docs/ledger.md). Entries are the leaves
+// of an RFC 9162 Merkle tree; ledger_nodes keeps the hash of every perfect
+// subtree of level >= 1 (about one row per entry), so that roots and proofs
+// need O(log n) lookups. Both tables are append-only.
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE ledger_entries (
+  seq       INTEGER PRIMARY KEY,   -- 0-based leaf index
+  time      TEXT NOT NULL,         -- RFC 3339 UTC, milliseconds
+  kind      TEXT NOT NULL,
+  subject   TEXT NOT NULL,
+  entry     TEXT NOT NULL,         -- canonical JSON, the leaf input
+  leaf_hash BLOB NOT NULL          -- SHA-256(0x00 || entry)
+);
+CREATE INDEX ledger_entries_by_subject ON ledger_entries (subject, seq);
+CREATE TABLE ledger_nodes (
+  level INTEGER NOT NULL,          -- >= 1; covers leaves [idx * 2^level, (idx + 1) * 2^level)
+  idx   INTEGER NOT NULL,
+  hash  BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3};
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("

@@ -2,7 +2,11 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
 #include <variant>
@@ -11,6 +15,7 @@
 #include "domain/procedure.h"
 #include "domain/text.h"
 #include "domain/time.h"
+#include "ledger/entry.h"
 #include "store/codec.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/migrations.h"
@@ -30,6 +35,27 @@ int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// The current time as the ledger writes it: "2026-11-29T03:03:27.123Z".
+std::string LedgerNow() {
+  const auto now = std::chrono::system_clock::now();
+  const int64_t ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const time_t secs = static_cast<time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buf;
+}
+
+crypto::Hash HashFromBlob(std::string_view blob) {
+  crypto::Hash h{};
+  if (blob.size() == h.size()) std::memcpy(h.data(), blob.data(), h.size());
+  return h;
 }
 
 // Columns of `contracts` read back into a Contract, in this order.
@@ -527,6 +553,12 @@ std::string WhereClause(const ContractFilter& f, Params& p) {
 
 class SqliteStore;
 
+// What appending to the ledger needs to know of its end.
+struct LedgerTail {
+  ledger::Frontier frontier;
+  std::string last_time;  // time of the last entry ("" when empty)
+};
+
 class SqliteWriteTransaction final : public WriteTransaction {
  public:
   SqliteWriteTransaction(SqliteStore& store, std::unique_lock<std::mutex> lock)
@@ -534,6 +566,7 @@ class SqliteWriteTransaction final : public WriteTransaction {
   ~SqliteWriteTransaction() override;
 
   Result<UpsertOutcome> UpsertContract(const Contract& c) override;
+  Result<uint64_t> AppendToLedger(const LedgerAppend& entry) override;
   Status Commit() override;
 
  private:
@@ -552,6 +585,9 @@ class SqliteWriteTransaction final : public WriteTransaction {
   bool first_upsert_ = true;
   // (name, CREATE INDEX statement) of the indexes dropped by MaybeDeferIndexes.
   std::vector<std::pair<std::string, std::string>> deferred_indexes_;
+  // The ledger's right edge as this transaction extends it; loaded on the
+  // first append, handed to the store on commit.
+  std::optional<LedgerTail> tail_;
 };
 
 // A reader connection borrowed from the pool for one operation; returned on
@@ -588,6 +624,9 @@ class SqliteStore final : public Store {
   Result<domain::Organization> GetOrganization(std::string_view id) override;
   Result<std::vector<Partner>> ListPartners(std::string_view id, Role role, int limit) override;
   Result<std::vector<std::string>> DistinctValues(std::string_view column) override;
+  Result<uint64_t> LedgerSize() override;
+  Result<std::vector<LedgerRecord>> LedgerEntries(uint64_t start, uint64_t end) override;
+  Result<std::vector<crypto::Hash>> LedgerNodes(const std::vector<ledger::NodeId>& ids) override;
   int schema_version() const override { return schema_version_; }
 
  private:
@@ -613,7 +652,16 @@ class SqliteStore final : public Store {
     sqlite3_stmt* insert_holder = nullptr;
     sqlite3_stmt* insert_modification = nullptr;
     sqlite3_stmt* upsert_organization = nullptr;
+    sqlite3_stmt* ledger_size = nullptr;
+    sqlite3_stmt* ledger_last_time = nullptr;
+    sqlite3_stmt* insert_entry = nullptr;
+    sqlite3_stmt* insert_node = nullptr;
   };
+  // The ledger's end as of the last commit by this process. Another process
+  // (an import beside the server) may have appended since: the size on disk
+  // is checked at each transaction's first append. Guarded by write_mu_.
+  std::optional<LedgerTail> ledger_tail_;
+  Result<LedgerTail> LoadLedgerTail(Connection& conn);
   Status PrepareWriter();
 
   const std::string path_;
@@ -674,6 +722,12 @@ Status SqliteStore::PrepareWriter() {
        "signed_on, published_on, duration_months, amount_cents, holders_json) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
       {&w_.upsert_organization, kUpsertOrganizationSql},
+      {&w_.ledger_size, "SELECT ifnull(max(seq) + 1, 0) FROM ledger_entries"},
+      {&w_.ledger_last_time, "SELECT time FROM ledger_entries ORDER BY seq DESC LIMIT 1"},
+      {&w_.insert_entry,
+       "INSERT INTO ledger_entries (seq, time, kind, subject, entry, leaf_hash) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+      {&w_.insert_node, "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?1, ?2, ?3)"},
   };
   for (const auto& [slot, sql] : statements) {
     auto stmt = writer_->Prepare(sql);
@@ -750,6 +804,7 @@ Status SqliteWriteTransaction::Commit() {
     return st;
   }
   finished_ = true;
+  if (tail_) store_.ledger_tail_ = std::move(tail_);
   auto& cache = store_.org_names_;
   if (cache.size() + org_names_.size() > kMaxCachedOrganizations) cache.clear();
   for (auto& [id, name] : org_names_) cache[id] = std::move(name);
@@ -909,6 +964,176 @@ Result<UpsertOutcome> SqliteWriteTransaction::UpsertContract(const Contract& c) 
   LIMPIDE_RETURN_IF_ERROR(EnsureOrganization(c.buyer_id, c.buyer_name));
   for (const auto& h : c.holders) LIMPIDE_RETURN_IF_ERROR(EnsureOrganization(h.id, h.name));
   return exists ? UpsertOutcome::kUpdated : UpsertOutcome::kInserted;
+}
+
+// ---- Ledger --------------------------------------------------------------------
+
+// Reads the hashes of perfect subtrees through `conn` (level 0 from the
+// entries, higher levels from ledger_nodes).
+Result<std::vector<crypto::Hash>> ReadLedgerNodes(Connection& conn,
+                                                  const std::vector<ledger::NodeId>& ids) {
+  auto leaf = conn.Prepare("SELECT leaf_hash FROM ledger_entries WHERE seq = ?1");
+  if (!leaf.ok()) return leaf.status();
+  auto node = conn.Prepare("SELECT hash FROM ledger_nodes WHERE level = ?1 AND idx = ?2");
+  if (!node.ok()) return node.status();
+  std::vector<crypto::Hash> out;
+  out.reserve(ids.size());
+  for (const auto& id : ids) {
+    Query q(id.level == 0 ? *leaf : *node);
+    if (id.level == 0) {
+      q.Bind(1, static_cast<int64_t>(id.index));
+    } else {
+      q.Bind(1, int64_t{id.level});
+      q.Bind(2, static_cast<int64_t>(id.index));
+    }
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) {
+      return Status::NotFound("ledger node (level " + std::to_string(id.level) + ", index " +
+                              std::to_string(id.index) + ") is not stored");
+    }
+    out.push_back(HashFromBlob(q.Blob(0)));
+  }
+  return out;
+}
+
+Result<LedgerTail> SqliteStore::LoadLedgerTail(Connection& conn) {
+  uint64_t size = 0;
+  {
+    Query q(w_.ledger_size);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    size = static_cast<uint64_t>(q.Int(0));
+  }
+  if (ledger_tail_ && ledger_tail_->frontier.size() == size) return *ledger_tail_;
+  LedgerTail tail;
+  auto hashes = ReadLedgerNodes(conn, ledger::Frontier::NodesOf(size));
+  if (!hashes.ok()) return hashes.status();
+  tail.frontier = ledger::Frontier(size, std::move(*hashes));
+  Query q(w_.ledger_last_time);
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  if (*row) tail.last_time = std::string(q.Text(0));
+  return tail;
+}
+
+Result<uint64_t> SqliteWriteTransaction::AppendToLedger(const LedgerAppend& e) {
+  if (finished_) return Status::FailedPrecondition("transaction already finished");
+  if (!tail_) {
+    auto tail = store_.LoadLedgerTail(*store_.writer_);
+    if (!tail.ok()) return tail.status();
+    tail_ = std::move(*tail);
+  }
+  ledger::Entry entry;
+  entry.seq = tail_->frontier.size();
+  entry.time = std::max(LedgerNow(), tail_->last_time);
+  entry.kind = e.kind;
+  entry.subject = e.subject;
+  if (e.kind.empty() || e.subject.empty()) {
+    return Status::InvalidArgument("ledger entry without kind or subject", "kind");
+  }
+  // Fast path: a body already in canonical form (what the app writes) is
+  // spliced into the entry text, which is then checked in one pass without
+  // building a JSON value. Anything else is parsed and canonicalised, or
+  // refused with the reason.
+  std::string text;
+  {
+    auto kind = ledger::CanonicalJson(nlohmann::json(e.kind));
+    auto subject = ledger::CanonicalJson(nlohmann::json(e.subject));
+    if (kind.ok() && subject.ok()) {
+      text.reserve(e.body.size() + kind->size() + subject->size() + 96);
+      text += "{\"body\":";
+      text += e.body;
+      text += ",\"kind\":";
+      text += *kind;
+      text += ",\"seq\":";
+      text += std::to_string(entry.seq);
+      text += ",\"subject\":";
+      text += *subject;
+      text += ",\"time\":\"";
+      text += entry.time;
+      text += "\"}";
+    }
+  }
+  uint64_t checked_seq = 0;
+  if (text.empty() || !ledger::QuickCheckEncodedEntry(text, &checked_seq) ||
+      checked_seq != entry.seq) {
+    entry.body = nlohmann::json::parse(e.body, nullptr, /*allow_exceptions=*/false);
+    if (entry.body.is_discarded() || !entry.body.is_object()) {
+      return Status::InvalidArgument("ledger entry body is not a JSON object", "body");
+    }
+    auto bytes = ledger::EncodeEntry(entry);
+    if (!bytes.ok()) return bytes.status();
+    text = std::move(*bytes);
+  }
+  const std::string* bytes = &text;
+  const crypto::Hash leaf = ledger::LeafHash(*bytes);
+  {
+    Query q(store_.w_.insert_entry);
+    q.Bind(1, static_cast<int64_t>(entry.seq));
+    q.Bind(2, entry.time);
+    q.Bind(3, entry.kind);
+    q.Bind(4, entry.subject);
+    q.Bind(5, *bytes);
+    q.BindBlob(6, leaf.data(), static_cast<int>(leaf.size()));
+    LIMPIDE_RETURN_IF_ERROR(q.Run());
+  }
+  std::vector<std::pair<ledger::NodeId, crypto::Hash>> completed;
+  tail_->frontier.Append(leaf, &completed);
+  for (const auto& [id, hash] : completed) {
+    Query q(store_.w_.insert_node);
+    q.Bind(1, int64_t{id.level});
+    q.Bind(2, static_cast<int64_t>(id.index));
+    q.BindBlob(3, hash.data(), static_cast<int>(hash.size()));
+    LIMPIDE_RETURN_IF_ERROR(q.Run());
+  }
+  tail_->last_time = entry.time;
+  return entry.seq;
+}
+
+Result<uint64_t> SqliteStore::LedgerSize() {
+  auto lease = Read(Snapshot::kSingleStatement);
+  if (!lease.ok()) return lease.status();
+  auto stmt = (*lease)->conn().Prepare("SELECT ifnull(max(seq) + 1, 0) FROM ledger_entries");
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  return static_cast<uint64_t>(q.Int(0));
+}
+
+Result<std::vector<LedgerRecord>> SqliteStore::LedgerEntries(uint64_t start, uint64_t end) {
+  std::vector<LedgerRecord> out;
+  if (end <= start) return out;
+  auto lease = Read(Snapshot::kSingleStatement);
+  if (!lease.ok()) return lease.status();
+  auto stmt = (*lease)->conn().Prepare(
+      "SELECT seq, time, kind, subject, entry, leaf_hash FROM ledger_entries "
+      "WHERE seq >= ?1 AND seq < ?2 ORDER BY seq");
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  q.Bind(1, static_cast<int64_t>(std::min<uint64_t>(start, INT64_MAX)));
+  q.Bind(2, static_cast<int64_t>(std::min<uint64_t>(end, INT64_MAX)));
+  for (;;) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    LedgerRecord r;
+    r.seq = static_cast<uint64_t>(q.Int(0));
+    r.time = q.Text(1);
+    r.kind = q.Text(2);
+    r.subject = q.Text(3);
+    r.entry = q.Text(4);
+    r.leaf_hash = HashFromBlob(q.Blob(5));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<crypto::Hash>> SqliteStore::LedgerNodes(const std::vector<ledger::NodeId>& ids) {
+  auto lease = Read(Snapshot::kTransaction);
+  if (!lease.ok()) return lease.status();
+  return ReadLedgerNodes((*lease)->conn(), ids);
 }
 
 // ---- Reads ---------------------------------------------------------------------

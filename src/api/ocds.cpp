@@ -1,0 +1,89 @@
+#include "api/ocds.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "api/api.h"
+#include "domain/time.h"
+#include "formats/ocds/release.h"
+#include "http/problem.h"
+
+namespace limpide::api {
+namespace {
+
+using nlohmann::json;
+namespace ocds = formats::ocds;
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+const ocds::ReleaseOptions& Options() {
+  static const ocds::ReleaseOptions kOptions = [] {
+    ocds::ReleaseOptions o;
+    if (const char* p = std::getenv("LIMPIDE_OCDS_PREFIX"); p && *p) o.ocid_prefix = p;
+    return o;
+  }();
+  return kOptions;
+}
+
+std::string Now() {
+  const auto us = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count() *
+                  1'000'000;
+  return domain::FormatInstant(domain::Instant{us});
+}
+
+// The absolute URI of `target` on this server (package `uri` is a URI).
+std::string Absolute(const http::Request& req, const std::string& target) {
+  auto it = req.headers.find("host");
+  const std::string host =
+      it != req.headers.end() && !it->second.empty() ? it->second : "localhost";
+  return "http://" + host + target;
+}
+
+http::Response Releases(const app::Catalogue& catalogue, const http::Request& req) {
+  auto query = app::ParseContractQuery(req.query, /*strict=*/true);
+  if (!query.ok()) return http::Problem(query.status(), req.target);
+  auto page = catalogue.ListContracts(*query);
+  if (!page.ok()) return http::Problem(page.status(), req.target);
+  std::vector<json> releases;
+  for (const auto& c : page->items) {
+    for (auto& r : ocds::ContractReleases(c, Options())) releases.push_back(std::move(r));
+  }
+  json body = ocds::ReleasePackage(std::move(releases), {Absolute(req, req.target), Now()});
+  if (!page->next.empty()) {
+    const std::string rest = QueryString(req.query, "after");
+    body["links"] = {
+        {"next", req.path + rest + (rest.empty() ? "?" : "&") + "after=" + UrlEncode(page->next)}};
+  }
+  return http::Json(200, Dump(body));
+}
+
+http::Response Record(const app::Catalogue& catalogue, const http::Request& req) {
+  const std::string& ocid = req.params.at("ocid");
+  const std::string uid = ocds::UidFromOcid(ocid, Options().ocid_prefix);
+  if (uid.empty()) {
+    return http::Problem(
+        Status(ErrorCode::kNotFound, "no contracting process with ocid " + ocid, "ocid"),
+        req.target);
+  }
+  auto c = catalogue.GetContract(uid);
+  if (!c.ok()) return http::Problem(c.status(), req.target);
+  const std::vector<json> sets[] = {ocds::ContractReleases(*c, Options())};
+  auto body = ocds::RecordPackage(sets, ocds::EmbeddedMerger(), {Absolute(req, req.target), Now()});
+  if (!body.ok()) return http::Problem(body.status(), req.target);
+  return http::Json(200, Dump(*body));
+}
+
+}  // namespace
+
+void RegisterOcds(http::Router& router, const app::Catalogue& catalogue) {
+  const app::Catalogue* cat = &catalogue;
+  router.Add("GET", "/api/v1/ocds/releases",
+             [cat](const http::Request& req) { return Releases(*cat, req); });
+  router.Add("GET", "/api/v1/ocds/records/{ocid}",
+             [cat](const http::Request& req) { return Record(*cat, req); });
+}
+
+}  // namespace limpide::api

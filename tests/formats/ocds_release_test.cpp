@@ -1,0 +1,165 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "domain/time.h"
+#include "formats/ocds/release.h"
+
+namespace limpide::formats::ocds {
+namespace {
+
+using nlohmann::json;
+
+const std::string kGolden =
+    std::string(LIMPIDE_SOURCE_DIR) + "/tests/formats/golden/ocds-record-package.json";
+
+domain::Contract Sample() {
+  domain::Contract c;
+  c.uid = "21350238800019M2024-017";
+  c.id = "M2024-017";
+  c.buyer_id = "21350238800019";
+  c.buyer_name = "Commune de Rennes";
+  c.nature = domain::ContractNature::kMarche;
+  c.procedure = domain::ProcedureType::kAppelOffresOuvert;
+  c.object = "Entretien des espaces verts";
+  c.cpv = "77313000-7";
+  c.place = {"35238", "Code commune", ""};
+  c.duration_months = 36;
+  c.amount = domain::Money{12700050};
+  c.notified_on = domain::Date{2024, 3, 1};
+  c.published_on = domain::Date{2024, 3, 15};
+  c.price_form = "Unitaire";
+  c.holders = {{"81223113200026", "SIRET", "Jardins SA"}, {"DE814864138", "TVA", ""}};
+  domain::Modification m;
+  m.id = "1";
+  m.signed_on = domain::Date{2024, 9, 2};
+  m.published_on = domain::Date{2024, 9, 10};
+  m.amount = domain::Money{13500000};
+  m.duration_months = 40;
+  c.modifications.push_back(m);
+  domain::Modification m2;  // same day: moved one second later
+  m2.id = "2";
+  m2.signed_on = domain::Date{2024, 9, 2};
+  c.modifications.push_back(m2);
+  c.extra_json = R"({"ccag":"Fournitures courantes et services","techniques":[],"offresRecues":3})";
+  c.schema_version = "2";
+  c.source = "golden";
+  return c;
+}
+
+bool HasEmpty(const json& j) {
+  if (j.is_string()) return j.get_ref<const std::string&>().empty();
+  if (j.is_object() || j.is_array()) {
+    if (j.empty()) return true;
+    for (const auto& v : j)
+      if (HasEmpty(v)) return true;
+  }
+  return j.is_null();
+}
+
+TEST(OcdsRelease, MapsTheAwardAndContract) {
+  const auto releases = ContractReleases(Sample());
+  ASSERT_EQ(releases.size(), 3u);
+  const json& r = releases[0];
+  EXPECT_EQ(r["ocid"], "ocds-lmpd00-21350238800019M2024-017");
+  EXPECT_EQ(r["id"], "ocds-lmpd00-21350238800019M2024-017-1");
+  EXPECT_EQ(r["date"], "2024-03-01T00:00:00+01:00");
+  EXPECT_EQ(r["tag"], json({"award", "contract"}));
+  EXPECT_EQ(r["buyer"]["id"], "FR-RCS-21350238800019");
+  ASSERT_EQ(r["parties"].size(), 3u);
+  EXPECT_EQ(r["parties"][0]["roles"], json({"buyer"}));
+  EXPECT_EQ(r["parties"][0]["identifier"]["scheme"], "FR-RCS");
+  EXPECT_EQ(r["parties"][1]["identifier"]["id"], "81223113200026");
+  EXPECT_EQ(r["parties"][1]["roles"], json({"supplier"}));
+  EXPECT_FALSE(r["parties"][2]["identifier"].contains("scheme"));
+  EXPECT_EQ(r["tender"]["procurementMethod"], "open");
+  EXPECT_EQ(r["tender"]["procurementMethodDetails"], "Appel d'offres ouvert");
+  EXPECT_FALSE(r["tender"].contains("mainProcurementCategory"));  // "Marché" has none
+  EXPECT_EQ(r["awards"][0]["items"][0]["classification"],
+            json({{"scheme", "CPV"}, {"id", "77313000-7"}}));
+  EXPECT_EQ(r["contracts"][0]["value"], json({{"amount", 127000.5}, {"currency", "EUR"}}));
+  EXPECT_EQ(r["decp"]["dureeMois"], 36);
+  EXPECT_EQ(r["decp"]["lieuExecution"]["code"], "35238");
+  EXPECT_EQ(r["decp"]["autres"]["ccag"], "Fournitures courantes et services");
+  EXPECT_FALSE(HasEmpty(r)) << r.dump(2);
+}
+
+TEST(OcdsRelease, ModificationsBecomeAmendmentReleases) {
+  const auto releases = ContractReleases(Sample());
+  const json& a = releases[1];
+  EXPECT_EQ(a["tag"], json({"contractAmendment"}));
+  EXPECT_EQ(a["date"], "2024-09-02T00:00:00+02:00");
+  EXPECT_EQ(a["contracts"][0]["value"]["amount"], 135000);
+  EXPECT_EQ(a["contracts"][0]["amendments"][0]["id"], "1");
+  EXPECT_EQ(a["contracts"][0]["amendments"][0]["amendsReleaseID"], releases[0]["id"]);
+  EXPECT_EQ(a["decp"]["modifications"][0]["dureeMois"], 40);
+  EXPECT_EQ(a["decp"]["modifications"][0]["idDecp"], "1");
+  EXPECT_EQ(releases[2]["date"], "2024-09-02T00:00:01+02:00");
+}
+
+TEST(OcdsRelease, IdsUniqueAndDatesStrictlyIncreasing) {
+  domain::Contract c = Sample();
+  domain::Modification early;  // dated before the notification, and one with no date
+  early.id = "3";
+  early.signed_on = domain::Date{2023, 1, 1};
+  c.modifications.push_back(early);
+  c.modifications.push_back(domain::Modification{});
+  const auto releases = ContractReleases(c);
+  std::set<std::string> ids;
+  std::optional<domain::Instant> last;
+  for (const auto& r : releases) {
+    EXPECT_TRUE(ids.insert(r["id"].get<std::string>()).second);
+    auto t = domain::ParseInstant(r["date"].get<std::string>());
+    ASSERT_TRUE(t.ok());
+    if (last) {
+      EXPECT_GT(*t, *last) << r["date"];
+    }
+    last = *t;
+  }
+}
+
+TEST(OcdsRelease, AbsentDataStaysAbsent) {
+  domain::Contract c;
+  c.uid = "X1";
+  c.buyer_id = "21350238800019";
+  c.published_on = domain::Date{2020, 7, 14};
+  const auto releases = ContractReleases(c, {"ocds-abc123"});
+  ASSERT_EQ(releases.size(), 1u);
+  const json& r = releases[0];
+  EXPECT_EQ(r["ocid"], "ocds-abc123-X1");
+  EXPECT_EQ(r["date"], "2020-07-14T00:00:00+02:00");
+  EXPECT_FALSE(r.contains("awards") && r["awards"][0].contains("value"));
+  EXPECT_FALSE(r["tender"].contains("procurementMethod"));
+  EXPECT_FALSE(r.contains("contracts") && r["contracts"][0].contains("items"));
+  EXPECT_FALSE(r["decp"].contains("dureeMois"));
+  EXPECT_FALSE(HasEmpty(r)) << r.dump(2);
+  EXPECT_EQ(UidFromOcid("ocds-abc123-X1", "ocds-abc123"), "X1");
+  EXPECT_EQ(UidFromOcid("ocds-other-X1", "ocds-abc123"), "");
+}
+
+TEST(OcdsRelease, RecordPackageMergesWithTheEmbeddedSchema) {
+  const std::vector<json> sets[] = {ContractReleases(Sample())};
+  auto p = RecordPackage(sets, EmbeddedMerger(), {"http://localhost/r", "2024-10-01T00:00:00Z"});
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  const json& rec = (*p)["records"][0];
+  EXPECT_EQ(rec["compiledRelease"]["contracts"][0]["value"]["amount"], 135000);
+  EXPECT_EQ(rec["compiledRelease"]["contracts"][0]["amendments"].size(), 2u);
+  EXPECT_EQ(rec["versionedRelease"]["contracts"][0]["value"]["amount"].size(), 2u);
+
+  const std::string actual = p->dump(2) + "\n";
+  if (std::getenv("LIMPIDE_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream(kGolden, std::ios::binary) << actual;
+    GTEST_SKIP() << "golden file written: " << kGolden;
+  }
+  std::ifstream in(kGolden, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(actual, ss.str()) << "golden file differs; LIMPIDE_UPDATE_GOLDEN=1 rewrites it";
+}
+
+}  // namespace
+}  // namespace limpide::formats::ocds
