@@ -269,9 +269,11 @@ test('kill -9 during an import: the ledger verifies, acknowledged files are all 
     assert.equal(before.tree_size, acknowledged);
     for (const delay of [150, 400, 800]) {
       const p = spawn(BIN, ['import', '--data-dir', dir, ...REAL_FILES], { stdio: 'ignore' });
+      // Listen before killing: a fast import may be over before the kill.
+      const exited = new Promise((r) => p.on('exit', r));
       await new Promise((r) => setTimeout(r, delay));
       p.kill('SIGKILL');
-      await new Promise((r) => p.on('exit', r));
+      await exited;
       const head = (await getJson(`${server.base}/api/v1/ledger/head`)).body;
       assert.ok(head.tree_size >= before.tree_size);
       const lines = await dump(server.base);
@@ -292,9 +294,10 @@ test('kill -9 during an import: the ledger verifies, acknowledged files are all 
   const fresh = tempDir();
   const seeds = REAL_FILES.flatMap((f) => ['--seed', f]);
   const child = spawn(BIN, ['serve', '--data-dir', fresh, '--listen', '127.0.0.1:0', '--no-access-log', ...seeds], { stdio: 'ignore' });
+  const childExited = new Promise((r) => child.on('exit', r));
   await new Promise((r) => setTimeout(r, 700));
   child.kill('SIGKILL');
-  await new Promise((r) => child.on('exit', r));
+  await childExited;
   const again = await startServer({ dataDir: fresh });
   try {
     const head = (await getJson(`${again.base}/api/v1/ledger/head`)).body;
