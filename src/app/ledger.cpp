@@ -1,16 +1,14 @@
 #include "app/ledger.h"
 
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "formats/contract_json.h"
 #include "ledger/merkle.h"
+#include "ledger/proof_json.h"
 
 namespace limpide::app {
 namespace {
-
-using nlohmann::json;
 
 int64_t NowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -174,13 +172,8 @@ std::function<bool(std::string&)> LedgerService::Dump(uint64_t size) {
     for (const auto& r : *records) {
       state->frontier.Append(r.leaf_hash, nullptr);
       // The stored bytes are canonical JSON already: they go in verbatim.
-      out += R"({"entry":)";
-      out += r.entry;
-      out += R"(,"leaf_hash":")";
-      out += crypto::ToHex(r.leaf_hash);
-      out += R"(","tree_root":")";
-      out += crypto::ToHex(state->frontier.Root());
-      out += "\"}\n";
+      out += ledger::DumpLine(r.entry, r.leaf_hash, state->frontier.Root());
+      out += '\n';
     }
     state->next = end;
     return state->next < size;

@@ -12,6 +12,7 @@
 
 #include "decp_test_util.h"
 #include "formats/csv.h"
+#include "formats/golden.h"
 
 namespace limpide::formats {
 namespace {
@@ -20,7 +21,7 @@ using nlohmann::json;
 using testing::ReadFile;
 using testing::SharedData;
 
-const std::string kGoldenDir = std::string(LIMPIDE_SOURCE_DIR) + "/tests/formats/golden/";
+using testing::kGoldenDir;
 
 // Ends a document: End until it says the document is complete.
 void EndAll(DecpWriter& writer, std::string& out) {
@@ -472,32 +473,22 @@ domain::Contract GoldenContract() {
   return c;
 }
 
-void CheckGolden(const std::string& name, const std::string& actual) {
-  const std::string path = kGoldenDir + name;
-  if (std::getenv("LIMPIDE_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(path, std::ios::binary) << actual;
-    GTEST_SKIP() << "golden file written: " << path;
-  }
-  EXPECT_EQ(actual, Slurp(path)) << "golden file " << path
-                                 << " differs; LIMPIDE_UPDATE_GOLDEN=1 rewrites it";
-}
-
 TEST(DecpWriterGolden, OneMarcheAsDecpJson) {
   std::vector<DecpWriteOutcome> outcomes;
   const std::string text = WriteAll(DecpSyntax::kJson, {GoldenContract()}, &outcomes);
   ASSERT_TRUE(outcomes.at(0).written && outcomes[0].issues.empty()) << Describe(outcomes[0]);
-  CheckGolden("decp-marche.json", text);
+  testing::ExpectGolden("decp-marche.json", text);
 }
 
 TEST(DecpWriterGolden, OneMarcheAsDecpXml) {
   std::vector<DecpWriteOutcome> outcomes;
   const std::string text = WriteAll(DecpSyntax::kXml, {GoldenContract()}, &outcomes);
   ASSERT_TRUE(outcomes.at(0).written && outcomes[0].issues.empty()) << Describe(outcomes[0]);
-  CheckGolden("decp-marche.xml", text);
+  testing::ExpectGolden("decp-marche.xml", text);
 }
 
 TEST(DecpWriterGolden, OneMarcheAsCsv) {
-  CheckGolden("contract.csv", CsvHeader() + CsvRow(GoldenContract()));
+  testing::ExpectGolden("contract.csv", CsvHeader() + CsvRow(GoldenContract()));
 }
 
 TEST(DecpWriterGolden, GoldenDecpReadsBackAsTheSameContract) {

@@ -7,15 +7,13 @@
 #include <sstream>
 
 #include "domain/time.h"
+#include "formats/golden.h"
 #include "formats/ocds/release.h"
 
 namespace limpide::formats::ocds {
 namespace {
 
 using nlohmann::json;
-
-const std::string kGolden =
-    std::string(LIMPIDE_SOURCE_DIR) + "/tests/formats/golden/ocds-record-package.json";
 
 domain::Contract Sample() {
   domain::Contract c;
@@ -151,14 +149,7 @@ TEST(OcdsRelease, RecordPackageMergesWithTheEmbeddedSchema) {
   EXPECT_EQ(rec["versionedRelease"]["contracts"][0]["value"]["amount"].size(), 2u);
 
   const std::string actual = p->dump(2) + "\n";
-  if (std::getenv("LIMPIDE_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(kGolden, std::ios::binary) << actual;
-    GTEST_SKIP() << "golden file written: " << kGolden;
-  }
-  std::ifstream in(kGolden, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  EXPECT_EQ(actual, ss.str()) << "golden file differs; LIMPIDE_UPDATE_GOLDEN=1 rewrites it";
+  testing::ExpectGolden("ocds-record-package.json", actual);
 }
 
 }  // namespace
