@@ -4,9 +4,12 @@
 
 #include <string>
 
+#include "app/accounts.h"
 #include "app/catalogue.h"
 #include "app/ledger.h"
+#include "app/procedure.h"
 #include "http/router.h"
+#include "search/search.h"
 
 namespace limpide::api {
 
@@ -20,6 +23,22 @@ void RegisterApi(http::Router& router, const app::Catalogue& catalogue);
 // outlive the router.
 void RegisterLedgerApi(http::Router& router, app::LedgerService& ledger,
                        app::LedgerWatcher* watcher);
+
+// Adds GET /api/v1/search: full-text search over the index that follows the
+// ledger (docs/search.md); the answer says how far the index is behind the
+// ledger. `index` and `store` must outlive the router.
+void RegisterSearchApi(http::Router& router, search::Index& index, store::Store& store);
+
+// Adds the accounts endpoints (docs/accounts.md): POST /api/v1/accounts,
+// /api/v1/admin/users, POST and DELETE /api/v1/session, GET /api/v1/me,
+// GET and POST /api/v1/me/tokens, DELETE /api/v1/me/tokens/{id}. `accounts`
+// must outlive the router.
+void RegisterAccountsApi(http::Router& router, app::Accounts& accounts);
+
+// Adds the procedure's endpoints /api/v1/tenders… and /api/v1/me/notifications
+// (docs/tenders.md). Both must outlive the router.
+void RegisterTendersApi(http::Router& router, app::Procedures& procedures,
+                        const app::Accounts& accounts);
 
 // The OpenAPI 3.1 description served at /api/v1/openapi.json.
 std::string OpenApiJson();

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 description of API v1, built from the same enums the code
 // uses so that it cannot drift from them.
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "api/api.h"
 #include "domain/contract.h"
@@ -191,6 +192,107 @@ json Schemas() {
           {"Problem", problem}};
 }
 
+// GET /api/v1/search (docs/search.md).
+json SearchPaths() {
+  const json date = {{"type", "string"}, {"format", "date"}};
+  const json amount = {{"type", "number"}, {"minimum", -1e15}, {"maximum", 1e15}};
+  const json text = {{"type", "string"}};
+  const json facet = {
+      {"type", "array"},
+      {"items",
+       {{"type", "object"},
+        {"required", json::array({"value", "label", "count"})},
+        {"properties",
+         {{"value", {{"type", "string"}, {"description", "The filter value for this facet."}}},
+          {"label", text},
+          {"count", {{"type", "integer"}, {"minimum", 0}}}}}}}};
+  const json item = {
+      {"type", "object"},
+      {"required", json::array({"type", "uid", "snippet", "buyer", "holders", "links"})},
+      {"properties",
+       {{"type", {{"type", "string"}, {"enum", json::array({"contract"})}}},
+        {"uid", text},
+        {"object", text},
+        {"snippet",
+         {{"type", "string"},
+          {"description", "The object, HTML-escaped, matched words in <mark>…</mark>."}}},
+        {"buyer", {{"type", "object"}, {"properties", {{"id", text}, {"name", text}}}}},
+        {"amount", {{"type", "number"}}},
+        {"date", date},
+        {"cpv", text},
+        {"procedure", text},
+        {"nature", text},
+        {"department", text},
+        {"place", text},
+        {"holders",
+         {{"type", "array"},
+          {"items", {{"type", "object"}, {"properties", {{"id", text}, {"name", text}}}}}}},
+        {"score", {{"type", "integer"}, {"minimum", 0}, {"maximum", 100}}},
+        {"links", {{"type", "object"}, {"properties", {{"self", text}}}}}}}};
+  json parameters = json::array(
+      {Param("q", "query",
+             "Words (all must match; accents and case ignored; French stemming), \"phrases\", "
+             "prefix*, -excluded, AND/OR/NOT, objet:/acheteur:/titulaire: fields, "
+             "montant:A..B and date:A..B ranges. Bad syntax is searched as plain words.",
+             {{"type", "string"}, {"maxLength", 500}}),
+       Param("cpv", "query", "CPV code or prefix; a division finds every code below it.",
+             {{"type", "string"}, {"pattern", "^[0-9]{2,8}(-[0-9])?$"}}),
+       Param("buyer", "query", "SIRET of the buyer.",
+             {{"type", "string"}, {"pattern", "^[0-9 ]{14,20}$"}}),
+       Param("supplier", "query", "Identifier of a holder.",
+             {{"type", "string"}, {"maxLength", 64}}),
+       Param("department", "query", "Department of the place of execution.",
+             {{"type", "string"}, {"pattern", "^([0-9]{2}|2[ABab]|97[1-6])$"}}),
+       Param("procedure", "query", "Procedure type code.",
+             {{"type", "string"}, {"enum", Codes(domain::AllProcedures())}}),
+       Param("nature", "query", "Contract nature code.",
+             {{"type", "string"}, {"enum", Codes(domain::AllNatures())}}),
+       Param("amount_min", "query", "Amount at least this many euros.", amount),
+       Param("amount_max", "query", "Amount at most this many euros.", amount),
+       Param("notified_from", "query", "Notified on or after this date.", date),
+       Param("notified_to", "query", "Notified on or before this date.", date),
+       Param("sort", "query", "relevance (default), date or amount (largest first).",
+             {{"type", "string"}, {"enum", json::array({"relevance", "date", "amount"})}}),
+       Param("limit", "query", "Results per page (1..100, default 20).",
+             {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}}),
+       Param("page", "query", "Page number from 1 (the first 10,000 results).",
+             {{"type", "integer"}, {"minimum", 1}})});
+  const json results = {
+      {"type", "object"},
+      {"required",
+       json::array({"total", "totalExact", "items", "facets", "facetsExact", "plainWords", "page",
+                    "limit", "index_position", "ledger_size", "links"})},
+      {"properties",
+       {{"total", {{"type", "integer"}, {"minimum", 0}}},
+        {"totalExact", {{"type", "boolean"}}},
+        {"items", {{"type", "array"}, {"items", item}}},
+        {"facets",
+         {{"type", "object"},
+          {"properties",
+           {{"cpv", facet}, {"department", facet}, {"procedure", facet}, {"buyer", facet}}}}},
+        {"facetsExact",
+         {{"type", "boolean"},
+          {"description", "false: counts scaled from a sample of the matches."}}},
+        {"plainWords", {{"type", "boolean"}}},
+        {"page", {{"type", "integer"}}},
+        {"limit", {{"type", "integer"}}},
+        {"index_position",
+         {{"type", "integer"}, {"description", "Ledger entries the index covers."}}},
+        {"ledger_size", {{"type", "integer"}}},
+        {"links", {{"type", "object"}, {"properties", {{"self", text}, {"next", text}}}}}}}};
+  return {{"/api/v1/search",
+           {{"get",
+             {{"operationId", "search"},
+              {"summary", "Full-text search over the contracts, with filters and facets"},
+              {"parameters", std::move(parameters)},
+              {"responses",
+               {{"200",
+                 {{"description", "A page of results"},
+                  {"content", {{"application/json", {{"schema", results}}}}}}},
+                {"400", Problem("A parameter is malformed; `field` names it.")},
+                {"503", Problem("The search index cannot be read.")}}}}}}}};
+}
+
 // GET /api/v1/ledger/… and /api/v1/feed (docs/ledger.md, docs/sync.md).
 json LedgerPaths() {
   const json bad = Problem("A parameter is malformed or out of range; `field` names it.");
@@ -318,6 +420,327 @@ json LedgerSchemas() {
   };
 }
 
+// The accounts endpoints (docs/accounts.md). Private operations name the
+// credentials they take; the rest of v1 stays public.
+// The procedure's endpoints (docs/tenders.md), from one table: each row gives
+// the method, the operation, who may call it and how it answers.
+json TendersPaths() {
+  struct Op {
+    const char* path;
+    const char* method;
+    const char* id;
+    const char* summary;
+    bool private_op;    // needs credentials
+    const char* body;   // "json", "octet", "" (none)
+    const char* ok;     // success status
+    std::vector<std::pair<const char*, const char*>> errors;
+  };
+  const std::pair<const char*, const char*> bad{"400", "Malformed input; `field` names it."};
+  const std::pair<const char*, const char*> unauth{"401", "No or bad credentials."};
+  const std::pair<const char*, const char*> forbidden{
+      "403", "Not the consultation's buyer, not a company, or a token without the scope."};
+  const std::pair<const char*, const char*> missing{
+      "404", "No such consultation, document, deposit or bid (or not yours to see)."};
+  const std::pair<const char*, const char*> state{
+      "409", "The consultation's state forbids it; the message names the rule."};
+  const std::pair<const char*, const char*> too_large{
+      "413", "Larger than the consultation's published size limit."};
+  const std::pair<const char*, const char*> media{"415", "Wrong Content-Type."};
+  const std::vector<Op> ops = {
+      {"/api/v1/tenders", "get", "listTenders",
+       "Consultations in creation order (drafts only to their buyer)", false, "", "200",
+       {bad, unauth}},
+      {"/api/v1/tenders", "post", "createTender", "A buyer's agent creates a draft", true, "json",
+       "201", {bad, unauth, forbidden, media}},
+      {"/api/v1/tenders/{id}", "get", "getTender",
+       "A consultation: its state, deadlines, documents, amendments, opening public key", false, "",
+       "200", {unauth, missing}},
+      {"/api/v1/tenders/{id}", "put", "updateTender", "Replaces a draft's fields", true, "json",
+       "200", {bad, unauth, forbidden, missing, state, media}},
+      {"/api/v1/tenders/{id}/publish", "post", "publishTender",
+       "Publishes; answers the opening key pair, whose secret key is given only here", true, "",
+       "200", {bad, unauth, forbidden, missing, state}},
+      {"/api/v1/tenders/{id}/amendments", "post", "amendTender",
+       "An amendment: {consultation, summary}", true, "json", "200",
+       {bad, unauth, forbidden, missing, state, media}},
+      {"/api/v1/tenders/{id}/cancel", "post", "cancelTender", "Declared sans suite: {reason}", true,
+       "json", "200", {bad, unauth, forbidden, missing, state, media}},
+      {"/api/v1/tenders/{id}/unsuccessful", "post", "declareTenderUnsuccessful",
+       "Declared infructueuse: {reason}", true, "json", "200",
+       {bad, unauth, forbidden, missing, state, media}},
+      {"/api/v1/tenders/{id}/documents", "post", "addTenderDocument",
+       "Adds a DCE document (the body; ?name= its file name)", true, "octet", "201",
+       {bad, unauth, forbidden, missing, state, too_large}},
+      {"/api/v1/tenders/{id}/documents/{sha256}", "get", "downloadTenderDocument",
+       "Downloads a DCE document (free; recorded in the history)", false, "", "200",
+       {bad, unauth, missing}},
+      {"/api/v1/tenders/{id}/questions", "get", "listTenderQuestions",
+       "Answered questions (askers never shown)", false, "", "200", {unauth, missing}},
+      {"/api/v1/tenders/{id}/questions", "post", "askTenderQuestion", "A company asks: {text}", true,
+       "json", "201", {bad, unauth, forbidden, missing, state, media}},
+      {"/api/v1/tenders/{id}/questions/{qid}/answer", "post", "answerTenderQuestion",
+       "The buyer answers publicly: {text}", true, "json", "200",
+       {bad, unauth, forbidden, missing, state, media}},
+      {"/api/v1/tenders/{id}/deposits", "get", "listMyDeposits", "The company's own deposits", true,
+       "", "200", {unauth, forbidden, missing}},
+      {"/api/v1/tenders/{id}/deposits", "post", "startDeposit",
+       "Starts a deposit: {documents: [{name, size, sealed}]}", true, "json", "201",
+       {bad, unauth, forbidden, missing, state, too_large, media}},
+      {"/api/v1/tenders/{id}/deposits/{deposit}", "get", "getMyDeposit",
+       "One of the company's deposits, with the chunks received", true, "", "200",
+       {unauth, forbidden, missing}},
+      {"/api/v1/tenders/{id}/deposits/{deposit}", "delete", "withdrawDeposit",
+       "Withdraws a deposit before the deadline", true, "", "200",
+       {unauth, forbidden, missing, state}},
+      {"/api/v1/tenders/{id}/deposits/{deposit}/documents/{n}/chunks/{k}", "put", "putDepositChunk",
+       "One chunk of a document: 1 MiB of plaintext sealed (48 bytes more), or plaintext", true,
+       "octet", "200", {bad, unauth, forbidden, missing, state, too_large, media}},
+      {"/api/v1/tenders/{id}/deposits/{deposit}/complete", "post", "completeDeposit",
+       "Completes the deposit: the signed receipt (docs/receipt.md)", true, "", "200",
+       {unauth, forbidden, missing, state}},
+      {"/api/v1/tenders/{id}/deposits/{deposit}/proof", "get", "getReceiptProof",
+       "After the deadline: {receipt, proof, head} for limpide verify receipt", true, "", "200",
+       {unauth, forbidden, missing, {"409", "Before the deadline, or a late deposit."}}},
+      {"/api/v1/tenders/{id}/opening", "post", "openBids",
+       "Opens the bids with the buyer's secret key: {secret_key, include_late}", true, "json",
+       "200", {bad, unauth, forbidden, missing, state, media}},
+      {"/api/v1/tenders/{id}/bids", "get", "listBids", "The opened bids and the ranking", true, "",
+       "200", {unauth, forbidden, missing, state}},
+      {"/api/v1/tenders/{id}/bids/{bid}/documents/{n}", "get", "downloadBidDocument",
+       "A bid's document as its sealed file (LMPS1), to open with the secret key", true, "", "200",
+       {bad, unauth, forbidden, missing}},
+      {"/api/v1/tenders/{id}/evaluation", "post", "evaluateBids",
+       "Scores {scores: {bid: {criterion: 0..100}}}; answers the ranking", true, "json", "200",
+       {bad, unauth, forbidden, missing, state, media}},
+      {"/api/v1/tenders/{id}/award", "post", "awardTender", "Awards to a bid: {bid}", true, "json",
+       "200", {bad, unauth, forbidden, missing, state, media}},
+      {"/api/v1/tenders/{id}/signature", "post", "signContract",
+       "Signs: {amount, duration_months}; publishes the DECP record", true, "json", "200",
+       {bad, unauth, forbidden, missing, state, media}},
+      {"/api/v1/tenders/{id}/events", "get", "listTenderEvents",
+       "The consultation's history, for its buyer", true, "", "200", {unauth, forbidden, missing}},
+      {"/api/v1/me/notifications", "get", "listNotifications",
+       "Notifications of the user's organization", true, "", "200", {unauth}},
+  };
+  const json credentials = json::array({{{"bearer", json::array()}}, {{"session", json::array()}}});
+  json paths = json::object();
+  for (const Op& op : ops) {
+    json o = {{"operationId", op.id},
+              {"summary", op.summary},
+              {"tags", json::array({"tenders"})},
+              {"description", "docs/tenders.md"}};
+    json params = json::array();
+    const std::string path = op.path;
+    for (const char* name : {"id", "sha256", "qid", "deposit", "n", "k", "bid"}) {
+      if (path.find(std::string("{") + name + "}") != std::string::npos)
+        params.push_back(Param(name, "path", name, {{"type", "string"}}, true));
+    }
+    if (path == "/api/v1/tenders" && std::string_view(op.method) == "get") {
+      params.push_back(Param("after", "query", "Cursor of the next page.", {{"type", "string"}}));
+      params.push_back(Param("limit", "query", "1..1000, default 50.",
+                             {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}}));
+      params.push_back(Param("test", "query", "1: include test consultations.", {{"type", "string"}}));
+    }
+    if (path.ends_with("/documents") && std::string_view(op.method) == "post")
+      params.push_back(Param("name", "query", "File name.", {{"type", "string"}}, true));
+    if (!params.empty()) o["parameters"] = std::move(params);
+    if (op.private_op) o["security"] = credentials;
+    if (std::string_view(op.body) == "json") {
+      o["requestBody"] = {{"required", true},
+                          {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+    } else if (std::string_view(op.body) == "octet") {
+      o["requestBody"] = {
+          {"required", true},
+          {"content",
+           {{"application/octet-stream",
+             {{"schema", {{"type", "string"}, {"contentMediaType", "application/octet-stream"}}}}}}}};
+    }
+    json responses = {{op.ok, {{"description", "Done"}}}};
+    for (const auto& [code, text] : op.errors) responses[code] = Problem(text);
+    o["responses"] = std::move(responses);
+    paths[op.path][op.method] = std::move(o);
+  }
+  return paths;
+}
+
+json AccountsPaths() {
+  const json bad = Problem("The body is malformed; `field` names the member at fault.");
+  const json unauthenticated = Problem(
+      "No or bad credentials (malformed, unknown, revoked or expired token); see "
+      "WWW-Authenticate.");
+  const json forbidden =
+      Problem("Authenticated, but the role or the token's scopes do not allow it.");
+  const json media = Problem("The body is not sent as application/json.");
+  const json credentials = json::array({{{"bearer", json::array()}}, {{"session", json::array()}}});
+  const auto body = [](const char* schema) {
+    return json{{"required", true},
+                {"content",
+                 {{"application/json",
+                   {{"schema", {{"$ref", std::string("#/components/schemas/") + schema}}}}}}}};
+  };
+  const json no_content = {{"description", "Done; no body"}};
+  return {
+      {"/api/v1/accounts",
+       {{"post",
+         {{"operationId", "registerCompany"},
+          {"summary", "A company registers itself: its organization and its first representative"},
+          {"requestBody", body("CompanyRegistration")},
+          {"responses",
+           {{"201", JsonOk("The new user", "User")},
+            {"400", bad},
+            {"409", Problem("The e-mail address or the organization already has an account.")},
+            {"415", media}}}}}}},
+      {"/api/v1/admin/users",
+       {{"post",
+         {{"operationId", "createUser"},
+          {"summary", "An admin creates a user of any role (buyer agents, admins)"},
+          {"security", credentials},
+          {"requestBody", body("NewUser")},
+          {"responses",
+           {{"201", JsonOk("The new user", "User")},
+            {"400", bad},
+            {"401", unauthenticated},
+            {"403", forbidden},
+            {"409", Problem("The e-mail address already has an account.")},
+            {"415", media}}}}}}},
+      {"/api/v1/session",
+       {{"post",
+         {{"operationId", "login"},
+          {"summary", "Log in: a session token, also set as the cookie limpide_session"},
+          {"requestBody", body("Login")},
+          {"responses",
+           {{"201", JsonOk("The session (its token is shown only here)", "IssuedToken")},
+            {"400", bad},
+            {"401", Problem("Wrong e-mail or password (the answer does not say which).")},
+            {"415", media}}}}},
+        {"delete",
+         {{"operationId", "logout"},
+          {"summary", "Log out: revokes the session used and clears the cookie"},
+          {"security", credentials},
+          {"responses",
+           {{"204", no_content},
+            {"400", Problem("The credential is an API token, not a session.")},
+            {"401", unauthenticated}}}}}}},
+      {"/api/v1/me",
+       {{"get",
+         {{"operationId", "getMe"},
+          {"summary", "The authenticated user, with the scopes of the credential used"},
+          {"security", credentials},
+          {"responses", {{"200", JsonOk("The user", "Me")}, {"401", unauthenticated}}}}}}},
+      {"/api/v1/me/tokens",
+       {{"get",
+         {{"operationId", "listTokens"},
+          {"summary", "The user's API tokens and live sessions (never the tokens themselves)"},
+          {"security", credentials},
+          {"responses", {{"200", JsonOk("The tokens", "TokenList")}, {"401", unauthenticated}}}}},
+        {"post",
+         {{"operationId", "createToken"},
+          {"summary", "A new API token with some of the credential's scopes, shown once"},
+          {"security", credentials},
+          {"requestBody", body("TokenRequest")},
+          {"responses",
+           {{"201", JsonOk("The token (shown only here)", "IssuedToken")},
+            {"400", bad},
+            {"401", unauthenticated},
+            {"403", Problem("A scope the credential used does not hold.")},
+            {"415", media}}}}}}},
+      {"/api/v1/me/tokens/{id}",
+       {{"delete",
+         {{"operationId", "revokeToken"},
+          {"summary", "Revoke one of the user's tokens or sessions (admins: anyone's)"},
+          {"security", credentials},
+          {"parameters",
+           json::array({Param("id", "path", "Short id of the token: 16 hex digits.",
+                              {{"type", "string"}, {"pattern", "^[0-9a-f]{16}$"}}, true)})},
+          {"responses",
+           {{"204", no_content},
+            {"400", bad},
+            {"401", unauthenticated},
+            {"404", Problem("No such token among those the user may revoke.")}}}}}}},
+  };
+}
+
+json AccountsSchemas() {
+  const json text = {{"type", "string"}};
+  const json instant = {{"type", "string"}, {"format", "date-time"}};
+  json roles = json::array();
+  for (app::UserRole r : app::AllUserRoles()) roles.push_back(std::string(app::Code(r)));
+  const json scopes = {{"type", "array"},
+                       {"items", {{"type", "string"}, {"enum", app::AllScopes()}}}};
+  const json role = {{"type", "string"}, {"enum", std::move(roles)}};
+  const json password = {{"type", "string"}, {"minLength", 12}, {"writeOnly", true}};
+  const json email = {{"type", "string"}, {"format", "email"}, {"maxLength", 254}};
+  const auto object = [](json required, json properties) {
+    return json{{"type", "object"},
+                {"required", std::move(required)},
+                {"properties", std::move(properties)}};
+  };
+  json user = object(
+      json::array({"id", "email", "name", "role"}),
+      {{"id", text},
+       {"email", email},
+       {"name", text},
+       {"role", role},
+       {"organization", object(json::array({"id", "name"}), {{"id", text}, {"name", text}})}});
+  json me = user;
+  me["required"].push_back("scopes");
+  me["properties"]["scopes"] = scopes;
+  me["properties"]["credential"] = object(
+      json::array({"id", "kind"}),
+      {{"id", text}, {"kind", {{"type", "string"}, {"enum", json::array({"api", "session"})}}}});
+  json token_info =
+      object(json::array({"id", "kind", "label", "scopes", "created"}),
+             {{"id", text},
+              {"kind", {{"type", "string"}, {"enum", json::array({"api", "session"})}}},
+              {"label", text},
+              {"scopes", scopes},
+              {"created", instant},
+              {"expires", instant},
+              {"revoked", instant}});
+  return {
+      {"CompanyRegistration",
+       object(json::array({"siret", "organizationName", "email", "name", "password"}),
+              {{"siret", {{"type", "string"}, {"description", "SIRET of the company (14 digits)"}}},
+               {"organizationName", text},
+               {"email", email},
+               {"name", text},
+               {"password", password}})},
+      {"NewUser", object(json::array({"email", "name", "password", "role"}),
+                         {{"siret",
+                           {{"type", "string"},
+                            {"description", "SIRET of the organization; optional for an admin"}}},
+                          {"organizationName",
+                           {{"type", "string"}, {"description", "Required when the SIRET is new"}}},
+                          {"email", email},
+                          {"name", text},
+                          {"password", password},
+                          {"role", role}})},
+      {"Login", object(json::array({"email", "password"}),
+                       {{"email", text}, {"password", {{"type", "string"}, {"writeOnly", true}}}})},
+      {"TokenRequest",
+       object(json::array({"scopes"}), {{"scopes", scopes},
+                                        {"label", {{"type", "string"}, {"maxLength", 100}}},
+                                        {"expires", instant}})},
+      {"IssuedToken",
+       object(json::array({"token", "id"}),
+              {{"token",
+                {{"type", "string"},
+                 {"pattern", "^lmp_[A-Za-z0-9_-]{43}$"},
+                 {"description", "Send as Authorization: Bearer <token>. Shown only once."}}},
+               {"id", text},
+               {"scopes", scopes},
+               {"label", text},
+               {"expires", instant}})},
+      {"User", user},
+      {"Me", me},
+      {"TokenInfo", token_info},
+      {"TokenList",
+       object(json::array({"data"}),
+              {{"data",
+                {{"type", "array"}, {"items", {{"$ref", "#/components/schemas/TokenInfo"}}}}}})},
+  };
+}
+
 }  // namespace
 
 std::string OpenApiJson() {
@@ -440,8 +863,12 @@ std::string OpenApiJson() {
            {{"200", {{"description", "Prometheus text format 0.0.4"}}}, {"429", too_many}}}}}}},
   };
   paths.update(LedgerPaths());
+  paths.update(SearchPaths());
+  paths.update(AccountsPaths());
+  paths.update(TendersPaths());
   json schemas = Schemas();
   schemas.update(LedgerSchemas());
+  schemas.update(AccountsSchemas());
   json doc = {
       {"openapi", "3.1.0"},
       {"info",
@@ -452,10 +879,22 @@ std::string OpenApiJson() {
          "Conventions: docs/api.md. Errors are application/problem+json (RFC 9457)."},
         {"license", {{"name", "Licence Ouverte 2.0 (data)"}, {"identifier", "etalab-2.0"}}}}},
       {"servers", json::array({{{"url", "/"}}})},
-      // Everything in v1 is public: no authentication.
+      // Public by default; operations that need credentials list them.
       {"security", json::array()},
       {"paths", std::move(paths)},
-      {"components", {{"schemas", std::move(schemas)}}},
+      {"components",
+       {{"schemas", std::move(schemas)},
+        // Private operations (accounts, procedure) list these (docs/accounts.md).
+        {"securitySchemes",
+         {{"bearer",
+           {{"type", "http"},
+            {"scheme", "bearer"},
+            {"description", "An API token or a session token (lmp_…), stored hashed."}}},
+          {"session",
+           {{"type", "apiKey"},
+            {"in", "cookie"},
+            {"name", "limpide_session"},
+            {"description", "The session cookie set by POST /api/v1/session or /connexion."}}}}}}},
   };
   return doc.dump(2);
 }

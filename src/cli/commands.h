@@ -18,6 +18,8 @@ struct ServeArgs {
   double rate_limit = 50;
   double burst = 200;
   bool access_log = true;
+  int max_body_mib = 16;            // larger request bodies get 413
+  int deposit_grace_seconds = 60;   // docs/tenders.md, "Deadline"
 };
 int Serve(const ServeArgs& args);
 
@@ -45,16 +47,71 @@ int Export(const ExportArgs& args);
 // (created on first use, mode 0600).
 std::string LedgerKeyPath(const std::string& data_dir);
 
-// `limpide verify dump|inclusion|consistency`: offline checks of the ledger's files
-// (docs/ledger.md). Prints each check; exit 0 all held, 1 one failed (named), 2 usage or a
-// file that cannot be read.
+// `limpide verify dump|inclusion|consistency|receipt`: offline checks of the ledger's files
+// (docs/ledger.md) and of deposit receipts (docs/receipt.md). Prints each check; exit 0 all
+// held, 1 one failed (named), 2 usage or a file that cannot be read.
 struct VerifyArgs {
-  std::string what;                // "dump", "inclusion" or "consistency"
-  std::vector<std::string> files;  // DUMP | PROOF | FIRST_HEAD SECOND_HEAD PROOF
-  std::string head;                // --head (dump: optional, with --key; inclusion: required)
-  std::string key;                 // --key
+  std::string what;                // "dump", "inclusion", "consistency" or "receipt"
+  std::vector<std::string> files;  // DUMP | PROOF | FIRST_HEAD SECOND_HEAD PROOF | RECEIPT
+  std::string head;   // --head (dump, receipt: optional, with --key/--proof; inclusion: required)
+  std::string key;    // --key
+  std::string proof;  // --proof (receipt: the receipt proof, with --head)
 };
 int Verify(const VerifyArgs& args);
+
+// `limpide seal`, `open` and `keygen`: sealed documents (docs/receipt.md), chunk by chunk in
+// constant memory. Exit 0 done, 1 a file could not be sealed or opened (named on stderr: a
+// tampered chunk, another key, a cut file), 2 bad arguments, an unreadable file or key.
+struct SealArgs {
+  std::string public_key;          // --public-key: base64 of the consultation's X25519 key
+  std::string output_dir;          // --output; empty: beside each file
+  std::vector<std::string> files;  // each FILE gives FILE.sealed
+};
+int Seal(const SealArgs& args);
+
+struct OpenArgs {
+  std::string secret_key_file;     // --secret-key-file, as written by `limpide keygen`
+  std::string output_dir;          // --output; empty: beside each file
+  std::vector<std::string> files;  // each FILE.sealed gives FILE (else FILE.opened)
+};
+int Open(const OpenArgs& args);
+
+// Writes a new X25519 opening key pair: the secret key to `secret_key_file` (mode 0600, never
+// replaced), the public key in base64 on stdout.
+struct KeygenArgs {
+  std::string secret_key_file;
+};
+int Keygen(const KeygenArgs& args);
+
+// `limpide reindex`: rebuilds the search index of a data directory from the
+// whole ledger into <dir>/search.new, then swaps it in (docs/search.md).
+// Exit 0 done, 1 when the store or the index fails (or a server holds the
+// index: stop it first).
+struct ReindexArgs {
+  std::string data_dir = "var/data";
+};
+int Reindex(const ReindexArgs& args);
+// The search index of a data directory: <dir>/search.
+std::string SearchDir(const std::string& data_dir);
+
+// `limpide account add`: creates a user (and its organization when new) in
+// a data directory (docs/accounts.md). The password is the first line of
+// `password_file`, or of stdin. Exit 0 done, 1 store failure or e-mail taken,
+// 2 bad arguments.
+struct AccountAddArgs {
+  std::string data_dir = "var/data";
+  std::string email, name, org, org_name, role, password_file;
+};
+int AccountAdd(const AccountAddArgs& args);
+
+// `limpide token create`: a new API token for the user with `email`, printed
+// once on stdout. `scopes` is comma-separated; `expires` an ISO 8601 instant
+// or empty. Exit codes as AccountAdd.
+struct TokenCreateArgs {
+  std::string data_dir = "var/data";
+  std::string email, scopes, label, expires;
+};
+int TokenCreate(const TokenCreateArgs& args);
 
 // The store of a data directory: <dir>/limpide.db (created with the directory).
 std::string StoreUrl(const std::string& data_dir);

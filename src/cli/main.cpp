@@ -26,6 +26,15 @@ int main(int argc, char** argv) {
   s->add_option("--burst", serve.burst, "Burst size of the per-client rate limit")
       ->capture_default_str();
   s->add_flag("!--no-access-log", serve.access_log, "Do not log each request to stderr");
+  s->add_option("--max-body-mib", serve.max_body_mib,
+                "Largest request body in MiB (a DCE document, a deposit chunk)")
+      ->check(CLI::Range(2, 1024))
+      ->capture_default_str();
+  s->add_option("--deposit-grace", serve.deposit_grace_seconds,
+                "Seconds after the deadline within which a deposit whose upload started "
+                "before it is accepted (marked so)")
+      ->check(CLI::Range(0, 3600))
+      ->capture_default_str();
 
   limpide::cli::ImportArgs import;
   auto* i = app.add_subcommand("import", "Import DECP files (1.x JSON, 2.x JSON, 2.x XML)");
@@ -73,20 +82,97 @@ int main(int argc, char** argv) {
       ->required()
       ->expected(3);
   vc->add_option("--key", verify.key, "Public key (JSON)")->required();
+  auto* vr = v->add_subcommand(
+      "receipt",
+      "Check a deposit receipt's signature, and its proof into the ledger (docs/receipt.md)");
+  vr->add_option("receipt", verify.files, "RECEIPT.json")->required()->expected(1);
+  vr->add_option("--key", verify.key, "Public key (JSON) of the platform")->required();
+  auto* vr_proof =
+      vr->add_option("--proof", verify.proof, "Receipt proof (JSON): receipts tree and ledger");
+  auto* vr_head = vr->add_option("--head", verify.head, "Signed tree head (JSON) for the proof");
+  vr_proof->needs(vr_head);
+  vr_head->needs(vr_proof);
+
+  limpide::cli::SealArgs seal;
+  auto* sl =
+      app.add_subcommand("seal", "Seal documents to a consultation's public key (FILE.sealed)");
+  sl->add_option("--public-key", seal.public_key, "The consultation's X25519 public key, base64")
+      ->required();
+  sl->add_option("--output", seal.output_dir, "Directory for the sealed files (default: beside)");
+  sl->add_option("files", seal.files, "Documents to seal")->required();
+
+  limpide::cli::OpenArgs open_args;
+  auto* op = app.add_subcommand("open", "Open sealed documents with the buyer's secret key");
+  op->add_option("--secret-key-file", open_args.secret_key_file, "Secret key file (limpide keygen)")
+      ->required();
+  op->add_option("--output", open_args.output_dir,
+                 "Directory for the opened files (default: beside)");
+  op->add_option("files", open_args.files, "FILE.sealed to open")->required();
+
+  limpide::cli::KeygenArgs keygen;
+  auto* kg = app.add_subcommand(
+      "keygen", "Create an X25519 opening key pair: secret key to a file, public key printed");
+  kg->add_option("--secret-key-file", keygen.secret_key_file, "New file for the secret key (0600)")
+      ->required();
+
+  limpide::cli::ReindexArgs reindex;
+  auto* r = app.add_subcommand("reindex", "Rebuild the search index from the ledger");
+  r->add_option("--data-dir", reindex.data_dir, "Directory holding limpide.db")
+      ->capture_default_str();
+
+  limpide::cli::AccountAddArgs account;
+  auto* acc = app.add_subcommand("account", "Manage user accounts (docs/accounts.md)");
+  acc->require_subcommand(1);
+  auto* acc_add = acc->add_subcommand(
+      "add", "Create a user (and its organization); password on stdin or --password-file");
+  acc_add->add_option("--data-dir", account.data_dir, "Directory holding limpide.db")
+      ->capture_default_str();
+  acc_add->add_option("--email", account.email, "E-mail address (the login)")->required();
+  acc_add->add_option("--name", account.name, "Full name")->required();
+  acc_add->add_option("--org", account.org, "SIRET of the organization (none for an admin)");
+  acc_add->add_option("--org-name", account.org_name, "Name of the organization, when new");
+  acc_add->add_option("--role", account.role, "buyer_agent, company_rep or admin")->required();
+  acc_add->add_option("--password-file", account.password_file,
+                      "File whose first line is the password (default: stdin)");
+
+  limpide::cli::TokenCreateArgs token;
+  auto* tok = app.add_subcommand("token", "Manage API tokens (docs/accounts.md)");
+  tok->require_subcommand(1);
+  auto* tok_create = tok->add_subcommand("create", "Create an API token, printed once");
+  tok_create->add_option("--data-dir", token.data_dir, "Directory holding limpide.db")
+      ->capture_default_str();
+  tok_create->add_option("--email", token.email, "E-mail address of the user")->required();
+  tok_create->add_option("--scopes", token.scopes, "Comma-separated: tenders,deposits,admin,read")
+      ->required();
+  tok_create->add_option("--label", token.label, "What the token is for");
+  tok_create->add_option("--expires", token.expires, "Expiry, ISO 8601 (2027-01-01T00:00:00Z)");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     const int code = app.exit(error);
     // `limpide verify` keeps 1 for a failed check: its usage errors are 2.
-    return code != 0 && argc > 1 && std::string_view(argv[1]) == "verify" ? 2 : code;
+    // So do seal, open and keygen.
+    const std::string_view command = argc > 1 ? argv[1] : "";
+    const bool two =
+        command == "verify" || command == "seal" || command == "open" || command == "keygen";
+    return code != 0 && two ? 2 : code;
   }
   if (s->parsed()) return limpide::cli::Serve(serve);
   if (i->parsed()) return limpide::cli::Import(import);
   if (v->parsed()) {
-    verify.what = vd->parsed() ? "dump" : vi->parsed() ? "inclusion" : "consistency";
+    verify.what = vd->parsed()   ? "dump"
+                  : vi->parsed() ? "inclusion"
+                  : vr->parsed() ? "receipt"
+                                 : "consistency";
     return limpide::cli::Verify(verify);
   }
+  if (sl->parsed()) return limpide::cli::Seal(seal);
+  if (op->parsed()) return limpide::cli::Open(open_args);
+  if (kg->parsed()) return limpide::cli::Keygen(keygen);
   if (e->parsed()) return limpide::cli::Export(exp);
+  if (r->parsed()) return limpide::cli::Reindex(reindex);
+  if (acc_add->parsed()) return limpide::cli::AccountAdd(account);
+  if (tok_create->parsed()) return limpide::cli::TokenCreate(token);
   return 2;
 }

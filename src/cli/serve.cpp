@@ -3,15 +3,19 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <stop_token>
+#include <thread>
 
 #include "api/api.h"
 #include "app/catalogue.h"
 #include "app/importer.h"
 #include "app/ledger.h"
+#include "app/procedure.h"
 #include "cli/commands.h"
 #include "crypto/crypto.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "search/follower.h"
 #include "web/pages.h"
 
 namespace limpide::cli {
@@ -52,6 +56,7 @@ int Serve(const ServeArgs& args) {
   options.rate_per_second = args.rate_limit;
   options.burst = args.burst;
   options.access_log = args.access_log;
+  options.max_body_bytes = static_cast<size_t>(args.max_body_mib) << 20;
 
   auto store = OpenDataDir(args.data_dir, "serve");
   if (!store) return 1;
@@ -91,9 +96,50 @@ int Serve(const ServeArgs& args) {
   app::LedgerService ledger(*store, *key);
   app::LedgerWatcher watcher(*store, std::chrono::milliseconds(100));
 
+  // The search index follows the ledger on its own thread; searches answer
+  // meanwhile and say how far it is (docs/search.md).
+  auto search_index = search::Index::Open(SearchDir(args.data_dir));
+  if (!search_index.ok()) {
+    std::fprintf(stderr, "limpide serve: %s\n", search_index.status().ToString().c_str());
+    return 1;
+  }
+  search::FollowerOptions follow;
+  follow.on_error = [](const Status& st) {
+    std::fprintf(stderr, "limpide serve: search index: %s\n", st.ToString().c_str());
+  };
+  search::Follower follower(*store, **search_index, follow);
+  follower.Start();
+
+  app::Accounts accounts(*store);
+  app::ProcedureOptions procedure_options;
+  procedure_options.rules.deposit_grace_micros = int64_t{args.deposit_grace_seconds} * 1'000'000;
+  procedure_options.max_dce_document_bytes = static_cast<int64_t>(options.max_body_bytes);
+  app::Procedures procedures(*store, ledger, procedure_options);
+  // Records the closing of consultations at their deadline (the receipts
+  // tree goes into the ledger). Idempotent: several nodes may run it.
+  // Stopped and joined by its destructor, on every return path.
+  std::jthread closer([&procedures, &watcher](const std::stop_token& token) {
+    while (!token.stop_requested()) {
+      auto closed = procedures.CloseDue();
+      if (!closed.ok()) {
+        std::fprintf(stderr, "limpide serve: closing at the deadline: %s\n",
+                     closed.status().ToString().c_str());
+      } else if (*closed > 0) {
+        watcher.Poke();
+      }
+      for (int i = 0; i < 10 && !token.stop_requested(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+
   http::Router router;
   api::RegisterApi(router, catalogue);
+  api::RegisterAccountsApi(router, accounts);
+  api::RegisterTendersApi(router, procedures, accounts);
+  web::RegisterLoginPage(router, accounts);
   api::RegisterLedgerApi(router, ledger, &watcher);
+  api::RegisterSearchApi(router, **search_index, *store);
+  web::RegisterSearchPage(router, **search_index, *store);
   web::RegisterWeb(
       router, catalogue,
       web::WebOptions{args.static_dir.empty() ? DefaultStaticDir() : args.static_dir, &ledger});
@@ -110,6 +156,8 @@ int Serve(const ServeArgs& args) {
   std::fflush(stdout);
   (*server)->Wait();
   watcher.Stop();  // answers the long polls still waiting, before the server goes
+  follower.Stop();
+  closer.request_stop();
   std::fprintf(stderr, "limpide serve: stopped\n");
   return 0;
 }

@@ -235,4 +235,17 @@ std::string FormatInstantParis(Instant t) {
   return buf;
 }
 
+std::string FormatInstantMillis(Instant t) {
+  const int64_t days = FloorDiv(t.micros, kMicrosPerDay);
+  const int64_t in_day = t.micros - days * kMicrosPerDay;
+  const Date d = CivilFromDays(days);
+  const int64_t secs = in_day / kMicrosPerSecond;
+  const int64_t millis = in_day % kMicrosPerSecond / 1000;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", d.year, d.month, d.day,
+                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
+                static_cast<int>(secs % 60), static_cast<int>(millis));
+  return buf;
+}
+
 }  // namespace limpide::domain

@@ -55,4 +55,9 @@ int ParisOffsetMinutes(Instant t);
 // "01/03/2024 10:00" in Europe/Paris.
 std::string FormatInstantParis(Instant t);
 
+// "2026-12-20T11:00:00.000Z": UTC with exactly three fraction digits (the
+// microseconds below the millisecond are dropped, towards the past). The form
+// of instants in the consultation JSON (docs/procedure.md).
+std::string FormatInstantMillis(Instant t);
+
 }  // namespace limpide::domain

@@ -1,5 +1,6 @@
 #include "store/codec.h"
 
+#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
 #include <cstring>
@@ -188,6 +189,47 @@ Result<SortKey> DecodeCursor(std::string_view cursor) {
   return key;
 }
 
+std::string EncodeObjectCursor(std::string_view id) {
+  std::string raw = "o1\n";
+  raw += id;
+  return Base64UrlEncode(raw);
+}
+
+Result<std::string> DecodeObjectCursor(std::string_view cursor) {
+  std::string raw;
+  if (cursor.size() > 4096 || !Base64UrlDecode(cursor, raw) || raw.size() < 4 ||
+      raw.compare(0, 3, "o1\n") != 0) {
+    return Status::InvalidArgument("malformed cursor", "after");
+  }
+  return raw.substr(3);
+}
+
+namespace {
+Status CheckName(std::string_view value, size_t max, const char* field) {
+  if (value.empty()) return Status::InvalidArgument(std::string(field) + " is empty", field);
+  if (value.size() > max) {
+    return Status::InvalidArgument(
+        std::string(field) + " is longer than " + std::to_string(max) + " bytes", field);
+  }
+  for (const char ch : value) {
+    if (static_cast<unsigned char>(ch) < 0x20) {
+      return Status::InvalidArgument(std::string(field) + " holds a control character", field);
+    }
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+Status CheckObject(std::string_view kind, std::string_view id, std::string_view body) {
+  LIMPIDE_RETURN_IF_ERROR(CheckName(kind, 64, "kind"));
+  LIMPIDE_RETURN_IF_ERROR(CheckName(id, 512, "id"));
+  const size_t first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || body[first] != '{' || !nlohmann::json::accept(body)) {
+    return Status::InvalidArgument("object body is not a JSON object", "body");
+  }
+  return Status::Ok();
+}
+
 std::string Cpv8(std::string_view cpv) {
   if (cpv.size() < 8) return {};
   for (size_t i = 0; i < 8; ++i) {
@@ -234,3 +276,7 @@ std::vector<std::string> SearchWords(std::string_view text) {
 }
 
 }  // namespace limpide::store::internal
+
+namespace limpide::store {
+std::string ObjectCursorAfter(std::string_view id) { return internal::EncodeObjectCursor(id); }
+}  // namespace limpide::store

@@ -33,6 +33,16 @@ std::string EncodeCursor(const SortKey& key);
 // invalid_argument (field "after") for anything EncodeCursor did not produce.
 Result<SortKey> DecodeCursor(std::string_view cursor);
 
+// Cursor of an object listing (ListObjects): base64url of "o1" '\n' id, the
+// last id of the page.
+std::string EncodeObjectCursor(std::string_view id);
+// invalid_argument (field "after") for anything EncodeObjectCursor did not produce.
+Result<std::string> DecodeObjectCursor(std::string_view cursor);
+// invalid_argument naming the field when kind or id is empty, too long (kind
+// 64 bytes, id 512) or holds control characters, or when body is not a JSON
+// object.
+Status CheckObject(std::string_view kind, std::string_view id, std::string_view body);
+
 // The 8 leading digits of a CPV code ("45000000-7" -> "45000000"); empty when
 // `cpv` does not start with 8 digits.
 std::string Cpv8(std::string_view cpv);

@@ -1,5 +1,6 @@
 #include <string_view>
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -14,7 +15,11 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {
     if (path.empty()) return Status::InvalidArgument("empty SQLite path in store URL", "store");
     return sqlite::OpenSqliteStore(path);
   }
-  // Anything that looks like "scheme://" is a URL we do not know yet.
+  // libpq connection URIs, both spellings it accepts.
+  if (u.starts_with("postgresql://") || u.starts_with("postgres://")) {
+    return postgres::OpenPostgresStore(url);
+  }
+  // Anything else that looks like "scheme://" is a URL we do not know.
   if (const size_t colon = u.find("://"); colon != std::string_view::npos) {
     return Status::InvalidArgument("unsupported store URL", "store");
   }

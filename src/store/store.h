@@ -86,6 +86,22 @@ struct LedgerRecord {
   crypto::Hash leaf_hash{};
 };
 
+// A JSON document of the procedure's state (accounts, tokens, consultations,
+// deposits…; docs/storage.md), identified by (kind, id). Its version grows by
+// one at each write, so that read-modify-write can detect a concurrent change.
+struct StoredObject {
+  std::string kind;  // "tender", "user", "token", …
+  std::string id;
+  int64_t version = 0;  // 1 after the first write
+  std::string body;     // JSON text, as written
+  std::string updated;  // RFC 3339 UTC with milliseconds, time of the last write
+};
+
+struct ObjectPage {
+  std::vector<StoredObject> items;
+  std::string next;  // cursor of the following page; empty when this is the last
+};
+
 // All writes happen inside a WriteTransaction. Destroying it without Commit()
 // rolls everything back.
 class WriteTransaction {
@@ -102,6 +118,18 @@ class WriteTransaction {
   // it. Returns the entry's sequence number. invalid_argument when the body
   // is not a JSON object in integers only or kind/subject are empty.
   virtual Result<uint64_t> AppendToLedger(const LedgerAppend& entry) = 0;
+  // Reads (kind, id) as this transaction sees it, its own writes included.
+  // not_found when absent.
+  virtual Result<StoredObject> GetObject(std::string_view kind, std::string_view id) = 0;
+  // Writes (kind, id). `expected_version` 0: the object must not exist yet;
+  // otherwise it must be the stored version. conflict when it is not;
+  // invalid_argument when kind or id is empty or body is not a JSON object.
+  // Returns the new version.
+  virtual Result<int64_t> PutObject(std::string_view kind, std::string_view id,
+                                    std::string_view body, int64_t expected_version) = 0;
+  // Stores `bytes` under their SHA-256 (nothing more when already stored) and
+  // returns the hash. Blobs are immutable and never deleted.
+  virtual Result<crypto::Hash> PutBlob(std::string_view bytes) = 0;
   virtual Status Commit() = 0;
 };
 
@@ -112,7 +140,13 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
+  // A write transaction whose Commit is durable: on disk before it returns.
   virtual Result<std::unique_ptr<WriteTransaction>> BeginWrite() = 0;
+  // A write transaction whose Commit may be lost in a power cut (never half
+  // applied) until the next durable commit, which saves an fsync. For writes
+  // that acknowledge nothing lasting (an upload's chunk, a download event).
+  // Engines without the distinction make it durable.
+  virtual Result<std::unique_ptr<WriteTransaction>> BeginRelaxedWrite() { return BeginWrite(); }
 
   // not_found when no contract has this uid.
   virtual Result<domain::Contract> GetContract(std::string_view uid) = 0;
@@ -139,12 +173,27 @@ class Store {
   // ledger::NodeReader.
   virtual Result<std::vector<crypto::Hash>> LedgerNodes(const std::vector<ledger::NodeId>& ids) = 0;
 
+  // ---- Objects and blobs ----
+  // not_found when absent.
+  virtual Result<StoredObject> GetObject(std::string_view kind, std::string_view id) = 0;
+  // Objects of `kind` whose id starts with `id_prefix`, ordered by id (bytes),
+  // keyset-paginated. invalid_argument (field "after") for a foreign cursor.
+  virtual Result<ObjectPage> ListObjects(std::string_view kind, std::string_view id_prefix,
+                                         const PageRequest& page) = 0;
+  // not_found when no blob has this hash.
+  virtual Result<std::string> GetBlob(const crypto::Hash& hash) = 0;
+
   // Version of the last migration applied.
   virtual int schema_version() const = 0;
 };
 
+// The ListObjects cursor that resumes after the object `id` (for callers that
+// filter a listing and stop in the middle of a page).
+std::string ObjectCursorAfter(std::string_view id);
+
 // Opens (creating if needed) the store at `url` and applies pending migrations.
-// Accepted: "sqlite:PATH" or a plain PATH (a SQLite file). unavailable when the
+// Accepted: "sqlite:PATH" or a plain PATH (a SQLite file), and
+// "postgresql://…" or "postgres://…" (a libpq connection URI; docs/storage.md). unavailable when the
 // file cannot be opened; failed_precondition when its schema is newer than
 // this binary.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url);

@@ -10,6 +10,7 @@
 #include "domain/money.h"
 #include "domain/time.h"
 #include "http/problem.h"
+#include "web/layout.h"
 
 namespace limpide::web {
 namespace {
@@ -22,17 +23,6 @@ std::string Money(const std::optional<domain::Money>& m) {
 std::string Date(const std::optional<domain::Date>& d) {
   return d ? domain::FormatDateFr(*d) : "—";
 }
-// "8 767": French digit grouping with a narrow no-break space.
-std::string Count(int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n);
-  std::string out = n < 0 ? "-" : "";
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += "\u202f";
-    out += digits[i];
-  }
-  return out;
-}
-
 // Whole euros for headline figures.
 std::string RoundedEuros(domain::Money m) {
   return Escape(
@@ -44,46 +34,6 @@ std::string OrgHref(std::string_view id) { return "/organisations/" + api::UrlEn
 
 std::string BuyerLabel(const Contract& c) {
   return c.buyer_name.empty() ? c.buyer_id : c.buyer_name;
-}
-
-// The page frame: header with navigation, main landmark, footer.
-http::Response Page(int status, const std::string& title, const std::string& main) {
-  std::string html;
-  html.reserve(main.size() + 2048);
-  html +=
-      "<!doctype html>\n<html lang=\"fr\" data-theme=\"light\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
-  html += Escape(title);
-  html +=
-      " — Limpide</title>\n<link rel=\"stylesheet\" href=\"/static/pico.min.css\">\n"
-      "<link rel=\"stylesheet\" href=\"/static/limpide.css\">\n</head>\n<body>\n"
-      "<a class=\"skip-link\" href=\"#contenu\">Aller au contenu</a>\n"
-      "<header class=\"container\"><nav aria-label=\"Navigation principale\"><ul><li><a "
-      "href=\"/\"><strong>Limpide</strong></a></li></ul>"
-      "<ul><li><a href=\"/contrats\">Contrats</a></li><li><a href=\"/registre\">Registre "
-      "public</a></li><li><a href=\"/api/v1/openapi.json\">API</a></li></ul></nav></header>\n"
-      "<main class=\"container\" id=\"contenu\">\n";
-  html += main;
-  html +=
-      "\n</main>\n<footer class=\"container\"><small>Données essentielles de la commande publique "
-      "(DECP), "
-      "Licence Ouverte 2.0. Limpide, plateforme ouverte de la commande "
-      "publique.</small></footer>\n</body>\n</html>\n";
-  http::Response r;
-  r.status = status;
-  r.body = std::move(html);
-  r.SetHeader("Content-Type", "text/html; charset=utf-8");
-  return r;
-}
-
-http::Response ErrorPage(const Status& status) {
-  const int code = http::HttpStatusFor(status.code());
-  std::string title = code == 404   ? "Page introuvable"
-                      : code == 400 ? "Demande incorrecte"
-                                    : "Erreur";
-  std::string main = "<h1>" + title + "</h1><p>" + Escape(status.message()) +
-                     "</p><p><a href=\"/\">Retour à l'accueil</a></p>";
-  return Page(code, title, main);
 }
 
 std::string SearchForm(const std::string& q) {

@@ -5,9 +5,11 @@
 
 #include <string>
 
+#include "app/accounts.h"
 #include "app/catalogue.h"
 #include "app/ledger.h"
 #include "http/router.h"
+#include "search/search.h"
 
 namespace limpide::web {
 
@@ -20,6 +22,16 @@ struct WebOptions {
 // Adds GET /, /contrats, /contrats/{uid}, /organisations/{id}, /registre,
 // /static/{file}.
 void RegisterWeb(http::Router& router, const app::Catalogue& catalogue, const WebOptions& options);
+
+// Adds GET /recherche: the search page, with facets as links (docs/search.md).
+// `index` and `store` must outlive the router.
+void RegisterSearchPage(http::Router& router, search::Index& index, store::Store& store);
+
+// Adds GET and POST /connexion (the login form; sets the session cookie) and
+// POST /deconnexion (revokes the session, clears the cookie). Forms work
+// without JavaScript; cross-site posts are stopped by SameSite=Lax
+// (docs/accounts.md). `accounts` must outlive the router.
+void RegisterLoginPage(http::Router& router, app::Accounts& accounts);
 
 // Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string Escape(std::string_view s);

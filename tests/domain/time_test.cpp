@@ -191,5 +191,21 @@ TEST(FormatInstantParis, SkipsTheMissingHourInMarchAndRepeatsTheHourInOctober) {
   EXPECT_EQ(At("2024-10-27T01:30:00Z").micros - At("2024-10-27T00:30:00Z").micros, kHour);
 }
 
+TEST(FormatInstantMillis, AlwaysWritesThreeFractionDigits) {
+  EXPECT_EQ(FormatInstantMillis(At("2026-12-20T12:00:00+01:00")), "2026-12-20T11:00:00.000Z");
+  EXPECT_EQ(FormatInstantMillis(At("2026-12-20T11:00:00.5Z")), "2026-12-20T11:00:00.500Z");
+  EXPECT_EQ(FormatInstantMillis(At("2026-12-20T11:00:00.123999Z")), "2026-12-20T11:00:00.123Z");
+  EXPECT_EQ(FormatInstantMillis(Instant{0}), "1970-01-01T00:00:00.000Z");
+}
+
+TEST(FormatInstantMillis, DropsMicrosecondsTowardsThePastBeforeTheEpochToo) {
+  EXPECT_EQ(FormatInstantMillis(Instant{-1}), "1969-12-31T23:59:59.999Z");
+}
+
+TEST(FormatInstantMillis, IsReadBackByParseInstant) {
+  const Instant t = At("2026-03-29T00:59:59.999Z");
+  EXPECT_EQ(At(FormatInstantMillis(t)), t);
+}
+
 }  // namespace
 }  // namespace limpide::domain

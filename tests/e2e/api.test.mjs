@@ -151,7 +151,8 @@ test('metrics count requests by route and status', async () => {
 });
 
 test('an oversized body is refused with 413', async () => {
-  const r = await fetch(`${base}/api/v1/contracts`, { method: 'POST', body: 'x'.repeat(2 * 1024 * 1024) }).catch((e) => e);
+  // The limit is limpide serve --max-body-mib (16 by default).
+  const r = await fetch(`${base}/api/v1/contracts`, { method: 'POST', body: 'x'.repeat(17 * 1024 * 1024) }).catch((e) => e);
   if (r instanceof Error) assert.fail(`connection error instead of 413: ${r.message}`);
   assert.equal(r.status, 413);
 });

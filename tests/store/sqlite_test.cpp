@@ -90,7 +90,7 @@ TEST_F(SqliteStoreTest, ConnectionsEnforceForeignKeys) {
   auto conn = sqlite::Connection::Open(path_, /*create=*/true);
   ASSERT_TRUE(conn.ok());
   EXPECT_EQ(*(*conn)->QueryText("PRAGMA foreign_keys"), "1");
-  EXPECT_EQ(*(*conn)->QueryText("PRAGMA synchronous"), "1");  // NORMAL
+  EXPECT_EQ(*(*conn)->QueryText("PRAGMA synchronous"), "2");  // FULL
   EXPECT_NE(*(*conn)->QueryText("PRAGMA busy_timeout"), "0");
   ASSERT_TRUE(sqlite::Migrate(**conn).ok());
   // A holder row without its contract is refused.
@@ -148,6 +148,8 @@ TEST_F(SqliteStoreTest, MigrationTwoCopiesTheChildRowsIntoTheirContract) {
   Rows(path_, "ALTER TABLE contracts DROP COLUMN modifications_json");
   Rows(path_, "DROP TABLE ledger_entries");  // version 3
   Rows(path_, "DROP TABLE ledger_nodes");
+  Rows(path_, "DROP TABLE objects");  // version 4
+  Rows(path_, "DROP TABLE blobs");
   Rows(path_, "DELETE FROM schema_migrations WHERE version >= 2");
   ASSERT_THAT(Rows(path_, "SELECT max(version) FROM schema_migrations"),
               ::testing::ElementsAre("1"));
@@ -237,8 +239,8 @@ TEST_F(SqliteStoreTest, FileThatIsNotADatabaseIsRefused) {
   EXPECT_EQ(s.status().code(), ErrorCode::kFailedPrecondition) << s.status().ToString();
 }
 
-TEST_F(SqliteStoreTest, PostgresUrlIsNotSupportedYet) {
-  auto s = OpenStore("postgresql://localhost/limpide");
+TEST_F(SqliteStoreTest, UnknownUrlSchemesAreRefused) {
+  auto s = OpenStore("mysql://localhost/limpide");
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(s.status().message(), "unsupported store URL");

@@ -127,7 +127,26 @@ CREATE TABLE ledger_nodes (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2, kV3};
+// Version 4: the procedure's state as versioned JSON objects (accounts,
+// tokens, consultations, deposits; docs/storage.md), and immutable blobs
+// addressed by their SHA-256 (consultation documents, sealed bids).
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE objects (
+  kind    TEXT NOT NULL,
+  id      TEXT NOT NULL,
+  version INTEGER NOT NULL,        -- 1 at creation, +1 per write
+  body    TEXT NOT NULL,           -- JSON object
+  updated TEXT NOT NULL,           -- RFC 3339 UTC, milliseconds
+  PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE TABLE blobs (
+  hash BLOB PRIMARY KEY,           -- SHA-256 of data
+  size INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4};
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("

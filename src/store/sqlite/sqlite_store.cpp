@@ -122,6 +122,9 @@ std::string UpdateContractSql() {
 
 // The stored name is replaced when it is empty, or when it carries U+FFFD (a
 // character lost by a decoder) and the new one does not.
+constexpr const char* kSelectObjectSql =
+    "SELECT kind, id, version, body, updated FROM objects WHERE kind = ?1 AND id = ?2";
+
 constexpr const char* kUpsertOrganizationSql =
     "INSERT INTO organizations (id, name) VALUES (?1, ?2) "
     "ON CONFLICT (id) DO UPDATE SET name = excluded.name "
@@ -567,6 +570,10 @@ class SqliteWriteTransaction final : public WriteTransaction {
 
   Result<UpsertOutcome> UpsertContract(const Contract& c) override;
   Result<uint64_t> AppendToLedger(const LedgerAppend& entry) override;
+  Result<StoredObject> GetObject(std::string_view kind, std::string_view id) override;
+  Result<int64_t> PutObject(std::string_view kind, std::string_view id, std::string_view body,
+                            int64_t expected_version) override;
+  Result<crypto::Hash> PutBlob(std::string_view bytes) override;
   Status Commit() override;
 
  private:
@@ -616,7 +623,8 @@ class SqliteStore final : public Store {
     if (writer_) (void)writer_->Exec("PRAGMA optimize");
   }
 
-  Result<std::unique_ptr<WriteTransaction>> BeginWrite() override;
+  Result<std::unique_ptr<WriteTransaction>> BeginWrite() override { return Begin(true); }
+  Result<std::unique_ptr<WriteTransaction>> BeginRelaxedWrite() override { return Begin(false); }
   Result<Contract> GetContract(std::string_view uid) override;
   Result<ContractPage> ListContracts(const ContractFilter& filter,
                                      const PageRequest& page) override;
@@ -627,6 +635,10 @@ class SqliteStore final : public Store {
   Result<uint64_t> LedgerSize() override;
   Result<std::vector<LedgerRecord>> LedgerEntries(uint64_t start, uint64_t end) override;
   Result<std::vector<crypto::Hash>> LedgerNodes(const std::vector<ledger::NodeId>& ids) override;
+  Result<StoredObject> GetObject(std::string_view kind, std::string_view id) override;
+  Result<ObjectPage> ListObjects(std::string_view kind, std::string_view id_prefix,
+                                 const PageRequest& page) override;
+  Result<std::string> GetBlob(const crypto::Hash& hash) override;
   int schema_version() const override { return schema_version_; }
 
  private:
@@ -656,12 +668,20 @@ class SqliteStore final : public Store {
     sqlite3_stmt* ledger_last_time = nullptr;
     sqlite3_stmt* insert_entry = nullptr;
     sqlite3_stmt* insert_node = nullptr;
+    sqlite3_stmt* select_object = nullptr;
+    sqlite3_stmt* insert_object = nullptr;
+    sqlite3_stmt* update_object = nullptr;
+    sqlite3_stmt* insert_blob = nullptr;
   };
   // The ledger's end as of the last commit by this process. Another process
   // (an import beside the server) may have appended since: the size on disk
   // is checked at each transaction's first append. Guarded by write_mu_.
   std::optional<LedgerTail> ledger_tail_;
   Result<LedgerTail> LoadLedgerTail(Connection& conn);
+  // BEGIN IMMEDIATE on the writer, after setting synchronous to FULL (durable)
+  // or NORMAL (WAL: no fsync at commit) when it differs.
+  Result<std::unique_ptr<WriteTransaction>> Begin(bool durable);
+  bool writer_durable_ = true;  // the writer's synchronous mode; guarded by write_mu_
   Status PrepareWriter();
 
   const std::string path_;
@@ -728,6 +748,15 @@ Status SqliteStore::PrepareWriter() {
        "INSERT INTO ledger_entries (seq, time, kind, subject, entry, leaf_hash) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
       {&w_.insert_node, "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?1, ?2, ?3)"},
+      {&w_.select_object, kSelectObjectSql},
+      {&w_.insert_object,
+       "INSERT INTO objects (kind, id, version, body, updated) VALUES (?1, ?2, 1, ?3, ?4) "
+       "ON CONFLICT DO NOTHING"},
+      {&w_.update_object,
+       "UPDATE objects SET version = version + 1, body = ?3, updated = ?4 "
+       "WHERE kind = ?1 AND id = ?2 AND version = ?5"},
+      {&w_.insert_blob,
+       "INSERT INTO blobs (hash, size, data) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"},
   };
   for (const auto& [slot, sql] : statements) {
     auto stmt = writer_->Prepare(sql);
@@ -739,8 +768,14 @@ Status SqliteStore::PrepareWriter() {
 
 // ---- Writes --------------------------------------------------------------------
 
-Result<std::unique_ptr<WriteTransaction>> SqliteStore::BeginWrite() {
+Result<std::unique_ptr<WriteTransaction>> SqliteStore::Begin(bool durable) {
   std::unique_lock<std::mutex> lock(write_mu_);
+  if (durable != writer_durable_) {
+    // Not allowed inside a transaction: set between them.
+    LIMPIDE_RETURN_IF_ERROR(
+        writer_->Exec(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"));
+    writer_durable_ = durable;
+  }
   LIMPIDE_RETURN_IF_ERROR(Query(w_.begin).Run());
   return std::unique_ptr<WriteTransaction>(new SqliteWriteTransaction(*this, std::move(lock)));
 }
@@ -1136,6 +1171,71 @@ Result<std::vector<crypto::Hash>> SqliteStore::LedgerNodes(const std::vector<led
   return ReadLedgerNodes((*lease)->conn(), ids);
 }
 
+// ---- Objects and blobs ---------------------------------------------------------
+
+StoredObject ReadObjectRow(Query& q) {
+  StoredObject o;
+  o.kind = q.Text(0);
+  o.id = q.Text(1);
+  o.version = q.Int(2);
+  o.body = q.Text(3);
+  o.updated = q.Text(4);
+  return o;
+}
+
+Result<StoredObject> SelectObject(sqlite3_stmt* stmt, std::string_view kind, std::string_view id) {
+  Query q(stmt);
+  q.Bind(1, kind);
+  q.Bind(2, id);
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("no " + std::string(kind) + " with id " + std::string(id));
+  return ReadObjectRow(q);
+}
+
+Result<StoredObject> SqliteWriteTransaction::GetObject(std::string_view kind,
+                                                       std::string_view id) {
+  if (finished_) return Status::FailedPrecondition("transaction already finished");
+  return SelectObject(store_.w_.select_object, kind, id);
+}
+
+Result<int64_t> SqliteWriteTransaction::PutObject(std::string_view kind, std::string_view id,
+                                                  std::string_view body,
+                                                  int64_t expected_version) {
+  if (finished_) return Status::FailedPrecondition("transaction already finished");
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckObject(kind, id, body));
+  if (expected_version < 0) {
+    return Status::InvalidArgument("expected version is negative", "expected_version");
+  }
+  const std::string now = LedgerNow();
+  Query q(expected_version == 0 ? store_.w_.insert_object : store_.w_.update_object);
+  q.Bind(1, kind);
+  q.Bind(2, id);
+  q.Bind(3, body);
+  q.Bind(4, now);
+  if (expected_version > 0) q.Bind(5, expected_version);
+  LIMPIDE_RETURN_IF_ERROR(q.Run());
+  if (sqlite3_changes(store_.writer_->raw()) == 1) return expected_version + 1;
+  const std::string what = std::string(kind) + " " + std::string(id);
+  if (expected_version == 0) return Status::Conflict(what + " already exists");
+  return Status::Conflict(what + " is not at version " + std::to_string(expected_version) +
+                          " (changed meanwhile, or absent)");
+}
+
+Result<crypto::Hash> SqliteWriteTransaction::PutBlob(std::string_view bytes) {
+  if (finished_) return Status::FailedPrecondition("transaction already finished");
+  if (bytes.size() > static_cast<size_t>(INT32_MAX)) {
+    return Status::ResourceExhausted("blob larger than 2 GiB");
+  }
+  const crypto::Hash hash = crypto::Sha256(bytes);
+  Query q(store_.w_.insert_blob);
+  q.BindBlob(1, hash.data(), static_cast<int>(hash.size()));
+  q.Bind(2, static_cast<int64_t>(bytes.size()));
+  q.BindBlob(3, bytes.data(), static_cast<int>(bytes.size()));
+  LIMPIDE_RETURN_IF_ERROR(q.Run());
+  return hash;
+}
+
 // ---- Reads ---------------------------------------------------------------------
 
 ReadLease::ReadLease(SqliteStore& store, std::unique_ptr<Connection> conn)
@@ -1398,6 +1498,69 @@ Result<std::vector<std::string>> SqliteStore::DistinctValues(std::string_view co
     out.emplace_back(q.Text(0));
   }
   return out;
+}
+
+Result<StoredObject> SqliteStore::GetObject(std::string_view kind, std::string_view id) {
+  auto lease = Read(Snapshot::kSingleStatement);
+  if (!lease.ok()) return lease.status();
+  auto stmt = (*lease)->conn().Prepare(kSelectObjectSql);
+  if (!stmt.ok()) return stmt.status();
+  return SelectObject(*stmt, kind, id);
+}
+
+Result<ObjectPage> SqliteStore::ListObjects(std::string_view kind, std::string_view id_prefix,
+                                            const PageRequest& page) {
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckLimit(page.limit));
+  std::string after;
+  if (!page.after.empty()) {
+    auto decoded = internal::DecodeObjectCursor(page.after);
+    if (!decoded.ok()) return decoded.status();
+    after = std::move(*decoded);
+  }
+  // Ids starting with the prefix sort in [prefix, successor(prefix)): an index range.
+  std::string upper(id_prefix);
+  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
+  if (!upper.empty()) upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  std::string sql =
+      "SELECT kind, id, version, body, updated FROM objects WHERE kind = ?1 AND id >= ?2";
+  if (!upper.empty()) sql += " AND id < ?3";
+  if (!after.empty()) sql += " AND id > ?4";
+  sql += " ORDER BY id LIMIT ?5";
+  auto lease = Read(Snapshot::kSingleStatement);
+  if (!lease.ok()) return lease.status();
+  auto stmt = (*lease)->conn().Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  q.Bind(1, kind);
+  q.Bind(2, id_prefix);
+  if (!upper.empty()) q.Bind(3, upper);
+  if (!after.empty()) q.Bind(4, after);
+  q.Bind(5, int64_t{page.limit} + 1);
+  ObjectPage out;
+  for (;;) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.items.push_back(ReadObjectRow(q));
+  }
+  if (out.items.size() > static_cast<size_t>(page.limit)) {
+    out.items.pop_back();
+    out.next = internal::EncodeObjectCursor(out.items.back().id);
+  }
+  return out;
+}
+
+Result<std::string> SqliteStore::GetBlob(const crypto::Hash& hash) {
+  auto lease = Read(Snapshot::kSingleStatement);
+  if (!lease.ok()) return lease.status();
+  auto stmt = (*lease)->conn().Prepare("SELECT data FROM blobs WHERE hash = ?1");
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  q.BindBlob(1, hash.data(), static_cast<int>(hash.size()));
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("no blob with SHA-256 " + crypto::ToHex(hash));
+  return std::string(q.Blob(0));
 }
 
 }  // namespace

@@ -1,0 +1,651 @@
+// The Xapian side of search/: the document layout (terms, values, data), the
+// writer that applies ledger entries, and searches over a pool of readers.
+// The layout is described in docs/search.md; change both together.
+#include <xapian.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "domain/cpv.h"
+#include "domain/money.h"
+#include "domain/procedure.h"
+#include "domain/text.h"
+#include "domain/time.h"
+#include "search/internal.h"
+#include "search/search.h"
+
+namespace limpide::search {
+namespace {
+
+using nlohmann::json;
+
+// Value slots.
+constexpr Xapian::valueno kSlotDate = 0;         // "YYYYMMDD"
+constexpr Xapian::valueno kSlotAmount = 1;       // sortable_serialise(euros)
+constexpr Xapian::valueno kSlotCpvDivision = 2;  // "45"
+constexpr Xapian::valueno kSlotDepartment = 3;   // "44"
+constexpr Xapian::valueno kSlotProcedure = 4;    // API code
+constexpr Xapian::valueno kSlotBuyer = 5;        // SIRET
+// Slot 6 is kept for the deadline of consultations.
+// The four facet values in one slot, separated by kUnitSeparator, so that a
+// facet count reads one value per document instead of four.
+constexpr Xapian::valueno kSlotFacets = 7;
+constexpr char kUnitSeparator = '\x1f';
+
+// Boolean term prefixes (filters); free-text field prefixes.
+constexpr const char* kIdPrefix = "Q";  // Q<type>:<uid>, one document per record
+constexpr const char* kTypePrefix = "XT";
+constexpr const char* kCpvPrefix = "XC";  // every level: XC45, XC452, …, XC45212310
+constexpr const char* kDepartmentPrefix = "XD";
+constexpr const char* kBuyerPrefix = "XB";
+constexpr const char* kSupplierPrefix = "XS";
+constexpr const char* kProcedurePrefix = "XP";
+constexpr const char* kNaturePrefix = "XN";
+constexpr const char* kKindPrefix = "XK";
+constexpr const char* kStatusPrefix = "XZ";
+constexpr const char* kObjectField = "S";
+constexpr const char* kBuyerField = "A";
+constexpr const char* kHolderField = "T";
+
+// User metadata: the ledger position the committed documents cover, and the
+// names of buyers (facet labels).
+constexpr const char* kPositionKey = "ledger_position";
+constexpr const char* kBuyerNameKey = "buyer_name:";
+
+constexpr int kObjectWeight = 3;  // wdf of the object's words against other text
+constexpr size_t kSnippetBytes = 300;
+
+// The French Snowball stemmer on folded words. Xapian's stemmer keeps
+// accents ("rénovation" -> "rénov"), so words are folded first; elisions
+// ("d'élagage", as snippets see them) are cut. Indexing and queries fold the
+// whole text beforehand (FoldText); the snippet highlighter stems the
+// original text word by word, and this gives it the same stems.
+class FoldingFrenchStemmer : public Xapian::StemImplementation {
+ public:
+  std::string operator()(const std::string& word) override {
+    std::string w = domain::FoldForSearch(RestoreLostLetters(word));
+    if (auto apostrophe = w.find('\''); apostrophe != std::string::npos && apostrophe <= 2) {
+      w.erase(0, apostrophe + 1);
+    }
+    return french_(w);
+  }
+  std::string get_description() const override { return "french, folded"; }
+
+ private:
+  Xapian::Stem french_{"french"};
+};
+
+Xapian::Stem FoldingStemmer() { return Xapian::Stem(new FoldingFrenchStemmer); }
+
+// Common French words left out of queries (they stay indexed: phrases use
+// them).
+const Xapian::SimpleStopper& Stopper() {
+  static const Xapian::SimpleStopper* kStopper = [] {
+    static const char* const kWords[] = {
+        "a",    "au",  "aux",  "avec", "ce",  "ces", "d",   "dans",  "de",   "des", "du",
+        "elle", "en",  "et",   "il",   "l",   "la",  "le",  "les",   "leur", "lui", "ma",
+        "mais", "me",  "meme", "mes",  "n",   "ne",  "nos", "notre", "nous", "on",  "ou",
+        "par",  "pas", "pour", "qu",   "que", "qui", "s",   "sa",    "se",   "ses", "son",
+        "sur",  "ta",  "te",   "tes",  "un",  "une", "vos", "votre", "vous"};
+    auto* s = new Xapian::SimpleStopper(std::begin(kWords), std::end(kWords));
+    return s;
+  }();
+  return *kStopper;
+}
+
+std::string DateValue(const domain::Date& d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d%02d%02d", d.year, d.month, d.day);
+  return buf;
+}
+
+std::string AmountValue(domain::Money m) {
+  return Xapian::sortable_serialise(static_cast<double>(m.cents) / 100.0);
+}
+
+std::string IdTerm(const Document& d) { return kIdPrefix + d.type + ":" + d.uid; }
+
+// ---- Stored data: the fields a hit shows, as compact JSON ----
+
+std::string DataOf(const Document& d) {
+  json j = {{"t", d.type}, {"u", d.uid}};
+  auto text = [&](const char* key, const std::string& v) {
+    if (!v.empty()) j[key] = v;
+  };
+  text("o", d.object);
+  text("b", d.buyer_id);
+  text("bn", d.buyer_name);
+  text("c", d.cpv);
+  text("dep", d.department);
+  text("pl", d.place);
+  text("p", d.procedure);
+  text("n", d.nature);
+  text("k", d.kind);
+  text("s", d.status);
+  if (d.amount) j["a"] = d.amount->cents;
+  if (d.date) j["d"] = domain::FormatDate(*d.date);
+  if (!d.holders.empty()) {
+    json holders = json::array();
+    for (const auto& h : d.holders) holders.push_back({h.id, h.name});
+    j["h"] = std::move(holders);
+  }
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Document DocumentOfData(const std::string& data) {
+  Document d;
+  json j = json::parse(data, nullptr, false);
+  if (!j.is_object()) return d;
+  auto text = [&](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  d.type = text("t");
+  d.uid = text("u");
+  d.object = text("o");
+  d.buyer_id = text("b");
+  d.buyer_name = text("bn");
+  d.cpv = text("c");
+  d.department = text("dep");
+  d.place = text("pl");
+  d.procedure = text("p");
+  d.nature = text("n");
+  d.kind = text("k");
+  d.status = text("s");
+  if (auto it = j.find("a"); it != j.end() && it->is_number_integer()) {
+    d.amount = domain::Money{it->get<int64_t>()};
+  }
+  if (auto date = text("d"); !date.empty()) {
+    if (auto parsed = domain::ParseDate(date); parsed.ok()) d.date = *parsed;
+  }
+  if (auto it = j.find("h"); it != j.end() && it->is_array()) {
+    for (const auto& h : *it) {
+      if (h.is_array() && h.size() == 2 && h[0].is_string() && h[1].is_string()) {
+        d.holders.push_back({h[0].get<std::string>(), "", h[1].get<std::string>()});
+      }
+    }
+  }
+  return d;
+}
+
+// ---- Indexing ----
+
+void IndexText(Xapian::TermGenerator& tg, const std::string& text, Xapian::termcount weight,
+               const char* field = nullptr) {
+  if (text.empty()) return;
+  const std::string folded = FoldText(text);
+  tg.index_text(folded, weight);
+  // Field terms (objet:, acheteur:, titulaire:) carry no positions: a third
+  // of the index's size for phrases inside one field, which nobody asked for.
+  if (field) tg.index_text_without_positions(folded, 1, field);
+  tg.increase_termpos();  // no phrase across two texts
+}
+
+Xapian::Document XapianDocument(const Document& d, Xapian::TermGenerator& tg) {
+  Xapian::Document doc;
+  tg.set_document(doc);
+  IndexText(tg, d.object, kObjectWeight, kObjectField);
+  IndexText(tg, d.buyer_name, 1, kBuyerField);
+  for (const auto& h : d.holders) IndexText(tg, h.name, 1, kHolderField);
+  for (const auto& t : d.more_text) IndexText(tg, t, 1);
+  const std::string code8 = d.cpv.substr(0, std::min<size_t>(8, d.cpv.size()));
+  if (const auto* cpv = domain::CpvTable::Get().Find(code8)) IndexText(tg, cpv->label_fr, 1);
+
+  auto boolean = [&](const char* prefix, const std::string& value) {
+    if (!value.empty()) doc.add_boolean_term(prefix + value);
+  };
+  doc.add_boolean_term(IdTerm(d));
+  boolean(kTypePrefix, d.type);
+  boolean(kKindPrefix, d.kind);
+  boolean(kDepartmentPrefix, d.department);
+  boolean(kBuyerPrefix, d.buyer_id);
+  for (const auto& h : d.holders) boolean(kSupplierPrefix, h.id);
+  boolean(kProcedurePrefix, d.procedure);
+  boolean(kNaturePrefix, d.nature);
+  boolean(kStatusPrefix, d.status);
+  const bool cpv_digits = code8.size() == 8 && std::all_of(code8.begin(), code8.end(), [](char c) {
+                            return c >= '0' && c <= '9';
+                          });
+  if (cpv_digits) {
+    for (size_t n = 2; n <= 8; ++n) boolean(kCpvPrefix, code8.substr(0, n));
+    doc.add_value(kSlotCpvDivision, code8.substr(0, 2));
+  }
+  if (d.date) doc.add_value(kSlotDate, DateValue(*d.date));
+  if (d.amount) doc.add_value(kSlotAmount, AmountValue(*d.amount));
+  if (!d.department.empty()) doc.add_value(kSlotDepartment, d.department);
+  if (!d.procedure.empty()) doc.add_value(kSlotProcedure, d.procedure);
+  if (!d.buyer_id.empty()) doc.add_value(kSlotBuyer, d.buyer_id);
+  doc.add_value(kSlotFacets, (cpv_digits ? code8.substr(0, 2) : std::string()) + kUnitSeparator +
+                                 d.department + kUnitSeparator + d.procedure + kUnitSeparator +
+                                 d.buyer_id);
+  doc.set_data(DataOf(d));
+  return doc;
+}
+
+uint64_t ParsePosition(const std::string& text) {
+  uint64_t v = 0;
+  std::from_chars(text.data(), text.data() + text.size(), v);
+  return v;
+}
+
+// ---- Queries ----
+
+// Folds the words of a query but keeps the operators, which Xapian knows in
+// capitals only (and "ou", "et" are words).
+std::string FoldQuery(std::string_view text) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n')) ++i;
+    size_t j = i;
+    while (j < text.size() && text[j] != ' ' && text[j] != '\t' && text[j] != '\n') ++j;
+    if (j == i) break;
+    const std::string_view token = text.substr(i, j - i);
+    if (!out.empty()) out.push_back(' ');
+    if (token == "AND" || token == "OR" || token == "NOT" || token == "XOR") {
+      out += token;
+    } else {
+      out += FoldText(token);
+    }
+    i = j;
+  }
+  return out;
+}
+
+// The words only: every character that could be syntax becomes a space.
+std::string PlainWords(const std::string& folded) {
+  std::string out = folded;
+  for (char& c : out) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x80 && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) c = ' ';
+  }
+  return out;
+}
+
+// The snippet highlighter splits words on U+FFFD (not a letter), so
+// "�lagage" would be "lagage": it is given U+0115 (ĕ, a letter that folds to
+// "e" and that French text does not use) instead, put back afterwards.
+constexpr std::string_view kLost = "\xEF\xBF\xBD";
+constexpr std::string_view kLostStandIn = "\xC4\x95";
+
+std::string Replace(std::string text, std::string_view from, std::string_view to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+// Phrases match unstemmed, folded words ("renovation"), which the snippet
+// highlighter compares with the original words ("rénovation") and misses: a
+// query for highlighting only adds the stemmed form of each such word, which
+// the highlighter finds through the folding stemmer. Null when the query has
+// no unstemmed word (the usual case: plain words are stemmed).
+std::optional<Xapian::Query> HighlightQuery(const Xapian::Query& text, const Xapian::Stem& stem) {
+  std::vector<Xapian::Query> extra;
+  for (auto t = text.get_terms_begin(); t != text.get_terms_end(); ++t) {
+    const std::string term = *t;
+    if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z')) continue;  // stemmed, or a field
+    extra.emplace_back("Z" + stem(term));
+  }
+  if (extra.empty()) return std::nullopt;
+  extra.push_back(text);
+  return Xapian::Query(Xapian::Query::OP_OR, extra.begin(), extra.end());
+}
+
+struct Reader {
+  explicit Reader(const std::string& dir) : db(dir), stemmer(FoldingStemmer()) {
+    parser.set_database(db);
+    parser.set_stemmer(stemmer);
+    parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    parser.set_stopper(&Stopper());
+    parser.set_default_op(Xapian::Query::OP_AND);
+    parser.set_max_expansion(200, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+    parser.add_prefix("objet", kObjectField);
+    parser.add_prefix("acheteur", kBuyerField);
+    parser.add_prefix("titulaire", kHolderField);
+    parser.add_boolean_prefix("cpv", kCpvPrefix);
+    parser.add_boolean_prefix("departement", kDepartmentPrefix);
+    parser.add_boolean_prefix("procedure", kProcedurePrefix);
+    parser.add_boolean_prefix("nature", kNaturePrefix);
+    parser.add_boolean_prefix("siret", kBuyerPrefix);
+    parser.add_rangeprocessor(
+        (new Xapian::NumberRangeProcessor(kSlotAmount, "montant:"))->release());
+    parser.add_rangeprocessor((new Xapian::DateRangeProcessor(kSlotDate, "date:"))->release());
+  }
+  Xapian::Database db;
+  Xapian::Stem stemmer;
+  Xapian::QueryParser parser;
+};
+
+std::string FacetLabel(Xapian::valueno slot, const std::string& value, const Xapian::Database& db) {
+  switch (slot) {
+    case kSlotCpvDivision: {
+      const auto* c = domain::CpvTable::Get().Find(value + "000000");
+      return c ? c->label_fr : value;
+    }
+    case kSlotDepartment: {
+      const std::string_view name = DepartmentName(value);
+      return name.empty() ? value : std::string(name) + " (" + value + ")";
+    }
+    case kSlotProcedure: {
+      const auto p = domain::ProcedureFromCode(value);
+      return p ? std::string(domain::Label(*p)) : value;
+    }
+    default: {
+      std::string name = db.get_metadata(kBuyerNameKey + value);
+      return name.empty() ? value : name;
+    }
+  }
+}
+
+struct FacetSpec {
+  const char* name;
+  Xapian::valueno slot;
+  const char* prefix;  // its boolean terms, for exact counts over the whole index
+  size_t value_size;   // of the boolean terms counted (0: any); CPV: divisions only
+};
+constexpr FacetSpec kFacets[] = {{"cpv", kSlotCpvDivision, kCpvPrefix, 2},
+                                 {"department", kSlotDepartment, kDepartmentPrefix, 0},
+                                 {"procedure", kSlotProcedure, kProcedurePrefix, 0},
+                                 {"buyer", kSlotBuyer, kBuyerPrefix, 0}};
+
+// Counts the four facets of each document the matcher looks at (slot
+// kSlotFacets, in kFacets order).
+class FacetSpy : public Xapian::MatchSpy {
+ public:
+  void operator()(const Xapian::Document& doc, double) override {
+    ++seen_;
+    const std::string packed = doc.get_value(kSlotFacets);
+    size_t start = 0;
+    for (size_t i = 0; i < counts_.size() && start <= packed.size(); ++i) {
+      size_t end = packed.find(kUnitSeparator, start);
+      if (end == std::string::npos) end = packed.size();
+      if (end > start) ++counts_[i][packed.substr(start, end - start)];
+      start = end + 1;
+    }
+  }
+  Xapian::doccount seen() const { return seen_; }
+  const std::map<std::string, int64_t>& counts(size_t facet) const { return counts_[facet]; }
+
+ private:
+  Xapian::doccount seen_ = 0;
+  std::array<std::map<std::string, int64_t>, 4> counts_;
+};
+
+void SortAndCut(std::vector<FacetValue>& values, int n) {
+  std::sort(values.begin(), values.end(), [](const FacetValue& a, const FacetValue& b) {
+    return a.count != b.count ? a.count > b.count : a.value < b.value;
+  });
+  if (values.size() > static_cast<size_t>(n)) values.resize(static_cast<size_t>(n));
+}
+
+}  // namespace
+
+struct Index::Impl {
+  std::string dir;
+  IndexOptions options;
+  std::mutex write_mu;
+  Xapian::WritableDatabase writer;
+  Xapian::TermGenerator generator;
+  int64_t skipped = 0;
+  std::mutex readers_mu;
+  std::vector<std::unique_ptr<Reader>> readers;  // idle readers
+
+  std::unique_ptr<Reader> TakeReader() {
+    {
+      std::lock_guard lock(readers_mu);
+      if (!readers.empty()) {
+        auto r = std::move(readers.back());
+        readers.pop_back();
+        return r;
+      }
+    }
+    return std::make_unique<Reader>(dir);
+  }
+  void GiveBack(std::unique_ptr<Reader> r) {
+    std::lock_guard lock(readers_mu);
+    readers.push_back(std::move(r));
+  }
+
+  SearchResults Run(Reader& reader, const SearchQuery& q);
+};
+
+SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
+  SearchResults out;
+  const Xapian::Database& db = reader.db;
+  out.index_position = ParsePosition(db.get_metadata(kPositionKey));
+
+  Xapian::Query text = Xapian::Query::MatchAll;
+  const std::string folded = FoldQuery(q.text);
+  if (!folded.empty()) {
+    constexpr unsigned kFlags =
+        Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
+        Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
+        Xapian::QueryParser::FLAG_PURE_NOT;
+    try {
+      text = reader.parser.parse_query(folded, kFlags);
+    } catch (const Xapian::QueryParserError&) {
+      // Unbalanced brackets, a lone operator…: searched as plain words.
+      out.plain_words = true;
+      text = reader.parser.parse_query(PlainWords(folded), 0);
+    }
+    if (text.empty()) text = Xapian::Query::MatchAll;  // nothing searchable in it
+  }
+
+  std::vector<Xapian::Query> filters;
+  auto term = [&](const char* prefix, const std::string& value) {
+    if (!value.empty()) filters.emplace_back(prefix + value);
+  };
+  term(kTypePrefix, q.type);
+  term(kCpvPrefix, q.cpv);
+  term(kBuyerPrefix, q.buyer);
+  term(kSupplierPrefix, q.supplier);
+  term(kDepartmentPrefix, q.department);
+  term(kProcedurePrefix, q.procedure);
+  term(kNaturePrefix, q.nature);
+  term(kStatusPrefix, q.status);
+  if (q.date_from)
+    filters.emplace_back(Xapian::Query::OP_VALUE_GE, kSlotDate, DateValue(*q.date_from));
+  if (q.date_to) filters.emplace_back(Xapian::Query::OP_VALUE_LE, kSlotDate, DateValue(*q.date_to));
+  if (q.amount_min) {
+    filters.emplace_back(Xapian::Query::OP_VALUE_GE, kSlotAmount, AmountValue(*q.amount_min));
+  }
+  if (q.amount_max) {
+    filters.emplace_back(Xapian::Query::OP_VALUE_LE, kSlotAmount, AmountValue(*q.amount_max));
+  }
+  const bool browse_all = text.get_type() == Xapian::Query::LEAF_MATCH_ALL && filters.empty();
+  Xapian::Query query =
+      filters.empty()
+          ? text
+          : Xapian::Query(Xapian::Query::OP_FILTER, text,
+                          Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
+
+  Xapian::Enquire enquire(db);
+  enquire.set_query(query);
+  switch (q.sort) {
+    case SortOrder::kRelevance:
+      enquire.set_sort_by_relevance_then_value(kSlotDate, true);
+      break;
+    case SortOrder::kDate:
+      enquire.set_sort_by_value_then_relevance(kSlotDate, true);
+      break;
+    case SortOrder::kAmount:
+      enquire.set_sort_by_value_then_relevance(kSlotAmount, true);
+      break;
+  }
+  // Facets: over the whole index, the counts of the boolean terms are exact
+  // and free; otherwise a match spy counts the values of the first
+  // `facet_sample` matches (docs/search.md).
+  const bool facets = q.facet_values > 0;
+  const bool spy = facets && !browse_all;
+  FacetSpy facet_spy;
+  if (spy) enquire.add_matchspy(&facet_spy);
+  const auto check_at_least =
+      static_cast<Xapian::doccount>(std::max(spy ? options.facet_sample : 0, q.offset + q.limit));
+  Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(q.offset),
+                                       static_cast<Xapian::doccount>(q.limit), check_at_least);
+  out.total = mset.get_matches_estimated();
+  out.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+
+  // Snippets without Xapian's background model and exhaustive search: those
+  // look up the frequency of every word of every object shown, which cost
+  // more than the search itself; objects are short enough without them.
+  Xapian::MSet highlighter = mset;
+  if (!mset.empty()) {
+    if (auto hq = HighlightQuery(text, reader.stemmer)) {
+      Xapian::Enquire hl(db);
+      hl.set_query(*hq);
+      highlighter = hl.get_mset(0, 0);
+    }
+  }
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    Hit hit;
+    hit.document = DocumentOfData(it.get_document().get_data());
+    hit.percent = q.sort == SortOrder::kRelevance ? it.get_percent() : 0;
+    const bool lost = hit.document.object.find(kLost) != std::string::npos;
+    hit.snippet = highlighter.snippet(
+        lost ? Replace(hit.document.object, kLost, kLostStandIn) : hit.document.object,
+        kSnippetBytes, reader.stemmer,
+        /*flags=*/0, "<mark>", "</mark>", "…");
+    if (lost) hit.snippet = Replace(std::move(hit.snippet), kLostStandIn, kLost);
+    out.hits.push_back(std::move(hit));
+  }
+
+  if (!facets) return out;
+  for (size_t i = 0; i < std::size(kFacets); ++i) {
+    const FacetSpec& f = kFacets[i];
+    Facet facet{f.name, {}};
+    if (!spy) {
+      const std::string prefix = f.prefix;
+      for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
+        std::string value = (*t).substr(prefix.size());
+        if (f.value_size && value.size() != f.value_size) continue;
+        facet.values.push_back({std::move(value), "", t.get_termfreq()});
+      }
+    } else {
+      const double seen = facet_spy.seen();
+      const double scale = seen > 0 && seen < out.total ? out.total / seen : 1.0;
+      if (scale != 1.0) out.facets_exact = false;
+      for (const auto& [value, count] : facet_spy.counts(i)) {
+        facet.values.push_back(
+            {value, "", static_cast<int64_t>(std::llround(static_cast<double>(count) * scale))});
+      }
+    }
+    SortAndCut(facet.values, q.facet_values);
+    for (auto& v : facet.values) v.label = FacetLabel(f.slot, v.value, db);
+    out.facets.push_back(std::move(facet));
+  }
+  if (spy && !out.total_exact) out.facets_exact = false;
+  return out;
+}
+
+Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Index::~Index() = default;
+
+Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, IndexOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->dir = dir;
+  impl->options = options;
+  try {
+    impl->writer = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN);
+  } catch (const Xapian::DatabaseLockError& e) {
+    return Status::FailedPrecondition("search index " + dir +
+                                      " is in use by another process: " + e.get_msg());
+  } catch (const Xapian::Error& e) {
+    return Status::Unavailable("cannot open the search index " + dir + ": " + e.get_description());
+  }
+  impl->generator.set_stemmer(FoldingStemmer());
+  impl->generator.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+  return std::unique_ptr<Index>(new Index(std::move(impl)));
+}
+
+Result<uint64_t> Index::Position() {
+  std::lock_guard lock(impl_->write_mu);
+  try {
+    return ParsePosition(impl_->writer.get_metadata(kPositionKey));
+  } catch (const Xapian::Error& e) {
+    return Status::Unavailable("search index: " + e.get_description());
+  }
+}
+
+Result<uint64_t> Index::DocumentCount() {
+  std::lock_guard lock(impl_->write_mu);
+  try {
+    return uint64_t{impl_->writer.get_doccount()};
+  } catch (const Xapian::Error& e) {
+    return Status::Unavailable("search index: " + e.get_description());
+  }
+}
+
+int64_t Index::skipped() const { return impl_->skipped; }
+
+Status Index::Apply(const std::vector<store::LedgerRecord>& records) {
+  if (records.empty()) return Status::Ok();
+  std::lock_guard lock(impl_->write_mu);
+  Xapian::WritableDatabase& db = impl_->writer;
+  try {
+    const uint64_t position = ParsePosition(db.get_metadata(kPositionKey));
+    if (records.front().seq > position) {
+      return Status::FailedPrecondition(
+          "ledger entries from " + std::to_string(records.front().seq) +
+          " cannot follow the index's position " + std::to_string(position));
+    }
+    for (size_t i = 0; i < records.size(); ++i) {
+      const store::LedgerRecord& r = records[i];
+      if (i > 0 && r.seq != records[i - 1].seq + 1) {
+        return Status::InvalidArgument("ledger entries out of order at " + std::to_string(r.seq));
+      }
+      if (r.kind != "contract.created" && r.kind != "contract.updated") continue;
+      json entry = json::parse(r.entry, nullptr, false);
+      auto body = entry.is_object() ? entry.find("body") : entry.end();
+      auto doc = body != entry.end() ? ContractDocumentFromJson(*body)
+                                     : Result<Document>(Status::InvalidArgument("no body"));
+      if (!doc.ok()) {
+        ++impl_->skipped;
+        continue;
+      }
+      const std::string id = IdTerm(*doc);
+      db.replace_document(id, XapianDocument(*doc, impl_->generator));
+      if (!doc->buyer_name.empty()) db.set_metadata(kBuyerNameKey + doc->buyer_id, doc->buyer_name);
+    }
+    const uint64_t reached = std::max(position, records.back().seq + 1);
+    db.set_metadata(kPositionKey, std::to_string(reached));
+    db.commit();
+  } catch (const Xapian::Error& e) {
+    // Uncommitted changes are dropped; the same entries can be applied again.
+    try {
+      db.close();
+      db = Xapian::WritableDatabase(impl_->dir, Xapian::DB_CREATE_OR_OPEN);
+    } catch (const Xapian::Error&) {
+    }
+    return Status::Unavailable("search index: " + e.get_description());
+  }
+  return Status::Ok();
+}
+
+Result<SearchResults> Index::Search(const SearchQuery& query) {
+  std::unique_ptr<Reader> reader;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      if (!reader) reader = impl_->TakeReader();
+      reader->db.reopen();  // the last commit
+      SearchResults results = impl_->Run(*reader, query);
+      impl_->GiveBack(std::move(reader));
+      return results;
+    } catch (const Xapian::DatabaseModifiedError&) {
+      // The writer committed twice during this search: read the new revision.
+      if (attempt >= 3) return Status::Unavailable("search index busy, retry");
+    } catch (const Xapian::Error& e) {
+      return Status::Unavailable("search index: " + e.get_description());
+    }
+  }
+}
+
+}  // namespace limpide::search

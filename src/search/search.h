@@ -1,0 +1,174 @@
+// Full-text search over what the ledger makes public (docs/search.md): one
+// Xapian index of documents (contracts now, consultations later), with French
+// stemming and accent folding, BM25 ranking, phrases, prefixes, boolean
+// filters, facets and highlighted snippets. The index is a projection of the
+// ledger: Index::Apply() takes ledger entries in order and commits them with
+// the position they reach (search/follower.h keeps it up to date).
+//
+// Only src/search/*.cpp see Xapian; this header is all the rest of the code
+// needs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+#include "domain/contract.h"
+#include "store/store.h"
+
+namespace limpide::search {
+
+// ---- Document model ----------------------------------------------------------
+
+// One searchable record. `type` separates the kinds of records that share the
+// index ("contract"; "tender" when consultations land): ids are unique within
+// a type, and a `type` filter restricts a search to one of them.
+struct Document {
+  std::string type;    // "contract", …
+  std::string uid;     // the record's id (contract uid)
+  std::string object;  // main text: the object of the contract
+  std::string buyer_id;
+  std::string buyer_name;               // may be empty (DECP 2.x publishes no names)
+  std::vector<domain::Holder> holders;  // holders, those of the modifications included
+  std::vector<std::string> more_text;   // searchable text besides the object (modifications…)
+  std::string cpv;                      // "45000000-7", or empty
+  std::string department;               // "44", "2A", "974"…, or empty when unknown
+  std::string place;                    // place of execution as published: name or code
+  std::string procedure;                // API code ("appel_offres_ouvert"), or empty
+  std::string nature;                   // API code ("marche"), or empty
+  std::string kind;                     // "marche" or "concession"
+  std::string status;                   // consultations (later); empty for contracts
+  std::optional<domain::Money> amount;
+  std::optional<domain::Date> date;  // notification (contracts), publication (consultations)
+};
+
+// The document of a "contract.created" / "contract.updated" ledger entry, from
+// its body (the contract's API form with amounts as decimal strings;
+// docs/ledger.md). invalid_argument when the body is not such an object.
+Result<Document> ContractDocument(std::string_view ledger_body);
+
+// The department of a place of execution, from its DECP code and code type:
+// "Code département" as published (01…95, 2A, 2B, 971…976), "Code postal" and
+// "Code commune" from their first digits (20xxx split into 2A/2B). Empty when
+// the place says no department (region, country) or the code is not one.
+std::string DepartmentOf(std::string_view code, std::string_view code_type);
+// "Loire-Atlantique" for "44"; empty for an unknown code.
+std::string_view DepartmentName(std::string_view department);
+// The department as a filter value: "44", "2A", "974" (case ignored);
+// invalid_argument otherwise.
+Result<std::string> ParseDepartment(std::string_view raw);
+
+// The text form used for both indexing and querying: FoldForSearch (lower
+// case, no diacritics) with apostrophes turned into spaces, so that
+// "d'Élagage" gives the words "d" and "elagage", and U+FFFD (a letter lost
+// by the producer's encoding) read as "e".
+std::string FoldText(std::string_view utf8);
+
+// ---- Queries and results -----------------------------------------------------
+
+enum class SortOrder { kRelevance, kDate, kAmount };  // date and amount: largest first
+
+struct SearchQuery {
+  // Words, "phrases", prefix*, -excluded, AND/OR/NOT, field:word (objet,
+  // acheteur, titulaire), range syntax (montant:1000..5000,
+  // date:2019-01-01..2019-06-30); docs/search.md. Empty: every document.
+  std::string text;
+  std::string type;        // "contract"…; empty: every type
+  std::string cpv;         // CPV digits (2..8); trailing zeros are dropped, "45" finds 45xxxxxx
+  std::string buyer;       // SIRET
+  std::string supplier;    // holder id
+  std::string department;  // as ParseDepartment gives it
+  std::string procedure;   // API code
+  std::string nature;      // API code
+  std::string status;      // consultations (later)
+  std::optional<domain::Money> amount_min, amount_max;  // inclusive
+  std::optional<domain::Date> date_from, date_to;       // inclusive
+  SortOrder sort = SortOrder::kRelevance;
+  int offset = 0;
+  int limit = 20;
+  int facet_values = 10;  // values per facet; 0: no facets
+};
+
+// Names of the API parameters, in documentation order (docs/search.md).
+const std::vector<std::string>& SearchParameters();
+// Reads q, cpv, buyer, supplier, department, procedure, nature, amount_min,
+// amount_max, notified_from, notified_to, sort (relevance|date|amount),
+// limit (1..100, default 20), page (from 1; offset = (page-1)·limit, at most
+// kMaxOffset). Empty values are ignored; with `strict` an unknown parameter
+// is an error. Every error is invalid_argument naming the parameter.
+Result<SearchQuery> ParseSearchParams(
+    const std::vector<std::pair<std::string, std::string>>& params, bool strict);
+inline constexpr int kMaxOffset = 10000;  // deeper pages: narrow the query instead
+
+struct Hit {
+  Document document;    // as stored in the index (no more_text)
+  std::string snippet;  // HTML: the object with the matched words in <mark>…</mark>, escaped
+  int percent = 0;      // Xapian's relevance percentage (0 when sorted by value)
+};
+
+struct FacetValue {
+  std::string value;  // the filter value: "45", "44", "appel_offres_ouvert", a SIRET
+  std::string label;  // for people: CPV division, department, procedure or buyer name
+  int64_t count = 0;
+};
+
+struct Facet {
+  std::string name;  // "cpv", "department", "procedure", "buyer": the filter parameter
+  std::vector<FacetValue> values;  // most frequent first
+};
+
+struct SearchResults {
+  int64_t total = 0;  // matching documents (an estimate unless total_exact)
+  bool total_exact = true;
+  std::vector<Hit> hits;
+  std::vector<Facet> facets;    // empty when facet_values is 0
+  bool facets_exact = true;     // false: counts scaled from a sample (docs/search.md)
+  bool plain_words = false;     // the text was not valid syntax and was searched as plain words
+  uint64_t index_position = 0;  // ledger entries the searched snapshot covers
+};
+
+struct IndexOptions {
+  // Facets are counted over at most this many matches; beyond, the counts are
+  // scaled estimates (docs/search.md).
+  int facet_sample = 5000;
+};
+
+// A search index in a directory. Searches may run from many threads at once,
+// alongside one writer (Apply); each search sees the last commit. Only one
+// process may open a directory (the writer's lock).
+class Index {
+ public:
+  // Opens the index in `dir`, creating it when absent. unavailable when it
+  // cannot be opened (locked by another process: failed_precondition).
+  static Result<std::unique_ptr<Index>> Open(const std::string& dir, IndexOptions options = {});
+  ~Index();
+  Index(const Index&) = delete;
+  Index& operator=(const Index&) = delete;
+
+  // Ledger entries the index covers: the position to read from next.
+  Result<uint64_t> Position();
+  Result<uint64_t> DocumentCount();
+
+  // Applies ledger entries in order, then commits their documents with the
+  // new position, max(Position(), last seq + 1). Entries may overlap what was
+  // applied already (they replace their documents: re-applying is a no-op);
+  // failed_precondition when the first seq is beyond Position() (a gap).
+  // Kinds other than contract.created/updated are skipped; an entry whose
+  // body cannot be read is skipped and counted in skipped().
+  Status Apply(const std::vector<store::LedgerRecord>& records);
+  int64_t skipped() const;
+
+  Result<SearchResults> Search(const SearchQuery& query);
+
+ private:
+  struct Impl;
+  explicit Index(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace limpide::search

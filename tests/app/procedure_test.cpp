@@ -1,0 +1,206 @@
+// The procedure service on a real SQLite store with an injected clock: the
+// deadline's edges (one millisecond before is on time, at the deadline late),
+// the grace period, successive deposits and the closing of receipts.
+#include "app/procedure.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "ledger/receipt.h"
+#include "ledger/tree_head.h"
+
+namespace limpide::app {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr int64_t kMs = 1000;                // microseconds
+constexpr int64_t kDeadline = 1'900'000'000'000'000;  // 2030-03-17T17:46:40Z
+
+Principal Buyer() {
+  Principal p;
+  p.user_id = "u_buyer";
+  p.org_id = "21350238800019";
+  p.org_name = "Commune de Rennes";
+  p.role = UserRole::kBuyerAgent;
+  return p;
+}
+
+Principal Company(const std::string& siret, const std::string& name) {
+  Principal p;
+  p.user_id = "u_" + siret;
+  p.org_id = siret;
+  p.org_name = name;
+  p.role = UserRole::kCompanyRep;
+  return p;
+}
+
+class ProcedureTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("limpide-procedure-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    auto s = store::OpenStore((dir_ / "limpide.db").string());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+    std::array<uint8_t, 32> seed{};
+    seed[0] = 7;
+    ledger_ = std::make_unique<LedgerService>(*store_, crypto::SigningKeyFromSeed(seed));
+    ProcedureOptions options;
+    options.now = [this] { return domain::Instant{now_}; };
+    options.rules.deposit_grace_micros = grace_;
+    procedures_ = std::make_unique<Procedures>(*store_, *ledger_, options);
+  }
+  void TearDown() override {
+    procedures_.reset();
+    ledger_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  // A published consultation (procédure adaptée) with its deadline at kDeadline.
+  json Publish() {
+    now_ = kDeadline - int64_t{10} * 24 * 3600 * 1'000'000;
+    const json draft = {{"title", "Élagage"},
+                        {"procedure", "procedure_adaptee"},
+                        {"cpv", "77211400-6"},
+                        {"criteria", {{{"name", "Prix"}, {"weight", 100}}}},
+                        {"maxDocumentBytes", 1000},
+                        {"deadline", "2030-03-17T17:46:40Z"}};
+    auto created = procedures_->CreateDraft(Buyer(), draft.dump());
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    auto published = procedures_->Publish(Buyer(), (*created)["id"].get<std::string>());
+    EXPECT_TRUE(published.ok()) << published.status().ToString();
+    secret_ = (*published)["opening_key"]["secret_key"];
+    return (*published)["tender"];
+  }
+
+  // Deposits `text` in plaintext: started at `start`, completed at `complete`.
+  Result<json> Deposit(const std::string& id, const Principal& who, const std::string& text,
+                       int64_t start, int64_t complete) {
+    now_ = start;
+    auto d = procedures_->StartDeposit(who, id, {{"offre.txt", text.size(), false}});
+    if (!d.ok()) return d.status();
+    const std::string deposit_id = (*d)["id"];
+    auto chunk = procedures_->PutChunk(who, id, deposit_id, 0, 0, text);
+    if (!chunk.ok()) return chunk.status();
+    now_ = complete;
+    return procedures_->CompleteDeposit(who, id, deposit_id);
+  }
+
+  fs::path dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<LedgerService> ledger_;
+  std::unique_ptr<Procedures> procedures_;
+  int64_t now_ = 0;
+  int64_t grace_ = 0;
+  std::string secret_;
+};
+
+TEST_F(ProcedureTest, OneMillisecondBeforeTheDeadlineIsOnTimeAtTheDeadlineLate) {
+  const json t = Publish();
+  const std::string id = t["id"];
+  auto on_time = Deposit(id, Company("73282932000074", "Acme"), "a", kDeadline - 10 * kMs,
+                         kDeadline - kMs);
+  ASSERT_TRUE(on_time.ok()) << on_time.status().ToString();
+  EXPECT_FALSE((*on_time)["receipt"]["late"].get<bool>());
+  EXPECT_EQ((*on_time)["receipt"]["received"], "2030-03-17T17:46:39.999Z");
+  auto late = Deposit(id, Company("44205913900018", "Bois"), "b", kDeadline - 10 * kMs, kDeadline);
+  ASSERT_TRUE(late.ok()) << late.status().ToString();
+  EXPECT_TRUE((*late)["receipt"]["late"].get<bool>());
+  EXPECT_EQ((*late)["receipt"]["received"], "2030-03-17T17:46:40.000Z");
+  // Opening: the late bid is kept but not opened.
+  now_ = kDeadline + 5 * kMs;
+  auto opened = procedures_->OpenBids(Buyer(), id, secret_, /*include_late=*/false);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ((*opened)["bids"].size(), 1u);
+  EXPECT_EQ((*opened)["late_deposits"], 1);
+}
+
+TEST_F(ProcedureTest, GracePeriodAcceptsAnUploadStartedBeforeTheDeadline) {
+  grace_ = 60 * 1000 * kMs;
+  TearDown();
+  SetUp();  // again, with the grace period
+  const json t = Publish();
+  const std::string id = t["id"];
+  auto grace = Deposit(id, Company("73282932000074", "Acme"), "a", kDeadline - kMs,
+                       kDeadline + 59 * 1000 * kMs);
+  ASSERT_TRUE(grace.ok()) << grace.status().ToString();
+  EXPECT_FALSE((*grace)["receipt"]["late"].get<bool>());
+  EXPECT_TRUE((*grace)["receipt"]["grace"].get<bool>());
+  // Started at the deadline: late, grace or not.
+  auto late = Deposit(id, Company("44205913900018", "Bois"), "b", kDeadline, kDeadline + kMs);
+  ASSERT_TRUE(late.ok()) << late.status().ToString();
+  EXPECT_TRUE((*late)["receipt"]["late"].get<bool>());
+}
+
+TEST_F(ProcedureTest, TheLastDepositBeforeTheDeadlineCountsAndWithdrawalRemovesIt) {
+  const json t = Publish();
+  const std::string id = t["id"];
+  const Principal acme = Company("73282932000074", "Acme");
+  const Principal bois = Company("44205913900018", "Bois");
+  ASSERT_TRUE(Deposit(id, acme, "first", kDeadline - 100 * kMs, kDeadline - 90 * kMs).ok());
+  auto second = Deposit(id, acme, "second", kDeadline - 80 * kMs, kDeadline - 70 * kMs);
+  ASSERT_TRUE(second.ok());
+  auto withdrawn = Deposit(id, bois, "bois", kDeadline - 60 * kMs, kDeadline - 50 * kMs);
+  ASSERT_TRUE(withdrawn.ok());
+  now_ = kDeadline - 40 * kMs;
+  ASSERT_TRUE(
+      procedures_->Withdraw(bois, id, (*withdrawn)["receipt"]["id"].get<std::string>()).ok());
+  // After the deadline nothing can be withdrawn.
+  now_ = kDeadline;
+  EXPECT_EQ(procedures_->Withdraw(acme, id, (*second)["receipt"]["id"].get<std::string>())
+                .status()
+                .code(),
+            ErrorCode::kConflict);
+  // Closing anchors the three receipts.
+  auto closed = procedures_->CloseDue();
+  ASSERT_TRUE(closed.ok()) << closed.status().ToString();
+  EXPECT_EQ(*closed, 1);
+  EXPECT_EQ(*procedures_->CloseDue(), 0);  // idempotent
+  auto opened = procedures_->OpenBids(Buyer(), id, secret_, false);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_EQ((*opened)["bids"].size(), 1u);
+  EXPECT_EQ((*opened)["bids"][0]["id"], (*second)["receipt"]["id"]);
+  EXPECT_EQ((*opened)["bids"][0]["documents"][0]["plaintext_sha256"],
+            crypto::ToHex(crypto::Sha256("second")));
+}
+
+TEST_F(ProcedureTest, ReceiptsAreSignedAndAnchoredAtTheDeadline) {
+  const json t = Publish();
+  const std::string id = t["id"];
+  const Principal acme = Company("73282932000074", "Acme");
+  auto r = Deposit(id, acme, "offre", kDeadline - 100 * kMs, kDeadline - 90 * kMs);
+  ASSERT_TRUE(r.ok());
+  const std::string deposit_id = (*r)["receipt"]["id"];
+  // Before the deadline there is no proof yet.
+  now_ = kDeadline - kMs;
+  EXPECT_EQ(procedures_->ReceiptProof(acme, id, deposit_id).status().code(),
+            ErrorCode::kFailedPrecondition);
+  now_ = kDeadline + kMs;
+  auto proof = procedures_->ReceiptProof(acme, id, deposit_id);
+  ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+  auto key = ledger::PublicKeyJson(ledger_->key().public_key);
+  const json head = (*proof)["head"];
+  const json p = (*proof)["proof"];
+  const auto report = ledger::VerifyReceiptDoc((*proof)["receipt"].dump(), key, &p, &head);
+  EXPECT_EQ(report.outcome, ledger::VerifyReport::Outcome::kOk) << report.problem;
+}
+
+TEST_F(ProcedureTest, DocumentsLargerThanThePublishedLimitAreRefused) {
+  const json t = Publish();
+  now_ = kDeadline - kMs;
+  auto big = procedures_->StartDeposit(Company("73282932000074", "Acme"), t["id"].get<std::string>(),
+                                       {{"offre.pdf", 1001, true}});
+  EXPECT_EQ(big.status().code(), ErrorCode::kResourceExhausted);
+  EXPECT_EQ(big.status().field(), "documents[0].size");
+}
+
+}  // namespace
+}  // namespace limpide::app
