@@ -21,8 +21,8 @@ std::string MediaType(const http::Request& req) {
 std::optional<http::Response> UnlessMediaType(const http::Request& req, std::string_view media) {
   if (MediaType(req) == media) return std::nullopt;
   return http::Problem(415, "unsupported_media_type",
-                       "the body must be sent with Content-Type: " + std::string(media),
-                       req.target, "Content-Type");
+                       "the body must be sent with Content-Type: " + std::string(media), req.target,
+                       "Content-Type");
 }
 
 Result<json> JsonObject(const http::Request& req, std::initializer_list<std::string_view> allowed) {

@@ -129,28 +129,25 @@ void RegisterTendersApi(http::Router& router, app::Procedures& procedures,
       return Answer(p->UpdateDraft(who, Id(req), req.body), req);
     });
   });
-  router.Add("POST", "/api/v1/tenders/{id}/publish",
-             [p, a, buyer, tenders](const http::Request& req) {
-               return As(req, *a, buyer, tenders, [&](const Principal& who) {
-                 return Answer(p->Publish(who, Id(req)), req);
-               });
-             });
-  router.Add("POST", "/api/v1/tenders/{id}/amendments",
-             [p, a, buyer, tenders](const http::Request& req) {
-               return As(req, *a, buyer, tenders, [&](const Principal& who) {
-                 if (auto bad = UnlessMediaType(req, "application/json")) return std::move(*bad);
-                 auto body = JsonObject(req, {"consultation", "summary"});
-                 if (!body.ok()) return http::Problem(body.status(), req.target);
-                 auto summary = StringMember(*body, "summary", false);
-                 if (!summary.ok()) return http::Problem(summary.status(), req.target);
-                 if (!body->contains("consultation"))
-                   return http::Problem(
-                       Status::InvalidArgument("consultation is required", "consultation"),
-                       req.target);
-                 return Answer(
-                     p->Amend(who, Id(req), (*body)["consultation"].dump(), *summary), req);
-               });
-             });
+  router.Add(
+      "POST", "/api/v1/tenders/{id}/publish", [p, a, buyer, tenders](const http::Request& req) {
+        return As(req, *a, buyer, tenders,
+                  [&](const Principal& who) { return Answer(p->Publish(who, Id(req)), req); });
+      });
+  router.Add(
+      "POST", "/api/v1/tenders/{id}/amendments", [p, a, buyer, tenders](const http::Request& req) {
+        return As(req, *a, buyer, tenders, [&](const Principal& who) {
+          if (auto bad = UnlessMediaType(req, "application/json")) return std::move(*bad);
+          auto body = JsonObject(req, {"consultation", "summary"});
+          if (!body.ok()) return http::Problem(body.status(), req.target);
+          auto summary = StringMember(*body, "summary", false);
+          if (!summary.ok()) return http::Problem(summary.status(), req.target);
+          if (!body->contains("consultation"))
+            return http::Problem(
+                Status::InvalidArgument("consultation is required", "consultation"), req.target);
+          return Answer(p->Amend(who, Id(req), (*body)["consultation"].dump(), *summary), req);
+        });
+      });
   for (const char* action : {"cancel", "unsuccessful"}) {
     const bool cancel = std::string_view(action) == "cancel";
     router.Add("POST", std::string("/api/v1/tenders/{id}/") + action,
@@ -167,18 +164,17 @@ void RegisterTendersApi(http::Router& router, app::Procedures& procedures,
                  });
                });
   }
-  router.Add("POST", "/api/v1/tenders/{id}/documents",
-             [p, a, buyer, tenders](const http::Request& req) {
-               return As(req, *a, buyer, tenders, [&](const Principal& who) {
-                 const auto* name = req.Query("name");
-                 if (!name)
-                   return http::Problem(
-                       Status::InvalidArgument("the query parameter name is required", "name"),
-                       req.target);
-                 return Answer(p->AddDocument(who, Id(req), *name, MediaType(req), req.body), req,
-                               201);
-               });
-             });
+  router.Add(
+      "POST", "/api/v1/tenders/{id}/documents", [p, a, buyer, tenders](const http::Request& req) {
+        return As(req, *a, buyer, tenders, [&](const Principal& who) {
+          const auto* name = req.Query("name");
+          if (!name)
+            return http::Problem(
+                Status::InvalidArgument("the query parameter name is required", "name"),
+                req.target);
+          return Answer(p->AddDocument(who, Id(req), *name, MediaType(req), req.body), req, 201);
+        });
+      });
   router.Add("POST", "/api/v1/tenders/{id}/questions/{qid}/answer",
              [p, a, buyer, tenders](const http::Request& req) {
                return As(req, *a, buyer, tenders, [&](const Principal& who) {
@@ -221,16 +217,17 @@ void RegisterTendersApi(http::Router& router, app::Procedures& procedures,
                  return Answer(p->Evaluate(who, Id(req), req.body), req);
                });
              });
-  router.Add("POST", "/api/v1/tenders/{id}/award", [p, a, buyer, tenders](const http::Request& req) {
-    return As(req, *a, buyer, tenders, [&](const Principal& who) {
-      if (auto bad = UnlessMediaType(req, "application/json")) return std::move(*bad);
-      auto body = JsonObject(req, {"bid"});
-      if (!body.ok()) return http::Problem(body.status(), req.target);
-      auto bid = StringMember(*body, "bid", true);
-      if (!bid.ok()) return http::Problem(bid.status(), req.target);
-      return Answer(p->Award(who, Id(req), *bid), req);
-    });
-  });
+  router.Add("POST", "/api/v1/tenders/{id}/award",
+             [p, a, buyer, tenders](const http::Request& req) {
+               return As(req, *a, buyer, tenders, [&](const Principal& who) {
+                 if (auto bad = UnlessMediaType(req, "application/json")) return std::move(*bad);
+                 auto body = JsonObject(req, {"bid"});
+                 if (!body.ok()) return http::Problem(body.status(), req.target);
+                 auto bid = StringMember(*body, "bid", true);
+                 if (!bid.ok()) return http::Problem(bid.status(), req.target);
+                 return Answer(p->Award(who, Id(req), *bid), req);
+               });
+             });
   router.Add("POST", "/api/v1/tenders/{id}/signature",
              [p, a, buyer, tenders](const http::Request& req) {
                return As(req, *a, buyer, tenders, [&](const Principal& who) {
@@ -238,10 +235,11 @@ void RegisterTendersApi(http::Router& router, app::Procedures& procedures,
                  return Answer(p->Sign(who, Id(req), req.body), req);
                });
              });
-  router.Add("GET", "/api/v1/tenders/{id}/events", [p, a, buyer, tenders](const http::Request& req) {
-    return As(req, *a, buyer, tenders,
-              [&](const Principal& who) { return Answer(p->Events(who, Id(req)), req); });
-  });
+  router.Add(
+      "GET", "/api/v1/tenders/{id}/events", [p, a, buyer, tenders](const http::Request& req) {
+        return As(req, *a, buyer, tenders,
+                  [&](const Principal& who) { return Answer(p->Events(who, Id(req)), req); });
+      });
 
   // ---- Companies ----
   router.Add("POST", "/api/v1/tenders/{id}/questions",
@@ -255,42 +253,42 @@ void RegisterTendersApi(http::Router& router, app::Procedures& procedures,
                  return Answer(p->Ask(who, Id(req), *text), req, 201);
                });
              });
-  router.Add("POST", "/api/v1/tenders/{id}/deposits",
-             [p, a, company, deposits](const http::Request& req) {
-               return As(req, *a, company, deposits, [&](const Principal& who) {
-                 if (auto bad = UnlessMediaType(req, "application/json")) return std::move(*bad);
-                 auto body = JsonObject(req, {"documents"});
-                 if (!body.ok()) return http::Problem(body.status(), req.target);
-                 const json& docs = (*body)["documents"];
-                 if (!docs.is_array())
-                   return http::Problem(Status::InvalidArgument(
-                                            "documents must be an array of {name, size, sealed}",
-                                            "documents"),
-                                        req.target);
-                 std::vector<app::DocumentDeclaration> decl;
-                 for (size_t i = 0; i < docs.size(); ++i) {
-                   const json& d = docs[i];
-                   const std::string field = "documents[" + std::to_string(i) + "]";
-                   if (!d.is_object() || !d.contains("name") || !d["name"].is_string() ||
-                       !d.contains("size") || !d["size"].is_number_unsigned() ||
-                       (d.contains("sealed") && !d["sealed"].is_boolean())) {
-                     return http::Problem(
-                         Status::InvalidArgument("each document is {\"name\": text, \"size\": "
-                                                 "bytes of plaintext, \"sealed\": true|false}",
-                                                 field),
-                         req.target);
-                   }
-                   decl.push_back({d["name"].get<std::string>(), d["size"].get<uint64_t>(),
-                                   d.value("sealed", true)});
-                 }
-                 return Answer(p->StartDeposit(who, Id(req), decl), req, 201);
-               });
-             });
-  router.Add("GET", "/api/v1/tenders/{id}/deposits",
-             [p, a, company, deposits](const http::Request& req) {
-               return As(req, *a, company, deposits,
-                         [&](const Principal& who) { return Answer(p->Deposits(who, Id(req)), req); });
-             });
+  router.Add(
+      "POST", "/api/v1/tenders/{id}/deposits", [p, a, company, deposits](const http::Request& req) {
+        return As(req, *a, company, deposits, [&](const Principal& who) {
+          if (auto bad = UnlessMediaType(req, "application/json")) return std::move(*bad);
+          auto body = JsonObject(req, {"documents"});
+          if (!body.ok()) return http::Problem(body.status(), req.target);
+          const json& docs = (*body)["documents"];
+          if (!docs.is_array())
+            return http::Problem(
+                Status::InvalidArgument("documents must be an array of {name, size, sealed}",
+                                        "documents"),
+                req.target);
+          std::vector<app::DocumentDeclaration> decl;
+          for (size_t i = 0; i < docs.size(); ++i) {
+            const json& d = docs[i];
+            const std::string field = "documents[" + std::to_string(i) + "]";
+            if (!d.is_object() || !d.contains("name") || !d["name"].is_string() ||
+                !d.contains("size") || !d["size"].is_number_unsigned() ||
+                (d.contains("sealed") && !d["sealed"].is_boolean())) {
+              return http::Problem(
+                  Status::InvalidArgument("each document is {\"name\": text, \"size\": "
+                                          "bytes of plaintext, \"sealed\": true|false}",
+                                          field),
+                  req.target);
+            }
+            decl.push_back(
+                {d["name"].get<std::string>(), d["size"].get<uint64_t>(), d.value("sealed", true)});
+          }
+          return Answer(p->StartDeposit(who, Id(req), decl), req, 201);
+        });
+      });
+  router.Add(
+      "GET", "/api/v1/tenders/{id}/deposits", [p, a, company, deposits](const http::Request& req) {
+        return As(req, *a, company, deposits,
+                  [&](const Principal& who) { return Answer(p->Deposits(who, Id(req)), req); });
+      });
   router.Add("GET", "/api/v1/tenders/{id}/deposits/{deposit}",
              [p, a, company, deposits](const http::Request& req) {
                return As(req, *a, company, deposits, [&](const Principal& who) {
@@ -306,8 +304,8 @@ void RegisterTendersApi(http::Router& router, app::Procedures& procedures,
                  if (!n.ok()) return http::Problem(n.status(), req.target);
                  auto k = Index(req, "k");
                  if (!k.ok()) return http::Problem(k.status(), req.target);
-                 return Answer(p->PutChunk(who, Id(req), req.params.at("deposit"), *n, *k, req.body),
-                               req);
+                 return Answer(
+                     p->PutChunk(who, Id(req), req.params.at("deposit"), *n, *k, req.body), req);
                });
              });
   router.Add("POST", "/api/v1/tenders/{id}/deposits/{deposit}/complete",
@@ -331,7 +329,8 @@ void RegisterTendersApi(http::Router& router, app::Procedures& procedures,
 
   // ---- Anyone signed in ----
   router.Add("GET", "/api/v1/me/notifications", [p, a](const http::Request& req) {
-    return As(req, *a, std::nullopt, "", [&](const Principal& who) { return Answer(p->Notifications(who), req); });
+    return As(req, *a, std::nullopt, "",
+              [&](const Principal& who) { return Answer(p->Notifications(who), req); });
   });
 }
 

@@ -36,9 +36,7 @@ std::string RandomHex(size_t n) {
 }
 
 // Ids that sort in creation order: "2026-11-29-" then 8 random hex digits.
-std::string NewTenderId(Instant now) {
-  return Millis(now).substr(0, 10) + "-" + RandomHex(4);
-}
+std::string NewTenderId(Instant now) { return Millis(now).substr(0, 10) + "-" + RandomHex(4); }
 
 // The array member `key` of `o`, or an empty array: a reference, safe to keep
 // pointers into (json::value() returns a copy).
@@ -56,9 +54,7 @@ Result<json> ParseObject(std::string_view text, const char* what) {
   return j;
 }
 
-Status Forbidden(std::string message) {
-  return {ErrorCode::kPermissionDenied, std::move(message)};
-}
+Status Forbidden(std::string message) { return {ErrorCode::kPermissionDenied, std::move(message)}; }
 
 bool IsCompany(const Principal& p) { return p.role == UserRole::kCompanyRep; }
 
@@ -170,8 +166,8 @@ Status Notify(store::WriteTransaction& txn, const std::string& org, Instant now,
       .status();
 }
 
-Status AppendLedger(store::WriteTransaction& txn, const domain::Consultation& c,
-                    std::string kind, const json& body) {
+Status AppendLedger(store::WriteTransaction& txn, const domain::Consultation& c, std::string kind,
+                    const json& body) {
   if (c.test) return Status::Ok();  // test consultations never reach the open data
   auto text = Canonical(body);
   if (!text.ok()) return text.status();
@@ -180,8 +176,8 @@ Status AppendLedger(store::WriteTransaction& txn, const domain::Consultation& c,
 
 }  // namespace
 
-Result<Procedures::Tender> Procedures::Load(std::string_view id) {
-  auto obj = store_.GetObject(kTender, id);
+Result<Procedures::Tender> Procedures::ReadTender(Result<store::StoredObject> obj,
+                                                  std::string_view id) {
   if (!obj.ok()) {
     if (obj.status().code() == ErrorCode::kNotFound)
       return Status::NotFound("no consultation " + std::string(id));
@@ -199,26 +195,18 @@ Result<Procedures::Tender> Procedures::Load(std::string_view id) {
   return t;
 }
 
+Result<Procedures::Tender> Procedures::Load(std::string_view id) {
+  return ReadTender(store_.GetObject(kTender, id), id);
+}
+
 Result<json> Procedures::Change(
     std::string_view id,
     const std::function<Result<json>(Tender&, store::WriteTransaction&)>& change, bool durable) {
   auto txn = durable ? store_.BeginWrite() : store_.BeginRelaxedWrite();
   if (!txn.ok()) return txn.status();
-  auto obj = (*txn)->GetObject(kTender, id);
-  if (!obj.ok()) {
-    if (obj.status().code() == ErrorCode::kNotFound)
-      return Status::NotFound("no consultation " + std::string(id));
-    return obj.status();
-  }
-  auto body = ReadTenderBody(obj->body);
-  if (!body.ok()) return body.status();
-  auto c = formats::ConsultationFromStoredJson((*body)["consultation"].dump());
-  if (!c.ok()) return Status::Internal("stored consultation: " + c.status().ToString());
-  Tender t;
-  t.c = std::move(*c);
-  t.version = obj->version;
-  body->erase("consultation");
-  t.extra = std::move(*body);
+  auto loaded = ReadTender((*txn)->GetObject(kTender, id), id);
+  if (!loaded.ok()) return loaded.status();
+  Tender& t = *loaded;
   auto out = change(t, **txn);
   if (!out.ok()) return out.status();
   auto put = (*txn)->PutObject(kTender, id, t.Body(), t.version);
@@ -235,8 +223,7 @@ json Procedures::PublicView(const Tender& t) const {
   if (t.extra.contains("opening_public_key"))
     view["opening_public_key"] = t.extra["opening_public_key"];
   int answered = 0;
-  for (const auto& q : ArrayMember(t.extra, "questions"))
-    answered += q.contains("answer") ? 1 : 0;
+  for (const auto& q : ArrayMember(t.extra, "questions")) answered += q.contains("answer") ? 1 : 0;
   view["questions_answered"] = answered;
   if (t.extra.contains("sealed")) view["deposits_sealed"] = t.extra["sealed"];
   if (t.extra.contains("award")) view["award"] = t.extra["award"];
@@ -249,8 +236,9 @@ json Procedures::PublicView(const Tender& t) const {
 namespace {
 
 // Members of PublicView that are not the consultation's own.
-constexpr const char* kViewOnlyFields[] = {"documents", "opening_public_key", "questions_answered",
-                                           "deposits_sealed", "award", "contract"};
+constexpr const char* kViewOnlyFields[] = {
+    "documents", "opening_public_key", "questions_answered", "deposits_sealed", "award",
+    "contract"};
 
 // Reads a buyer's JSON and makes it a draft of the buyer's organization.
 Result<domain::Consultation> DraftFrom(const Principal& buyer, std::string_view json_text,
@@ -366,17 +354,18 @@ Result<json> Procedures::Amend(const Principal& buyer, std::string_view id,
     t.c = std::move(*next);
     const domain::Amendment& a = t.c.amendments.back();
     json body = LedgerBody(t.c);
-    body["amendment"] = {{"number", a.number}, {"summary", a.summary}, {"changed", a.changed_fields}};
+    body["amendment"] = {
+        {"number", a.number}, {"summary", a.summary}, {"changed", a.changed_fields}};
     LIMPIDE_RETURN_IF_ERROR(AppendLedger(txn, t.c, "tender.amended", body));
     LIMPIDE_RETURN_IF_ERROR(AddEvent(txn, t.c.id, now, "tender.amended", &buyer,
                                      {{"number", a.number}, {"summary", a.summary}}));
     for (const auto& org : Interested(t.extra)) {
-      LIMPIDE_RETURN_IF_ERROR(Notify(txn, org, now,
-                                     {{"tender", t.c.id},
-                                      {"title", t.c.title},
-                                      {"kind", "tender.amended"},
-                                      {"message", "Modification n°" + std::to_string(a.number) +
-                                                      " : " + a.summary}}));
+      LIMPIDE_RETURN_IF_ERROR(
+          Notify(txn, org, now,
+                 {{"tender", t.c.id},
+                  {"title", t.c.title},
+                  {"kind", "tender.amended"},
+                  {"message", "Modification n°" + std::to_string(a.number) + " : " + a.summary}}));
     }
     return PublicView(t);
   });
@@ -519,30 +508,34 @@ Result<FileContent> Procedures::DownloadDocument(const Principal* who, std::stri
   if (!hash.ok()) return Status::InvalidArgument(hash.status().message(), "sha256");
   const Instant now = Now();
   FileContent file;
-  auto done = Change(id, [&](Tender& t, store::WriteTransaction& txn) -> Result<json> {
-    if (t.c.state == ConsultationState::kDraft &&
-        (!who || who->role != UserRole::kBuyerAgent || who->org_id != t.c.buyer_id)) {
-      return Status::NotFound("no consultation " + std::string(id));
-    }
-    const json* found = nullptr;
-    for (const auto& d : ArrayMember(t.extra, "documents")) {
-      if (d.value("sha256", "") == sha256_hex) {
-        found = &d;
-        break;
-      }
-    }
-    if (!found) return Status::NotFound("no document " + std::string(sha256_hex) + " in " + t.c.id);
-    file.name = found->value("name", "");
-    file.type = found->value("type", "application/octet-stream");
-    if (who && !who->org_id.empty() && who->org_id != t.c.buyer_id) {
-      auto& list = t.Array("downloaders");
-      if (std::find(list.begin(), list.end(), json(who->org_id)) == list.end())
-        list.push_back(who->org_id);
-    }
-    LIMPIDE_RETURN_IF_ERROR(AddEvent(txn, t.c.id, now, "document.downloaded", who,
-                                     {{"name", file.name}, {"sha256", sha256_hex}}));
-    return json::object();
-  }, /*durable=*/false);
+  auto done = Change(
+      id,
+      [&](Tender& t, store::WriteTransaction& txn) -> Result<json> {
+        if (t.c.state == ConsultationState::kDraft &&
+            (!who || who->role != UserRole::kBuyerAgent || who->org_id != t.c.buyer_id)) {
+          return Status::NotFound("no consultation " + std::string(id));
+        }
+        const json* found = nullptr;
+        for (const auto& d : ArrayMember(t.extra, "documents")) {
+          if (d.value("sha256", "") == sha256_hex) {
+            found = &d;
+            break;
+          }
+        }
+        if (!found)
+          return Status::NotFound("no document " + std::string(sha256_hex) + " in " + t.c.id);
+        file.name = found->value("name", "");
+        file.type = found->value("type", "application/octet-stream");
+        if (who && !who->org_id.empty() && who->org_id != t.c.buyer_id) {
+          auto& list = t.Array("downloaders");
+          if (std::find(list.begin(), list.end(), json(who->org_id)) == list.end())
+            list.push_back(who->org_id);
+        }
+        LIMPIDE_RETURN_IF_ERROR(AddEvent(txn, t.c.id, now, "document.downloaded", who,
+                                         {{"name", file.name}, {"sha256", sha256_hex}}));
+        return json::object();
+      },
+      /*durable=*/false);
   if (!done.ok()) return done.status();
   auto bytes = store_.GetBlob(*hash);
   if (!bytes.ok()) return bytes.status();
@@ -559,13 +552,14 @@ Result<json> Procedures::Ask(const Principal& company, std::string_view id, std:
     return Status::InvalidArgument("the question is longer than 10,000 bytes", "text");
   const Instant now = Now();
   return Change(id, [&](Tender& t, store::WriteTransaction& txn) -> Result<json> {
-    if (t.c.state == ConsultationState::kDraft) return Status::NotFound("no consultation " + t.c.id);
+    if (t.c.state == ConsultationState::kDraft)
+      return Status::NotFound("no consultation " + t.c.id);
     LIMPIDE_RETURN_IF_ERROR(
         domain::CheckAction(t.c, ConsultationAction::kAskQuestion, now, options_.rules));
     auto& questions = t.Array("questions");
     const std::string qid = "q" + std::to_string(questions.size() + 1);
-    json q = {{"id", qid}, {"text", text}, {"asked", Millis(now)},
-              {"organization", company.org_id}};
+    json q = {
+        {"id", qid}, {"text", text}, {"asked", Millis(now)}, {"organization", company.org_id}};
     questions.push_back(q);
     LIMPIDE_RETURN_IF_ERROR(AddEvent(txn, t.c.id, now, "question.asked", &company, {{"id", qid}}));
     return json{{"id", qid}, {"text", text}, {"asked", Millis(now)}};
@@ -587,13 +581,13 @@ Result<json> Procedures::Answer(const Principal& buyer, std::string_view id,
     if (q->contains("answer")) return Status::Conflict("question already answered");
     (*q)["answer"] = text;
     (*q)["answered"] = Millis(now);
-    json pub = {{"id", (*q)["id"]}, {"text", (*q)["text"]}, {"answer", text},
-                {"answered", Millis(now)}};
+    json pub = {
+        {"id", (*q)["id"]}, {"text", (*q)["text"]}, {"answer", text}, {"answered", Millis(now)}};
     json body = LedgerBody(t.c);
     body["question"] = pub;
     LIMPIDE_RETURN_IF_ERROR(AppendLedger(txn, t.c, "tender.question_answered", body));
-    LIMPIDE_RETURN_IF_ERROR(AddEvent(txn, t.c.id, now, "question.answered", &buyer,
-                                     {{"id", (*q)["id"]}}));
+    LIMPIDE_RETURN_IF_ERROR(
+        AddEvent(txn, t.c.id, now, "question.answered", &buyer, {{"id", (*q)["id"]}}));
     for (const auto& org : Interested(t.extra)) {
       LIMPIDE_RETURN_IF_ERROR(Notify(txn, org, now,
                                      {{"tender", t.c.id},
@@ -608,7 +602,8 @@ Result<json> Procedures::Answer(const Principal& buyer, std::string_view id,
 Result<json> Procedures::Questions(const Principal* who, std::string_view id) {
   auto t = Load(id);
   if (!t.ok()) return t.status();
-  if (t->c.state == ConsultationState::kDraft) return Status::NotFound("no consultation " + t->c.id);
+  if (t->c.state == ConsultationState::kDraft)
+    return Status::NotFound("no consultation " + t->c.id);
   json out = json::array();
   for (const auto& q : ArrayMember(t->extra, "questions")) {
     const bool mine = who && !who->org_id.empty() && q.value("organization", "") == who->org_id;
@@ -658,12 +653,14 @@ Result<json> Procedures::StartDeposit(const Principal& company, std::string_view
     return Status::InvalidArgument("a deposit holds at most 100 documents", "documents");
   auto t = Load(id);
   if (!t.ok()) return t.status();
-  if (t->c.state == ConsultationState::kDraft) return Status::NotFound("no consultation " + t->c.id);
+  if (t->c.state == ConsultationState::kDraft)
+    return Status::NotFound("no consultation " + t->c.id);
   const Instant now = Now();
   const auto state = domain::EffectiveState(t->c, now);
   if (state != ConsultationState::kPublished && state != ConsultationState::kClosed) {
-    return Status::Conflict("deposits are received until the bids are opened; the consultation is " +
-                            std::string(domain::Code(state)));
+    return Status::Conflict(
+        "deposits are received until the bids are opened; the consultation is " +
+        std::string(domain::Code(state)));
   }
   json docs = json::array();
   std::set<std::string> names;
@@ -695,13 +692,14 @@ Result<json> Procedures::StartDeposit(const Principal& company, std::string_view
                   {"state", "uploading"},
                   {"upload_started", Millis(now)},
                   {"chunk_bytes", crypto::kSealChunkBytes},
+                  {"opening_public_key", t->extra.value("opening_public_key", "")},
                   {"documents", std::move(docs)}};
   auto txn = store_.BeginRelaxedWrite();
   if (!txn.ok()) return txn.status();
   auto put = (*txn)->PutObject(kDeposit, DepositKey(t->c.id, deposit_id), deposit.dump(), 0);
   if (!put.ok()) return put.status();
-  LIMPIDE_RETURN_IF_ERROR(AddEvent(**txn, t->c.id, now, "deposit.started", &company,
-                                   {{"deposit", deposit_id}}));
+  LIMPIDE_RETURN_IF_ERROR(
+      AddEvent(**txn, t->c.id, now, "deposit.started", &company, {{"deposit", deposit_id}}));
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
   return DepositView(deposit);
 }
@@ -730,13 +728,8 @@ Result<json> Procedures::PutChunk(const Principal& company, std::string_view id,
                                   std::string_view deposit_id, size_t document, size_t chunk,
                                   std::string_view bytes) {
   LIMPIDE_RETURN_IF_ERROR(EnsureCompany(company));
-  auto t = Load(id);
-  if (!t.ok()) return t.status();
-  const std::string pk_b64 = t->extra.value("opening_public_key", "");
-  auto pk = crypto::KeyFromBase64(pk_b64);
-  if (!pk.ok()) return Status::NotFound("no consultation " + std::string(id) + " open to deposits");
   // Validate against the declaration before taking the write lock; the
-  // declaration does not change once made.
+  // declaration (and the opening key it carries) does not change once made.
   auto peek = store_.GetObject(kDeposit, DepositKey(id, deposit_id));
   if (!peek.ok()) {
     if (peek.status().code() == ErrorCode::kNotFound)
@@ -748,6 +741,8 @@ Result<json> Procedures::PutChunk(const Principal& company, std::string_view id,
   if (declared.is_discarded() || declared["company"].value("id", "") != company.org_id)
     return Status::NotFound("no deposit " + std::string(deposit_id) + " of yours in " +
                             std::string(id));
+  auto pk = crypto::KeyFromBase64(declared.value("opening_public_key", ""));
+  if (!pk.ok()) return Status::Internal("stored deposit without the opening key");
   if (document >= declared["documents"].size())
     return Status::NotFound("the deposit has no document " + std::to_string(document));
   const json& doc = declared["documents"][document];
@@ -758,15 +753,15 @@ Result<json> Procedures::PutChunk(const Principal& company, std::string_view id,
                             std::to_string(count) + " chunk(s), numbered from 0");
   }
   const bool plaintext = doc.value("sealed_by_server", false);
-  const uint64_t expected = ChunkPlaintextBytes(size, chunk) + (plaintext ? 0 : crypto::kSealOverheadBytes);
+  const uint64_t expected =
+      ChunkPlaintextBytes(size, chunk) + (plaintext ? 0 : crypto::kSealOverheadBytes);
   if (bytes.size() != expected) {
-    const Status st(bytes.size() > expected ? ErrorCode::kResourceExhausted
-                                            : ErrorCode::kInvalidArgument,
-                    "chunk " + std::to_string(chunk) + " of document " + std::to_string(document) +
-                        " must hold " + std::to_string(expected) + " bytes (" +
-                        (plaintext ? "plaintext" : "sealed") + "), got " +
-                        std::to_string(bytes.size()),
-                    "body");
+    const Status st(
+        bytes.size() > expected ? ErrorCode::kResourceExhausted : ErrorCode::kInvalidArgument,
+        "chunk " + std::to_string(chunk) + " of document " + std::to_string(document) +
+            " must hold " + std::to_string(expected) + " bytes (" +
+            (plaintext ? "plaintext" : "sealed") + "), got " + std::to_string(bytes.size()),
+        "body");
     return st;
   }
   // Sealed here, in memory, before anything touches the disk.
@@ -784,7 +779,8 @@ Result<json> Procedures::PutChunk(const Principal& company, std::string_view id,
   auto& [d, version] = *loaded;
   if (d["state"] != "uploading") {
     return Status::Conflict("deposit " + std::string(deposit_id) + " is " +
-                            d["state"].get<std::string>() + "; chunks are sent before completing it");
+                            d["state"].get<std::string>() +
+                            "; chunks are sent before completing it");
   }
   auto hash = (*txn)->PutBlob(sealed);
   if (!hash.ok()) return hash.status();
@@ -893,8 +889,8 @@ Result<json> Procedures::Withdraw(const Principal& company, std::string_view id,
   d["withdrawn"] = Millis(now);
   auto put = (*txn)->PutObject(kDeposit, DepositKey(id, deposit_id), d.dump(), version);
   if (!put.ok()) return put.status();
-  LIMPIDE_RETURN_IF_ERROR(AddEvent(**txn, t->c.id, now, "deposit.withdrawn", &company,
-                                   {{"deposit", deposit_id}}));
+  LIMPIDE_RETURN_IF_ERROR(
+      AddEvent(**txn, t->c.id, now, "deposit.withdrawn", &company, {{"deposit", deposit_id}}));
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
   return DepositView(d);
 }
@@ -925,7 +921,8 @@ Result<json> Procedures::Deposits(const Principal& company, std::string_view id)
   LIMPIDE_RETURN_IF_ERROR(EnsureCompany(company));
   auto t = Load(id);
   if (!t.ok()) return t.status();
-  if (t->c.state == ConsultationState::kDraft) return Status::NotFound("no consultation " + t->c.id);
+  if (t->c.state == ConsultationState::kDraft)
+    return Status::NotFound("no consultation " + t->c.id);
   auto all = AllDeposits(store_, id);
   if (!all.ok()) return all.status();
   json items = json::array();
@@ -971,14 +968,14 @@ Result<int> Procedures::CloseOne(std::string_view id) {
     const crypto::Hash root = ledger::ReceiptsRoot(leaves);
     json leaf_hex = json::array();
     for (const auto& h : leaves) leaf_hex.push_back(HexOf(h));
-    json sealed = {{"receipts", leaves.size()}, {"receipts_root", HexOf(root)},
-                   {"time", Millis(now)}};
+    json sealed = {
+        {"receipts", leaves.size()}, {"receipts_root", HexOf(root)}, {"time", Millis(now)}};
     if (!t.c.test) {
       auto body = ledger::DepositsSealedBody({t.c.id, root, leaves.size()});
       auto text = Canonical(body);
       if (!text.ok()) return text.status();
-      auto seq = txn.AppendToLedger(
-          {std::string(ledger::kDepositsSealedKind), t.c.id, std::move(*text)});
+      auto seq =
+          txn.AppendToLedger({std::string(ledger::kDepositsSealedKind), t.c.id, std::move(*text)});
       if (!seq.ok()) return seq.status();
       sealed["ledger_seq"] = *seq;
     }
@@ -1034,7 +1031,8 @@ Result<json> Procedures::ReceiptProof(const Principal& company, std::string_view
                                       Millis(t->c.deadline) + ")");
   }
   std::vector<crypto::Hash> leaves;
-  for (const auto& h : t->extra["receipt_leaves"]) leaves.push_back(*crypto::HashFromHex(h.get<std::string>()));
+  for (const auto& h : t->extra["receipt_leaves"])
+    leaves.push_back(*crypto::HashFromHex(h.get<std::string>()));
   auto leaf = crypto::HashFromHex((*d)["receipt_leaf"].get<std::string>());
   if (!leaf.ok()) return Status::Internal("stored receipt hash is not readable");
   auto in_tree = ledger::ReceiptsInclusionProof(leaves, *leaf);
@@ -1095,7 +1093,9 @@ Result<json> Procedures::OpenBids(const Principal& buyer, std::string_view id,
     // The last complete deposit of each company counts; late ones only on request.
     std::map<std::string, const json*> last;
     int late = 0;
+    int withdrawn = 0;
     for (const auto& d : *all) {
+      withdrawn += d.value("state", "") == "withdrawn" ? 1 : 0;
       if (d.value("state", "") != "complete") continue;
       if (d.value("timing", "") == "late") {
         ++late;
@@ -1154,11 +1154,12 @@ Result<json> Procedures::OpenBids(const Principal& buyer, std::string_view id,
     json body = LedgerBody(t.c);
     body["bids"] = bids.size();
     body["late_deposits"] = late;
+    body["withdrawn_deposits"] = withdrawn;  // withdrawals, made public once it is safe
     LIMPIDE_RETURN_IF_ERROR(AppendLedger(txn, t.c, "tender.opened", body));
-    LIMPIDE_RETURN_IF_ERROR(AddEvent(txn, t.c.id, now, "bids.opened", &buyer,
-                                     {{"bids", bids.size()}, {"late_deposits", late},
-                                      {"include_late", include_late}}));
-    return json{{"bids", bids}, {"late_deposits", late}};
+    LIMPIDE_RETURN_IF_ERROR(
+        AddEvent(txn, t.c.id, now, "bids.opened", &buyer,
+                 {{"bids", bids.size()}, {"late_deposits", late}, {"include_late", include_late}}));
+    return json{{"bids", bids}, {"late_deposits", late}, {"withdrawn_deposits", withdrawn}};
   });
 }
 
@@ -1166,8 +1167,7 @@ Result<json> Procedures::Bids(const Principal& buyer, std::string_view id) {
   auto t = Load(id);
   if (!t.ok()) return t.status();
   LIMPIDE_RETURN_IF_ERROR(EnsureBuyerOf(buyer, t->c));
-  if (!t->extra.contains("bids"))
-    return Status::Conflict("the bids have not been opened");
+  if (!t->extra.contains("bids")) return Status::Conflict("the bids have not been opened");
   return json{{"bids", t->extra["bids"]}, {"ranking", ArrayMember(t->extra, "ranking")}};
 }
 
@@ -1228,10 +1228,14 @@ Result<json> Procedures::Evaluate(const Principal& buyer, std::string_view id,
         bool known = false;
         for (const auto& criterion : t.c.criteria) known |= criterion.name == name;
         if (!known)
-          return Status::InvalidArgument("no criterion named " + name, "scores." + bid_id + "." + name);
+          return Status::InvalidArgument("no criterion named " + name,
+                                         "scores." + bid_id + "." + name);
       }
-      ranking.push_back({{"bid", bid_id}, {"company", bid["company"]}, {"scores", detail},
-                         {"total_hundredths", total}, {"received", bid["received"]}});
+      ranking.push_back({{"bid", bid_id},
+                         {"company", bid["company"]},
+                         {"scores", detail},
+                         {"total_hundredths", total},
+                         {"received", bid["received"]}});
     }
     for (const auto& [bid_id, _] : scores.items()) {
       bool known = false;
@@ -1248,8 +1252,8 @@ Result<json> Procedures::Evaluate(const Principal& buyer, std::string_view id,
     if (!next.ok()) return next.status();
     t.c = std::move(*next);
     t.extra["ranking"] = ranking;
-    LIMPIDE_RETURN_IF_ERROR(AddEvent(txn, t.c.id, now, "bids.evaluated", &buyer,
-                                     {{"bids", ranking.size()}}));
+    LIMPIDE_RETURN_IF_ERROR(
+        AddEvent(txn, t.c.id, now, "bids.evaluated", &buyer, {{"bids", ranking.size()}}));
     return json{{"ranking", ranking}};
   });
 }
@@ -1268,21 +1272,24 @@ Result<json> Procedures::Award(const Principal& buyer, std::string_view id,
     auto next = domain::Apply(t.c, ConsultationAction::kAward, now, options_.rules);
     if (!next.ok()) return next.status();
     t.c = std::move(*next);
-    json award = {{"bid", bid_id}, {"company", (*winner)["company"]}, {"time", Millis(now)},
+    json award = {{"bid", bid_id},
+                  {"company", (*winner)["company"]},
+                  {"time", Millis(now)},
                   {"bids", t.extra["ranking"].size()}};
     if (t.c.standstill_ends) award["standstill_ends"] = Millis(*t.c.standstill_ends);
     t.extra["award"] = award;
     for (const auto& r : t.extra["ranking"]) {
       const bool won = r["bid"] == bid_id;
-      json note = {{"tender", t.c.id},
-                   {"title", t.c.title},
-                   {"kind", won ? "bid.retained" : "bid.rejected"},
-                   {"rank", r["rank"]},
-                   {"total_hundredths", r["total_hundredths"]},
-                   {"winner", (*winner)["company"]},
-                   {"message", won ? "Votre offre est retenue."
-                                   : "Votre offre n'est pas retenue ; l'offre retenue est celle de " +
-                                         (*winner)["company"].value("name", std::string())}};
+      json note = {
+          {"tender", t.c.id},
+          {"title", t.c.title},
+          {"kind", won ? "bid.retained" : "bid.rejected"},
+          {"rank", r["rank"]},
+          {"total_hundredths", r["total_hundredths"]},
+          {"winner", (*winner)["company"]},
+          {"message", won ? "Votre offre est retenue."
+                          : "Votre offre n'est pas retenue ; l'offre retenue est celle de " +
+                                (*winner)["company"].value("name", std::string())}};
       if (t.c.standstill_ends) note["standstill_ends"] = Millis(*t.c.standstill_ends);
       LIMPIDE_RETURN_IF_ERROR(Notify(txn, r["company"].value("id", ""), now, note));
     }
@@ -1302,7 +1309,7 @@ Result<json> Procedures::Sign(const Principal& buyer, std::string_view id,
   std::optional<domain::Money> amount;
   if (in->contains("amount")) {
     const json& a = (*in)["amount"];
-    auto m = a.is_string() ? domain::ParseEuros(a.get<std::string>())
+    auto m = a.is_string()   ? domain::ParseEuros(a.get<std::string>())
              : a.is_number() ? domain::MoneyFromEuros(a.get<double>())
                              : Result<domain::Money>(Status::InvalidArgument("not an amount"));
     if (!m.ok() || m->cents < 0)
@@ -1344,8 +1351,8 @@ Result<json> Procedures::Sign(const Principal& buyer, std::string_view id,
     k.notified_on = *domain::ParseDate(today);
     k.published_on = k.notified_on;
     k.price_form = "Forfaitaire";
-    k.holders.push_back({award["company"].value("id", ""), "SIRET",
-                         award["company"].value("name", "")});
+    k.holders.push_back(
+        {award["company"].value("id", ""), "SIRET", award["company"].value("name", "")});
     k.extra_json = json{{"offresRecues", award.value("bids", 0)}}.dump();
     k.schema_version = "2";
     k.source = "limpide";
@@ -1355,16 +1362,17 @@ Result<json> Procedures::Sign(const Principal& buyer, std::string_view id,
       auto seq = txn.AppendToLedger(ContractEvent(k, *outcome));
       if (!seq.ok()) return seq.status();
     }
-    auto published = domain::Apply(*signed_c, ConsultationAction::kPublishData, now, options_.rules);
+    auto published =
+        domain::Apply(*signed_c, ConsultationAction::kPublishData, now, options_.rules);
     if (!published.ok()) return published.status();
     t.c = std::move(*published);
-    t.extra["contract"] = {{"uid", k.uid}, {"amount", domain::FormatEuros(*amount)},
-                           {"signed", Millis(now)}};
+    t.extra["contract"] = {
+        {"uid", k.uid}, {"amount", domain::FormatEuros(*amount)}, {"signed", Millis(now)}};
     json body = LedgerBody(t.c);
     body["contract"] = k.uid;
     LIMPIDE_RETURN_IF_ERROR(AppendLedger(txn, t.c, "tender.signed", body));
-    LIMPIDE_RETURN_IF_ERROR(AddEvent(txn, t.c.id, now, "contract.signed", &buyer,
-                                     {{"contract", k.uid}}));
+    LIMPIDE_RETURN_IF_ERROR(
+        AddEvent(txn, t.c.id, now, "contract.signed", &buyer, {{"contract", k.uid}}));
     return PublicView(t);
   });
 }

@@ -40,8 +40,8 @@ struct ProcedureOptions {
 // A declared document of a deposit, before its chunks arrive.
 struct DocumentDeclaration {
   std::string name;
-  uint64_t size = 0;    // bytes of plaintext
-  bool sealed = true;   // chunks arrive sealed (true) or in plaintext, sealed on receipt
+  uint64_t size = 0;   // bytes of plaintext
+  bool sealed = true;  // chunks arrive sealed (true) or in plaintext, sealed on receipt
 };
 
 // A downloadable file.
@@ -84,8 +84,8 @@ class Procedures {
                               bool include_test);
 
   // ---- Consultation documents (DCE) ----
-  Result<nlohmann::json> AddDocument(const Principal& buyer, std::string_view id,
-                                     std::string name, std::string type, std::string_view bytes);
+  Result<nlohmann::json> AddDocument(const Principal& buyer, std::string_view id, std::string name,
+                                     std::string type, std::string_view bytes);
   // Free and anonymous; each download is an event of the consultation, with
   // the downloader's organization when known.
   Result<FileContent> DownloadDocument(const Principal* who, std::string_view id,
@@ -158,6 +158,7 @@ class Procedures {
       std::string_view id,
       const std::function<Result<nlohmann::json>(Tender&, store::WriteTransaction&)>& change,
       bool durable = true);
+  static Result<Tender> ReadTender(Result<store::StoredObject> obj, std::string_view id);
   Result<Tender> Load(std::string_view id);
   Result<int> CloseOne(std::string_view id);
   nlohmann::json PublicView(const Tender& t) const;

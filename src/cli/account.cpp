@@ -80,7 +80,7 @@ int AccountAdd(const AccountAddArgs& args) {
   }
   auto password = ReadPassword(args.password_file);
   if (!password.ok()) return Fail("account add", password.status());
-  auto store = OpenDataDir(args.data_dir, "account add");
+  auto store = OpenDataDir(args.data_dir, args.database, "account add");
   if (!store) return 1;
   app::Accounts accounts(*store);
   auto user = accounts.CreateUser(
@@ -103,7 +103,7 @@ int TokenCreate(const TokenCreateArgs& args) {
     }
     expires = *t;
   }
-  auto store = OpenDataDir(args.data_dir, "token create");
+  auto store = OpenDataDir(args.data_dir, args.database, "token create");
   if (!store) return 1;
   app::Accounts accounts(*store);
   auto user = accounts.FindUserByEmail(args.email);

@@ -11,6 +11,7 @@ namespace limpide::cli {
 
 struct ServeArgs {
   std::string data_dir = "var/data";
+  std::string database;  // --database: a store URL; empty: DATA_DIR/limpide.db
   std::string listen = "127.0.0.1:8080";
   std::vector<std::string> seeds;  // imported on first start (empty store)
   std::string static_dir;          // Pico CSS etc.; default: <binary dir>/static
@@ -18,13 +19,14 @@ struct ServeArgs {
   double rate_limit = 50;
   double burst = 200;
   bool access_log = true;
-  int max_body_mib = 16;            // larger request bodies get 413
-  int deposit_grace_seconds = 60;   // docs/tenders.md, "Deadline"
+  int max_body_mib = 16;           // larger request bodies get 413
+  int deposit_grace_seconds = 60;  // docs/tenders.md, "Deadline"
 };
 int Serve(const ServeArgs& args);
 
 struct ImportArgs {
   std::string data_dir = "var/data";
+  std::string database;  // --database: a store URL; empty: DATA_DIR/limpide.db
   std::vector<std::string> files;
   bool json = false;
   std::string rejects;  // default: <data-dir>/rejects/import-<UTC time>.jsonl
@@ -33,8 +35,9 @@ int Import(const ImportArgs& args);
 
 struct ExportArgs {
   std::string data_dir = "var/data";
-  std::string format;  // decp-json, decp-xml, csv
-  std::string output;  // empty or "-": stdout; else FILE and FILE.sha256
+  std::string database;  // --database: a store URL; empty: DATA_DIR/limpide.db
+  std::string format;    // decp-json, decp-xml, csv
+  std::string output;    // empty or "-": stdout; else FILE and FILE.sha256
   // Filters, as the API's (docs/api.md); empty: no filter.
   std::string buyer, supplier, cpv, procedure, nature, notified_from, notified_to, amount_min,
       amount_max, q;
@@ -89,6 +92,7 @@ int Keygen(const KeygenArgs& args);
 // index: stop it first).
 struct ReindexArgs {
   std::string data_dir = "var/data";
+  std::string database;  // --database: a store URL; empty: DATA_DIR/limpide.db
 };
 int Reindex(const ReindexArgs& args);
 // The search index of a data directory: <dir>/search.
@@ -100,6 +104,7 @@ std::string SearchDir(const std::string& data_dir);
 // 2 bad arguments.
 struct AccountAddArgs {
   std::string data_dir = "var/data";
+  std::string database;  // --database: a store URL; empty: DATA_DIR/limpide.db
   std::string email, name, org, org_name, role, password_file;
 };
 int AccountAdd(const AccountAddArgs& args);
@@ -109,6 +114,7 @@ int AccountAdd(const AccountAddArgs& args);
 // or empty. Exit codes as AccountAdd.
 struct TokenCreateArgs {
   std::string data_dir = "var/data";
+  std::string database;  // --database: a store URL; empty: DATA_DIR/limpide.db
   std::string email, scopes, label, expires;
 };
 int TokenCreate(const TokenCreateArgs& args);
@@ -116,8 +122,20 @@ int TokenCreate(const TokenCreateArgs& args);
 // The store of a data directory: <dir>/limpide.db (created with the directory).
 std::string StoreUrl(const std::string& data_dir);
 
-// Creates `data_dir` if needed and opens its store; on failure prints
-// "limpide COMMAND: reason" on stderr and returns nullptr.
-std::unique_ptr<store::Store> OpenDataDir(const std::string& data_dir, const char* command);
+// Creates `data_dir` if needed (it keeps the ledger key, the search index and
+// reject files) and opens the store at `database` (a store URL:
+// "postgresql://…", "sqlite:PATH"), or DATA_DIR/limpide.db when it is empty,
+// applying pending migrations. On failure prints "limpide COMMAND: reason" on
+// stderr and returns nullptr.
+std::unique_ptr<store::Store> OpenDataDir(const std::string& data_dir, const std::string& database,
+                                          const char* command);
+
+// `limpide migrate`: opens the store (applying pending migrations) and prints
+// its schema version. Exit 0, or 1 when the store cannot be opened.
+struct MigrateArgs {
+  std::string data_dir = "var/data";
+  std::string database;
+};
+int Migrate(const MigrateArgs& args);
 
 }  // namespace limpide::cli

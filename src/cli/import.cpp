@@ -53,7 +53,8 @@ std::string LedgerKeyPath(const std::string& data_dir) {
   return (std::filesystem::path(data_dir) / "ledger.key").string();
 }
 
-std::unique_ptr<store::Store> OpenDataDir(const std::string& data_dir, const char* command) {
+std::unique_ptr<store::Store> OpenDataDir(const std::string& data_dir, const std::string& database,
+                                          const char* command) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) {
@@ -61,7 +62,7 @@ std::unique_ptr<store::Store> OpenDataDir(const std::string& data_dir, const cha
                  data_dir.c_str(), ec.message().c_str());
     return nullptr;
   }
-  auto store = store::OpenStore(StoreUrl(data_dir));
+  auto store = store::OpenStore(database.empty() ? StoreUrl(data_dir) : database);
   if (!store.ok()) {
     std::fprintf(stderr, "limpide %s: %s\n", command, store.status().ToString().c_str());
     return nullptr;
@@ -81,7 +82,7 @@ std::unique_ptr<store::Store> OpenDataDir(const std::string& data_dir, const cha
 }
 
 int Import(const ImportArgs& args) {
-  auto store = OpenDataDir(args.data_dir, "import");
+  auto store = OpenDataDir(args.data_dir, args.database, "import");
   if (!store) return 1;
   std::error_code ec;
   app::ImportOptions options;
@@ -107,6 +108,13 @@ int Import(const ImportArgs& args) {
   // Exit 0: all files imported (some records may be rejected, as reported);
   // 3: at least one file could not be imported.
   return report->ok() ? 0 : 3;
+}
+
+int Migrate(const MigrateArgs& args) {
+  auto store = OpenDataDir(args.data_dir, args.database, "migrate");
+  if (!store) return 1;
+  std::printf("schema version %d\n", store->schema_version());
+  return 0;
 }
 
 }  // namespace limpide::cli

@@ -12,6 +12,9 @@ int main(int argc, char** argv) {
 
   limpide::cli::ServeArgs serve;
   auto* s = app.add_subcommand("serve", "Serve the API and the web pages");
+  s->add_option("--database", serve.database,
+                "Store URL (postgresql://…); default: DATA_DIR/limpide.db")
+      ->envname("LIMPIDE_DATABASE");
   s->add_option("--data-dir", serve.data_dir, "Directory holding limpide.db")
       ->capture_default_str();
   s->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0: any free port)")
@@ -38,6 +41,9 @@ int main(int argc, char** argv) {
 
   limpide::cli::ImportArgs import;
   auto* i = app.add_subcommand("import", "Import DECP files (1.x JSON, 2.x JSON, 2.x XML)");
+  i->add_option("--database", import.database,
+                "Store URL (postgresql://…); default: DATA_DIR/limpide.db")
+      ->envname("LIMPIDE_DATABASE");
   i->add_option("--data-dir", import.data_dir, "Directory holding limpide.db")
       ->capture_default_str();
   i->add_option("files", import.files, "Files to import")->required()->check(CLI::ExistingFile);
@@ -49,6 +55,9 @@ int main(int argc, char** argv) {
   limpide::cli::ExportArgs exp;
   auto* e = app.add_subcommand(
       "export", "Export the contracts as DECP 2.x JSON or XML, or CSV (filters as in the API)");
+  e->add_option("--database", exp.database,
+                "Store URL (postgresql://…); default: DATA_DIR/limpide.db")
+      ->envname("LIMPIDE_DATABASE");
   e->add_option("--data-dir", exp.data_dir, "Directory holding limpide.db")->capture_default_str();
   e->add_option("--format", exp.format, "decp-json, decp-xml or csv");
   e->add_option("--output,-o", exp.output, "File to write, with FILE.sha256 (default: stdout)");
@@ -115,8 +124,19 @@ int main(int argc, char** argv) {
   kg->add_option("--secret-key-file", keygen.secret_key_file, "New file for the secret key (0600)")
       ->required();
 
+  limpide::cli::MigrateArgs migrate;
+  auto* m = app.add_subcommand("migrate", "Apply pending schema migrations and print the version");
+  m->add_option("--database", migrate.database,
+                "Store URL (postgresql://…); default: DATA_DIR/limpide.db")
+      ->envname("LIMPIDE_DATABASE");
+  m->add_option("--data-dir", migrate.data_dir, "Directory holding limpide.db")
+      ->capture_default_str();
+
   limpide::cli::ReindexArgs reindex;
   auto* r = app.add_subcommand("reindex", "Rebuild the search index from the ledger");
+  r->add_option("--database", reindex.database,
+                "Store URL (postgresql://…); default: DATA_DIR/limpide.db")
+      ->envname("LIMPIDE_DATABASE");
   r->add_option("--data-dir", reindex.data_dir, "Directory holding limpide.db")
       ->capture_default_str();
 
@@ -125,6 +145,10 @@ int main(int argc, char** argv) {
   acc->require_subcommand(1);
   auto* acc_add = acc->add_subcommand(
       "add", "Create a user (and its organization); password on stdin or --password-file");
+  acc_add
+      ->add_option("--database", account.database,
+                   "Store URL (postgresql://…); default: DATA_DIR/limpide.db")
+      ->envname("LIMPIDE_DATABASE");
   acc_add->add_option("--data-dir", account.data_dir, "Directory holding limpide.db")
       ->capture_default_str();
   acc_add->add_option("--email", account.email, "E-mail address (the login)")->required();
@@ -139,6 +163,10 @@ int main(int argc, char** argv) {
   auto* tok = app.add_subcommand("token", "Manage API tokens (docs/accounts.md)");
   tok->require_subcommand(1);
   auto* tok_create = tok->add_subcommand("create", "Create an API token, printed once");
+  tok_create
+      ->add_option("--database", token.database,
+                   "Store URL (postgresql://…); default: DATA_DIR/limpide.db")
+      ->envname("LIMPIDE_DATABASE");
   tok_create->add_option("--data-dir", token.data_dir, "Directory holding limpide.db")
       ->capture_default_str();
   tok_create->add_option("--email", token.email, "E-mail address of the user")->required();
@@ -172,6 +200,7 @@ int main(int argc, char** argv) {
   if (kg->parsed()) return limpide::cli::Keygen(keygen);
   if (e->parsed()) return limpide::cli::Export(exp);
   if (r->parsed()) return limpide::cli::Reindex(reindex);
+  if (m->parsed()) return limpide::cli::Migrate(migrate);
   if (acc_add->parsed()) return limpide::cli::AccountAdd(account);
   if (tok_create->parsed()) return limpide::cli::TokenCreate(token);
   return 2;

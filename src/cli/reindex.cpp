@@ -17,7 +17,7 @@ std::string SearchDir(const std::string& data_dir) {
 }
 
 int Reindex(const ReindexArgs& args) {
-  auto store = OpenDataDir(args.data_dir, "reindex");
+  auto store = OpenDataDir(args.data_dir, args.database, "reindex");
   if (!store) return 1;
   const fs::path live = SearchDir(args.data_dir);
   const fs::path fresh = fs::path(args.data_dir) / "search.new";

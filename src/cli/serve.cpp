@@ -58,7 +58,7 @@ int Serve(const ServeArgs& args) {
   options.access_log = args.access_log;
   options.max_body_bytes = static_cast<size_t>(args.max_body_mib) << 20;
 
-  auto store = OpenDataDir(args.data_dir, "serve");
+  auto store = OpenDataDir(args.data_dir, args.database, "serve");
   if (!store) return 1;
   std::error_code ec;
   app::Catalogue catalogue(*store);

@@ -1,9 +1,9 @@
 #include "store/codec.h"
 
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "domain/text.h"
 #include "domain/time.h"

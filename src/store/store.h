@@ -193,9 +193,8 @@ std::string ObjectCursorAfter(std::string_view id);
 
 // Opens (creating if needed) the store at `url` and applies pending migrations.
 // Accepted: "sqlite:PATH" or a plain PATH (a SQLite file), and
-// "postgresql://…" or "postgres://…" (a libpq connection URI; docs/storage.md). unavailable when the
-// file cannot be opened; failed_precondition when its schema is newer than
-// this binary.
+// "postgresql://…" or "postgres://…" (a libpq connection URI; docs/storage.md). unavailable when
+// the file cannot be opened; failed_precondition when its schema is newer than this binary.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url);
 
 }  // namespace limpide::store

@@ -17,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr int64_t kMs = 1000;                // microseconds
+constexpr int64_t kMs = 1000;                         // microseconds
 constexpr int64_t kDeadline = 1'900'000'000'000'000;  // 2030-03-17T17:46:40Z
 
 Principal Buyer() {
@@ -41,9 +41,10 @@ Principal Company(const std::string& siret, const std::string& name) {
 class ProcedureTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("limpide-procedure-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() /
+        ("limpide-procedure-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+         "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     auto s = store::OpenStore((dir_ / "limpide.db").string());
@@ -67,12 +68,10 @@ class ProcedureTest : public ::testing::Test {
   // A published consultation (procédure adaptée) with its deadline at kDeadline.
   json Publish() {
     now_ = kDeadline - int64_t{10} * 24 * 3600 * 1'000'000;
-    const json draft = {{"title", "Élagage"},
-                        {"procedure", "procedure_adaptee"},
-                        {"cpv", "77211400-6"},
-                        {"criteria", {{{"name", "Prix"}, {"weight", 100}}}},
-                        {"maxDocumentBytes", 1000},
-                        {"deadline", "2030-03-17T17:46:40Z"}};
+    const json draft = {
+        {"title", "Élagage"},       {"procedure", "procedure_adaptee"},
+        {"cpv", "77211400-6"},      {"criteria", {{{"name", "Prix"}, {"weight", 100}}}},
+        {"maxDocumentBytes", 1000}, {"deadline", "2030-03-17T17:46:40Z"}};
     auto created = procedures_->CreateDraft(Buyer(), draft.dump());
     EXPECT_TRUE(created.ok()) << created.status().ToString();
     auto published = procedures_->Publish(Buyer(), (*created)["id"].get<std::string>());
@@ -106,8 +105,8 @@ class ProcedureTest : public ::testing::Test {
 TEST_F(ProcedureTest, OneMillisecondBeforeTheDeadlineIsOnTimeAtTheDeadlineLate) {
   const json t = Publish();
   const std::string id = t["id"];
-  auto on_time = Deposit(id, Company("73282932000074", "Acme"), "a", kDeadline - 10 * kMs,
-                         kDeadline - kMs);
+  auto on_time =
+      Deposit(id, Company("73282932000074", "Acme"), "a", kDeadline - 10 * kMs, kDeadline - kMs);
   ASSERT_TRUE(on_time.ok()) << on_time.status().ToString();
   EXPECT_FALSE((*on_time)["receipt"]["late"].get<bool>());
   EXPECT_EQ((*on_time)["receipt"]["received"], "2030-03-17T17:46:39.999Z");
@@ -167,6 +166,7 @@ TEST_F(ProcedureTest, TheLastDepositBeforeTheDeadlineCountsAndWithdrawalRemovesI
   auto opened = procedures_->OpenBids(Buyer(), id, secret_, false);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   ASSERT_EQ((*opened)["bids"].size(), 1u);
+  EXPECT_EQ((*opened)["withdrawn_deposits"], 1);
   EXPECT_EQ((*opened)["bids"][0]["id"], (*second)["receipt"]["id"]);
   EXPECT_EQ((*opened)["bids"][0]["documents"][0]["plaintext_sha256"],
             crypto::ToHex(crypto::Sha256("second")));
@@ -196,8 +196,8 @@ TEST_F(ProcedureTest, ReceiptsAreSignedAndAnchoredAtTheDeadline) {
 TEST_F(ProcedureTest, DocumentsLargerThanThePublishedLimitAreRefused) {
   const json t = Publish();
   now_ = kDeadline - kMs;
-  auto big = procedures_->StartDeposit(Company("73282932000074", "Acme"), t["id"].get<std::string>(),
-                                       {{"offre.pdf", 1001, true}});
+  auto big = procedures_->StartDeposit(Company("73282932000074", "Acme"),
+                                       t["id"].get<std::string>(), {{"offre.pdf", 1001, true}});
   EXPECT_EQ(big.status().code(), ErrorCode::kResourceExhausted);
   EXPECT_EQ(big.status().field(), "documents[0].size");
 }

@@ -137,8 +137,7 @@ TEST_P(ObjectsConformance, RollbackLeavesNothing) {
     // Destroyed without Commit.
   }
   EXPECT_EQ(store_->GetObject("tender", "t-1").status().code(), ErrorCode::kNotFound);
-  EXPECT_EQ(store_->GetBlob(crypto::Sha256("sealed bytes")).status().code(),
-            ErrorCode::kNotFound);
+  EXPECT_EQ(store_->GetBlob(crypto::Sha256("sealed bytes")).status().code(), ErrorCode::kNotFound);
   EXPECT_EQ(*store_->LedgerSize(), 0u);
 }
 
@@ -154,8 +153,8 @@ TEST_P(ObjectsConformance, ObjectAndLedgerEntryCommitTogether) {
 
 TEST_P(ObjectsConformance, ListByPrefixInIdOrderWithPages) {
   // Deposits of two tenders, and one of a tender whose id extends the first.
-  const std::vector<std::string> ids = {"t-1/d-3", "t-1/d-1", "t-2/d-1", "t-1/d-2", "t-10/d-1",
-                                        "t-1/d-4", "t-1/d-5"};
+  const std::vector<std::string> ids = {"t-1/d-3",  "t-1/d-1", "t-2/d-1", "t-1/d-2",
+                                        "t-10/d-1", "t-1/d-4", "t-1/d-5"};
   for (const auto& id : ids) ASSERT_TRUE(Put("deposit", id, R"({})", 0).ok()) << id;
   ASSERT_TRUE(Put("other", "t-1/d-9", R"({})", 0).ok());
 
@@ -174,8 +173,8 @@ TEST_P(ObjectsConformance, ListByPrefixInIdOrderWithPages) {
     page.after = got->next;
     ASSERT_LT(pages, 10);
   }
-  EXPECT_EQ(seen, (std::vector<std::string>{"t-1/d-1", "t-1/d-2", "t-1/d-3", "t-1/d-4",
-                                            "t-1/d-5"}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"t-1/d-1", "t-1/d-2", "t-1/d-3", "t-1/d-4", "t-1/d-5"}));
   EXPECT_EQ(pages, 3);
 
   auto all = store_->ListObjects("deposit", "", {.after = "", .limit = 100});
@@ -233,7 +232,8 @@ TEST_P(ObjectsConformance, ConcurrentReadModifyWriteLosesNoUpdate) {
         ASSERT_TRUE(cur.ok());
         const int n = std::stoi(cur->body.substr(5));
         ASSERT_TRUE(
-            (*txn)->PutObject("counter", "c", "{\"n\":" + std::to_string(n + 1) + "}", cur->version)
+            (*txn)
+                ->PutObject("counter", "c", "{\"n\":" + std::to_string(n + 1) + "}", cur->version)
                 .ok());
         ASSERT_TRUE((*txn)->Commit().ok());
       }

@@ -1,0 +1,41 @@
+// The JSON columns of the contract tables, shared by the store engines
+// (docs/storage.md): flags, holders and modifications are kept as compact JSON
+// arrays written byte for byte (bytes that are not UTF-8 survive), and read
+// back by a reader as strict as the writer. Private to store/.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "domain/contract.h"
+
+namespace limpide::store::internal {
+
+// "concession" or "marche".
+std::string_view KindCode(domain::ContractKind k);
+// "YYYY-MM-DD", or "" when absent.
+std::string DateText(const std::optional<domain::Date>& d);
+// Appends `s` as a JSON string, bytes kept as they are (only '"', '\\' and
+// control characters escaped).
+void AppendJsonString(std::string& out, std::string_view s);
+
+// ["flag",…]
+std::string FlagsJson(const std::vector<std::string>& flags);
+// [[id, id_type, name],…]
+std::string HoldersJson(const std::vector<domain::Holder>& holders);
+// [[id, object, signed_on|null, published_on|null, duration|null, amount_cents|null, holders],…]
+std::string ModificationsJson(const std::vector<domain::Modification>& mods);
+
+// internal: "corrupt stored contract <uid>: <what>".
+Status Corrupt(std::string_view what, std::string_view uid);
+
+// The inverses; internal (Corrupt) on anything the writers did not produce.
+Result<std::vector<std::string>> ParseFlagsJson(std::string_view text, std::string_view uid);
+Result<std::vector<domain::Holder>> ParseHoldersJson(std::string_view text, std::string_view uid);
+Result<std::vector<domain::Modification>> ParseModificationsJson(std::string_view text,
+                                                                 std::string_view uid);
+
+}  // namespace limpide::store::internal
