@@ -9,6 +9,7 @@
 
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/body.h"
 #include "domain/time.h"
 #include "http/problem.h"
 
@@ -18,44 +19,6 @@ namespace {
 using nlohmann::json;
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-// The 415 answer unless the body is declared application/json.
-std::optional<http::Response> UnlessJson(const http::Request& req) {
-  const std::string* type = req.Header("content-type");
-  std::string media = type ? type->substr(0, type->find(';')) : std::string();
-  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.pop_back();
-  for (char& c : media) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  if (media == "application/json") return std::nullopt;
-  return http::Problem(415, "unsupported_media_type",
-                       "the body must be JSON, sent with Content-Type: application/json",
-                       req.target, "Content-Type");
-}
-
-// The body as a JSON object whose members are all in `allowed` (an unknown
-// member is an error, as an unknown query parameter is).
-Result<json> JsonObject(const http::Request& req, std::initializer_list<std::string_view> allowed) {
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) return Status::InvalidArgument("the body is not valid JSON");
-  if (!body.is_object()) return Status::InvalidArgument("the body must be a JSON object");
-  for (const auto& [key, value] : body.items()) {
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-      return Status::InvalidArgument("unknown member '" + key + "'", key);
-  }
-  return body;
-}
-
-// The string member `key`: "" when absent and not required.
-Result<std::string> StringMember(const json& body, const char* key, bool required) {
-  auto it = body.find(key);
-  if (it == body.end() || it->is_null()) {
-    if (required) return Status::InvalidArgument(std::string(key) + " is required", key);
-    return std::string();
-  }
-  if (!it->is_string()) return Status::InvalidArgument(std::string(key) + " must be a string", key);
-  return it->get<std::string>();
-}
 
 json UserJson(const app::Principal& p) {
   json j = {{"id", p.user_id}, {"email", p.email}, {"name", p.name}, {"role", app::Code(p.role)}};
@@ -109,7 +72,7 @@ void RegisterAccountsApi(http::Router& router, app::Accounts& accounts) {
   app::Accounts* acc = &accounts;
 
   router.Add("POST", "/api/v1/accounts", [acc](const http::Request& req) {
-    if (auto refused = UnlessJson(req)) return *refused;
+    if (auto refused = UnlessMediaType(req, "application/json")) return *refused;
     auto body = JsonObject(req, {"siret", "organizationName", "email", "name", "password"});
     if (!body.ok()) return http::Problem(body.status(), req.target);
     auto user = NewUserFrom(*body);
@@ -124,7 +87,7 @@ void RegisterAccountsApi(http::Router& router, app::Accounts& accounts) {
   router.Add("POST", "/api/v1/admin/users", [acc](const http::Request& req) {
     auto who = Require(req, *acc, {app::UserRole::kAdmin}, app::kScopeAdmin);
     if (auto* refused = std::get_if<http::Response>(&who)) return std::move(*refused);
-    if (auto refused = UnlessJson(req)) return *refused;
+    if (auto refused = UnlessMediaType(req, "application/json")) return *refused;
     auto body = JsonObject(req, {"siret", "organizationName", "email", "name", "password", "role"});
     if (!body.ok()) return http::Problem(body.status(), req.target);
     auto user = NewUserFrom(*body);
@@ -144,7 +107,7 @@ void RegisterAccountsApi(http::Router& router, app::Accounts& accounts) {
   });
 
   router.Add("POST", "/api/v1/session", [acc](const http::Request& req) {
-    if (auto refused = UnlessJson(req)) return *refused;
+    if (auto refused = UnlessMediaType(req, "application/json")) return *refused;
     auto body = JsonObject(req, {"email", "password"});
     if (!body.ok()) return http::Problem(body.status(), req.target);
     auto email = StringMember(*body, "email", true);
@@ -207,7 +170,7 @@ void RegisterAccountsApi(http::Router& router, app::Accounts& accounts) {
   router.Add("POST", "/api/v1/me/tokens", [acc](const http::Request& req) {
     auto who = Require(req, *acc, {}, "");
     if (auto* refused = std::get_if<http::Response>(&who)) return std::move(*refused);
-    if (auto refused = UnlessJson(req)) return *refused;
+    if (auto refused = UnlessMediaType(req, "application/json")) return *refused;
     auto body = JsonObject(req, {"scopes", "label", "expires"});
     if (!body.ok()) return http::Problem(body.status(), req.target);
     std::vector<std::string> scopes;
