@@ -136,6 +136,7 @@ int Serve(const ServeArgs& args) {
   api::RegisterApi(router, catalogue);
   api::RegisterAccountsApi(router, accounts);
   api::RegisterTendersApi(router, procedures, accounts);
+  web::RegisterTendersPages(router, procedures, accounts);
   web::RegisterLoginPage(router, accounts);
   api::RegisterLedgerApi(router, ledger, &watcher);
   api::RegisterSearchApi(router, **search_index, *store);

@@ -31,7 +31,8 @@ http::Response Page(int status, const std::string& title, const std::string& mai
       "<a class=\"skip-link\" href=\"#contenu\">Aller au contenu</a>\n"
       "<header class=\"container\"><nav aria-label=\"Navigation principale\"><ul><li><a "
       "href=\"/\"><strong>Limpide</strong></a></li></ul>"
-      "<ul><li><a href=\"/contrats\">Contrats</a></li><li><a href=\"/recherche\">Recherche</a></li>"
+      "<ul><li><a href=\"/consultations\">Consultations</a></li>"
+      "<li><a href=\"/contrats\">Contrats</a></li><li><a href=\"/recherche\">Recherche</a></li>"
       "<li><a href=\"/registre\">Registre "
       "public</a></li><li><a href=\"/api/v1/openapi.json\">API</a></li></ul></nav></header>\n"
       "<main class=\"container\" id=\"contenu\">\n";

@@ -8,6 +8,7 @@
 #include "app/accounts.h"
 #include "app/catalogue.h"
 #include "app/ledger.h"
+#include "app/procedure.h"
 #include "http/router.h"
 #include "search/search.h"
 
@@ -32,6 +33,12 @@ void RegisterSearchPage(http::Router& router, search::Index& index, store::Store
 // without JavaScript; cross-site posts are stopped by SameSite=Lax
 // (docs/accounts.md). `accounts` must outlive the router.
 void RegisterLoginPage(http::Router& router, app::Accounts& accounts);
+
+// GET /consultations (published consultations) and /consultations/{id} (a
+// consultation's public page: deadlines, documents, answers, amendments,
+// opening key). Both must outlive the router.
+void RegisterTendersPages(http::Router& router, app::Procedures& procedures,
+                          const app::Accounts& accounts);
 
 // Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string Escape(std::string_view s);

@@ -80,6 +80,15 @@ test('a buyer writes a draft that nobody else sees, then publishes it', async ()
   assert.equal(pub.body.maxDocumentBytes, 4 * 1024 * 1024);
   const list = await call('GET', '/api/v1/tenders');
   assert.ok(list.body.items.some((t) => t.id === id));
+  // The public page, without logging in.
+  const page = await call('GET', `/consultations/${id}`);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /Travaux d&#39;élagage des arbres du parc municipal|Travaux d'élagage des arbres du parc municipal/);
+  assert.match(page.text, /Date limite de remise des offres/);
+  assert.ok(page.text.includes(tender.opening_public_key));
+  assert.ok(page.text.includes('Règlement de consultation.pdf'));
+  const listPage = await call('GET', '/consultations');
+  assert.ok(listPage.text.includes(`/consultations/${id}`));
   // A company downloads the DCE (and will hear of the answers).
   const dl = await call('GET', `/api/v1/tenders/${id}/documents/${doc.body.sha256}`, { token: tokens.bois });
   assert.equal(dl.status, 200);
