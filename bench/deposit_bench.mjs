@@ -94,7 +94,8 @@ async function publish() {
 }
 
 // Each company deposits PER_COMPANY sealed bids one after the other; all companies at once.
-async function depositRound(tender) {
+// `single`: one request per deposit (POST of the sealed chunk); else start, chunk, complete.
+async function depositRound(tender, single) {
   const key = seal.publicKeyFromBase64(sodium, tender.opening_public_key);
   const plaintext = new Uint8Array(BID_BYTES).fill(42);
   const sealed = seal.sealDocument(sodium, key, plaintext);  // sealed by the client, before timing
@@ -104,6 +105,14 @@ async function depositRound(tender) {
   await Promise.all(tokens.map(async (token) => {
     for (let k = 0; k < PER_COMPANY; k++) {
       const s = performance.now();
+      if (single) {
+        const one = await call('POST', `/api/v1/tenders/${tender.id}/deposits?name=offre.pdf`,
+          { token, type: 'application/octet-stream', body: sealed[0] });
+        assert.equal(one.status, 201, JSON.stringify(one.body));
+        receipts++;
+        latencies.push(performance.now() - s);
+        continue;
+      }
       const d = await call('POST', `/api/v1/tenders/${tender.id}/deposits`, { token,
         json: { documents: [{ name: 'offre.pdf', size: BID_BYTES, sealed: true }] } });
       assert.equal(d.status, 201, JSON.stringify(d.body));
@@ -149,13 +158,14 @@ async function ceilingRound() {
 
 console.log(`${COMPANIES} companies x ${PER_COMPANY} deposits of ${BID_BYTES} bytes (sealed by the client, 3 requests each)`);
 for (let r = 1; r <= ROUNDS; r++) {
-  const tender = await publish();
-  const d = await depositRound(tender);
+  const d = await depositRound(await publish(), false);
+  const o = await depositRound(await publish(), true);
   const c = await ceilingRound();
-  console.log(`round ${r}: deposits ${d.rate.toFixed(0)}/s (p50 ${d.p50.toFixed(0)} ms, p99 ${d.p99.toFixed(0)} ms), `
-    + `receipts ${d.receipts}, stored ${d.stored} | 1 MB POST ceiling ${c.rate.toFixed(0)}/s (p99 ${c.p99.toFixed(0)} ms) `
-    + `| ratio ${(100 * d.rate / c.rate).toFixed(0)}%`);
+  const show = (x) => `${x.rate.toFixed(0)}/s (p50 ${x.p50.toFixed(0)} ms, p99 ${x.p99.toFixed(0)} ms, receipts ${x.receipts}, stored ${x.stored})`;
+  console.log(`round ${r}: chunked ${show(d)} | one request ${show(o)} | 1 MB POST ceiling ${c.rate.toFixed(0)}/s `
+    + `(p99 ${c.p99.toFixed(0)} ms) | ratios ${(100 * d.rate / c.rate).toFixed(0)}%, ${(100 * o.rate / c.rate).toFixed(0)}%`);
   assert.equal(d.stored, d.receipts, 'an acknowledged deposit is missing');
+  assert.equal(o.stored, o.receipts, 'an acknowledged deposit is missing');
 }
 const rss = spawnSync('awk', ['/VmHWM/ {printf "%.0f MB", $2/1024}', `/proc/${server.pid}/status`], { encoding: 'utf8' }).stdout;
 console.log(`server peak resident memory: ${rss}`);

@@ -256,6 +256,21 @@ void RegisterTendersApi(http::Router& router, app::Procedures& procedures,
   router.Add(
       "POST", "/api/v1/tenders/{id}/deposits", [p, a, company, deposits](const http::Request& req) {
         return As(req, *a, company, deposits, [&](const Principal& who) {
+          // One document of less than 1 MiB in one request: the body itself.
+          if (MediaType(req) == "application/octet-stream") {
+            const auto* name = req.Query("name");
+            if (!name)
+              return http::Problem(
+                  Status::InvalidArgument("the query parameter name is required", "name"),
+                  req.target);
+            const auto* sealed = req.Query("sealed");
+            if (sealed && *sealed != "true" && *sealed != "false")
+              return http::Problem(Status::InvalidArgument("sealed is true or false", "sealed"),
+                                   req.target);
+            return Answer(
+                p->DepositInOneRequest(who, Id(req), *name, !sealed || *sealed == "true", req.body),
+                req, 201);
+          }
           if (auto bad = UnlessMediaType(req, "application/json")) return std::move(*bad);
           auto body = JsonObject(req, {"documents"});
           if (!body.ok()) return http::Problem(body.status(), req.target);

@@ -792,39 +792,23 @@ Result<json> Procedures::PutChunk(const Principal& company, std::string_view id,
   return json{{"document", document}, {"chunk", chunk}, {"sha256", HexOf(*hash)}};
 }
 
-Result<json> Procedures::CompleteDeposit(const Principal& company, std::string_view id,
-                                         std::string_view deposit_id) {
-  LIMPIDE_RETURN_IF_ERROR(EnsureCompany(company));
-  auto t = Load(id);
-  if (!t.ok()) return t.status();
-  const Instant now = Now();
-  auto txn = store_.BeginWrite();
-  if (!txn.ok()) return txn.status();
-  auto loaded = LoadDeposit(**txn, company, id, deposit_id);
-  if (!loaded.ok()) return loaded.status();
-  auto& [d, version] = *loaded;
-  if (d["state"] == "complete") return d["receipt"];  // idempotent: the same receipt
-  if (d["state"] != "uploading")
-    return Status::Conflict("deposit " + std::string(deposit_id) + " is " +
-                            d["state"].get<std::string>());
-  const auto state = domain::EffectiveState(t->c, now);
-  if (state != ConsultationState::kPublished && state != ConsultationState::kClosed) {
-    return Status::Conflict("the bids were opened; deposits are closed");
-  }
+Status Procedures::Receive(
+    const Tender& t, const Principal& company, json& d, Instant now,
+    const std::function<Result<std::string>(const crypto::Hash&)>& chunk_bytes) {
   ledger::Receipt r;
-  r.id = std::string(deposit_id);
-  r.consultation_id = t->c.id;
-  r.consultation_title = t->c.title;
-  r.consultation_object = t->c.description.empty() ? t->c.title : t->c.description;
-  r.buyer_id = t->c.buyer_id;
-  r.buyer_name = t->c.buyer_name.empty() ? t->c.buyer_id : t->c.buyer_name;
+  r.id = d["id"].get<std::string>();
+  r.consultation_id = t.c.id;
+  r.consultation_title = t.c.title;
+  r.consultation_object = t.c.description.empty() ? t.c.title : t.c.description;
+  r.buyer_id = t.c.buyer_id;
+  r.buyer_name = t.c.buyer_name.empty() ? t.c.buyer_id : t.c.buyer_name;
   r.depositor_id = company.org_id;
   r.depositor_name = company.org_name.empty() ? company.org_id : company.org_name;
   r.upload_started = d["upload_started"].get<std::string>();
   r.received = Millis(now);
   auto started = domain::ParseInstant(r.upload_started);
   if (!started.ok()) return Status::Internal("stored deposit time is not readable");
-  const auto timing = domain::ClassifyDeposit(t->c, *started, now, options_.rules);
+  const auto timing = domain::ClassifyDeposit(t.c, *started, now, options_.rules);
   r.late = timing == domain::DepositTiming::kLate;
   r.grace = timing == domain::DepositTiming::kGrace;
   for (size_t i = 0; i < d["documents"].size(); ++i) {
@@ -844,7 +828,7 @@ Result<json> Procedures::CompleteDeposit(const Principal& company, std::string_v
       auto hash = crypto::HashFromHex(h.get<std::string>());
       if (!hash.ok()) return Status::Internal("stored chunk hash is not readable");
       rd.chunk_sha256.push_back(*hash);
-      auto blob = store_.GetBlob(*hash);
+      auto blob = chunk_bytes(*hash);
       if (!blob.ok()) return blob.status();
       chunks.push_back(std::move(*blob));
     }
@@ -861,7 +845,96 @@ Result<json> Procedures::CompleteDeposit(const Principal& company, std::string_v
   d["timing"] = r.late ? "late" : r.grace ? "grace" : "on_time";
   d["receipt"] = json::parse(*signed_receipt);
   d["receipt_leaf"] = HexOf(*leaf);
+  return Status::Ok();
+}
+
+Result<json> Procedures::CompleteDeposit(const Principal& company, std::string_view id,
+                                         std::string_view deposit_id) {
+  LIMPIDE_RETURN_IF_ERROR(EnsureCompany(company));
+  auto t = Load(id);
+  if (!t.ok()) return t.status();
+  const Instant now = Now();
+  auto txn = store_.BeginWrite();
+  if (!txn.ok()) return txn.status();
+  auto loaded = LoadDeposit(**txn, company, id, deposit_id);
+  if (!loaded.ok()) return loaded.status();
+  auto& [d, version] = *loaded;
+  if (d["state"] == "complete") return d["receipt"];  // idempotent: the same receipt
+  if (d["state"] != "uploading")
+    return Status::Conflict("deposit " + std::string(deposit_id) + " is " +
+                            d["state"].get<std::string>());
+  const auto state = domain::EffectiveState(t->c, now);
+  if (state != ConsultationState::kPublished && state != ConsultationState::kClosed) {
+    return Status::Conflict("the bids were opened; deposits are closed");
+  }
+  LIMPIDE_RETURN_IF_ERROR(
+      Receive(*t, company, d, now, [this](const crypto::Hash& h) { return store_.GetBlob(h); }));
   auto put = (*txn)->PutObject(kDeposit, DepositKey(id, deposit_id), d.dump(), version);
+  if (!put.ok()) return put.status();
+  LIMPIDE_RETURN_IF_ERROR(AddEvent(**txn, t->c.id, now, "deposit.received", &company,
+                                   {{"deposit", deposit_id}, {"timing", d["timing"]}}));
+  LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
+  return d["receipt"];
+}
+
+Result<json> Procedures::DepositInOneRequest(const Principal& company, std::string_view id,
+                                             std::string name, bool sealed,
+                                             std::string_view bytes) {
+  LIMPIDE_RETURN_IF_ERROR(EnsureCompany(company));
+  LIMPIDE_RETURN_IF_ERROR(CheckName(name, "name"));
+  auto t = Load(id);
+  if (!t.ok()) return t.status();
+  if (t->c.state == ConsultationState::kDraft)
+    return Status::NotFound("no consultation " + t->c.id);
+  const auto state = domain::EffectiveState(t->c, Now());
+  if (state != ConsultationState::kPublished && state != ConsultationState::kClosed) {
+    return Status::Conflict(
+        "deposits are received until the bids are opened; the consultation is " +
+        std::string(domain::Code(state)));
+  }
+  auto pk = crypto::KeyFromBase64(t->extra.value("opening_public_key", ""));
+  if (!pk.ok()) return Status::Internal("published consultation without an opening key");
+  if (sealed && bytes.size() < crypto::kSealOverheadBytes)
+    return Status::InvalidArgument("a sealed document is at least 48 bytes", "body");
+  const uint64_t size = sealed ? bytes.size() - crypto::kSealOverheadBytes : bytes.size();
+  if (size >= crypto::kSealChunkBytes) {
+    return Status(ErrorCode::kResourceExhausted,
+                  "one request carries a document of less than 1 MiB; send larger ones in chunks",
+                  "body");
+  }
+  if (static_cast<int64_t>(size) > t->c.max_document_bytes) {
+    return Status(ErrorCode::kResourceExhausted,
+                  name + " holds " + std::to_string(size) +
+                      " bytes; the consultation accepts documents of at most " +
+                      std::to_string(t->c.max_document_bytes) + " bytes",
+                  "body");
+  }
+  // Sealed here, in memory, before anything touches the disk.
+  const std::string sealed_bytes = sealed ? std::string(bytes) : crypto::SealTo(*pk, bytes);
+  const crypto::Hash chunk_hash = crypto::Sha256(sealed_bytes);
+  const Instant now = Now();
+  const std::string deposit_id = "d" + RandomHex(8);
+  json d = {{"id", deposit_id},
+            {"tender", t->c.id},
+            {"company", {{"id", company.org_id}, {"name", company.org_name}}},
+            {"user", company.user_id},
+            {"state", "uploading"},
+            {"upload_started", Millis(now)},
+            {"chunk_bytes", crypto::kSealChunkBytes},
+            {"opening_public_key", t->extra.value("opening_public_key", "")},
+            {"documents",
+             {{{"name", name},
+               {"size", size},
+               {"sealed_by_server", !sealed},
+               {"chunk_count", 1},
+               {"chunks", {HexOf(chunk_hash)}}}}}};
+  LIMPIDE_RETURN_IF_ERROR(Receive(
+      *t, company, d, now, [&](const crypto::Hash&) { return Result<std::string>(sealed_bytes); }));
+  auto txn = store_.BeginWrite();
+  if (!txn.ok()) return txn.status();
+  auto blob = (*txn)->PutBlob(sealed_bytes);
+  if (!blob.ok()) return blob.status();
+  auto put = (*txn)->PutObject(kDeposit, DepositKey(t->c.id, deposit_id), d.dump(), 0);
   if (!put.ok()) return put.status();
   LIMPIDE_RETURN_IF_ERROR(AddEvent(**txn, t->c.id, now, "deposit.received", &company,
                                    {{"deposit", deposit_id}, {"timing", d["timing"]}}));

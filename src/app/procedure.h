@@ -111,6 +111,11 @@ class Procedures {
   // Completes the deposit and returns the signed receipt (ledger/receipt.h).
   Result<nlohmann::json> CompleteDeposit(const Principal& company, std::string_view id,
                                          std::string_view deposit_id);
+  // A deposit of one document of less than 1 MiB in one request and one
+  // transaction: `bytes` is its one sealed chunk (`sealed`) or its plaintext.
+  // Returns the signed receipt, as CompleteDeposit.
+  Result<nlohmann::json> DepositInOneRequest(const Principal& company, std::string_view id,
+                                             std::string name, bool sealed, std::string_view bytes);
   Result<nlohmann::json> Withdraw(const Principal& company, std::string_view id,
                                   std::string_view deposit_id);
   // The company's own deposits (state, chunks received, receipt).
@@ -161,6 +166,11 @@ class Procedures {
   static Result<Tender> ReadTender(Result<store::StoredObject> obj, std::string_view id);
   Result<Tender> Load(std::string_view id);
   Result<int> CloseOne(std::string_view id);
+  // Completes the deposit `d` (JSON, every chunk received) at `now`: each
+  // document's hash from its sealed chunks (read with `chunk_bytes`), the
+  // signed receipt, the timing.
+  Status Receive(const Tender& t, const Principal& company, nlohmann::json& d, domain::Instant now,
+                 const std::function<Result<std::string>(const crypto::Hash&)>& chunk_bytes);
   nlohmann::json PublicView(const Tender& t) const;
 
   store::Store& store_;

@@ -283,3 +283,34 @@ test('bad input: wrong content type, oversized document, unknown consultation, f
   const closed = await call('POST', `/api/v1/tenders/${id}/deposits`, { token: tokens.acme, json: { documents: [{ name: 'x.pdf', size: 1 }] } });
   assert.equal(closed.status, 409);
 });
+
+test('a document under 1 MiB is deposited in one request, sealed or not', async () => {
+  const deadline = new Date(Date.now() + 60_000).toISOString();
+  const t = await call('POST', '/api/v1/tenders', { token: tokens.buyer, json: draft({ deadline }) });
+  const p = await call('POST', `/api/v1/tenders/${t.body.id}/publish`, { token: tokens.buyer });
+  const pub = p.body.tender;
+  const { seal: s, sodium } = await import('./procedure.mjs');
+  const key = s.publicKeyFromBase64(sodium, pub.opening_public_key);
+  const sealedChunk = s.sealDocument(sodium, key, new TextEncoder().encode(`offre ${MARKER}`))[0];
+  const one = await call('POST', `/api/v1/tenders/${pub.id}/deposits?name=offre.pdf`, { token: tokens.acme, type: 'application/octet-stream', body: sealedChunk });
+  assert.equal(one.status, 201, one.text);
+  assert.equal(one.body.receipt.documents[0].size, `offre ${MARKER}`.length);
+  assert.equal(one.body.receipt.documents[0].chunk_sha256[0], sha256(Buffer.from(sealedChunk)));
+  assert.equal(one.body.receipt.sealed_by_server, false);
+  const plain = await call('POST', `/api/v1/tenders/${pub.id}/deposits?name=offre.txt&sealed=false`, { token: tokens.bois, type: 'application/octet-stream', body: Buffer.from(`offre ${MARKER}`) });
+  assert.equal(plain.status, 201, plain.text);
+  assert.equal(plain.body.receipt.sealed_by_server, true);
+  const big = await call('POST', `/api/v1/tenders/${pub.id}/deposits?name=big.pdf&sealed=false`, { token: tokens.bois, type: 'application/octet-stream', body: Buffer.alloc(1024 * 1024) });
+  assert.equal(big.status, 413, big.text);
+  const noName = await call('POST', `/api/v1/tenders/${pub.id}/deposits`, { token: tokens.bois, type: 'application/octet-stream', body: Buffer.from('x') });
+  assert.equal(noName.status, 400);
+  assert.equal(noName.body.field, 'name');
+  const short = await call('POST', `/api/v1/tenders/${pub.id}/deposits?name=x.pdf`, { token: tokens.bois, type: 'application/octet-stream', body: Buffer.alloc(10) });
+  assert.equal(short.status, 400);
+  const mine = await call('GET', `/api/v1/tenders/${pub.id}/deposits`, { token: tokens.acme });
+  assert.equal(mine.body.items.length, 1);
+  assert.equal(mine.body.items[0].state, 'complete');
+  for (const f of readdirSync(server.dataDir)) {
+    if (f.startsWith('limpide.db')) assert.equal(readFileSync(path.join(server.dataDir, f)).indexOf(MARKER), -1);
+  }
+});
