@@ -562,7 +562,9 @@ json TendersPaths() {
       {"/api/v1/tenders/{id}/deposits",
        "post",
        "startDeposit",
-       "Starts a deposit: {documents: [{name, size, sealed}]}",
+       "Starts a deposit: {documents: [{name, size, sealed}]}; or, sent as "
+       "application/octet-stream with ?name=&sealed=, deposits one document under 1 MiB and "
+       "answers its receipt",
        true,
        "json",
        "201",
