@@ -314,3 +314,18 @@ test('a document under 1 MiB is deposited in one request, sealed or not', async 
     if (f.startsWith('limpide.db')) assert.equal(readFileSync(path.join(server.dataDir, f)).indexOf(MARKER), -1);
   }
 });
+
+test('a test consultation lets a company simulate a deposit, and never reaches the open data', async () => {
+  const deadline = new Date(Date.now() + 60_000).toISOString();
+  const t = await call('POST', '/api/v1/tenders', { token: tokens.buyer, json: { ...draft({ deadline, title: 'Consultation de test' }), test: true } });
+  assert.equal(t.status, 201, t.text);
+  const p = await call('POST', `/api/v1/tenders/${t.body.id}/publish`, { token: tokens.buyer });
+  assert.equal(p.status, 200, p.text);
+  const dep = await call('POST', `/api/v1/tenders/${t.body.id}/deposits?name=essai.txt&sealed=false`, { token: tokens.acme, type: 'application/octet-stream', body: Buffer.from('essai') });
+  assert.equal(dep.status, 201, dep.text);
+  assert.equal(dep.body.receipt.consultation.id, t.body.id);
+  assert.ok(!(await call('GET', '/api/v1/tenders')).body.items.some((x) => x.id === t.body.id));
+  assert.ok((await call('GET', '/api/v1/tenders?test=1')).body.items.some((x) => x.id === t.body.id));
+  const entries = await call('GET', '/api/v1/ledger/entries?start=0');
+  assert.ok(!entries.body.entries.some((e) => e.entry.subject === t.body.id));
+});
