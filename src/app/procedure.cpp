@@ -339,6 +339,18 @@ std::set<std::string> Interested(const json& extra) {
   return out;
 }
 
+// Tells every organization that downloaded the DCE or asked a question.
+Status NotifyInterested(store::WriteTransaction& txn, const json& extra,
+                        const domain::Consultation& c, Instant now, std::string_view kind,
+                        std::string message) {
+  for (const auto& org : Interested(extra)) {
+    LIMPIDE_RETURN_IF_ERROR(
+        Notify(txn, org, now,
+               {{"tender", c.id}, {"title", c.title}, {"kind", kind}, {"message", message}}));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<json> Procedures::Amend(const Principal& buyer, std::string_view id,
@@ -359,14 +371,9 @@ Result<json> Procedures::Amend(const Principal& buyer, std::string_view id,
     LIMPIDE_RETURN_IF_ERROR(AppendLedger(txn, t.c, "tender.amended", body));
     LIMPIDE_RETURN_IF_ERROR(AddEvent(txn, t.c.id, now, "tender.amended", &buyer,
                                      {{"number", a.number}, {"summary", a.summary}}));
-    for (const auto& org : Interested(t.extra)) {
-      LIMPIDE_RETURN_IF_ERROR(
-          Notify(txn, org, now,
-                 {{"tender", t.c.id},
-                  {"title", t.c.title},
-                  {"kind", "tender.amended"},
-                  {"message", "Modification n°" + std::to_string(a.number) + " : " + a.summary}}));
-    }
+    LIMPIDE_RETURN_IF_ERROR(
+        NotifyInterested(txn, t.extra, t.c, now, "tender.amended",
+                         "Modification n°" + std::to_string(a.number) + " : " + a.summary));
     return PublicView(t);
   });
 }
@@ -385,13 +392,8 @@ Result<json> Procedures::Cancel(const Principal& buyer, std::string_view id, std
       json body = LedgerBody(t.c);
       body["reason"] = reason;
       LIMPIDE_RETURN_IF_ERROR(AppendLedger(txn, t.c, "tender.cancelled", body));
-      for (const auto& org : Interested(t.extra)) {
-        LIMPIDE_RETURN_IF_ERROR(Notify(txn, org, now,
-                                       {{"tender", t.c.id},
-                                        {"title", t.c.title},
-                                        {"kind", "tender.cancelled"},
-                                        {"message", "Procédure déclarée sans suite : " + reason}}));
-      }
+      LIMPIDE_RETURN_IF_ERROR(NotifyInterested(txn, t.extra, t.c, now, "tender.cancelled",
+                                               "Procédure déclarée sans suite : " + reason));
     }
     LIMPIDE_RETURN_IF_ERROR(
         AddEvent(txn, t.c.id, now, "tender.cancelled", &buyer, {{"reason", reason}}));
@@ -489,13 +491,8 @@ Result<json> Procedures::AddDocument(const Principal& buyer, std::string_view id
       json body = LedgerBody(t.c);
       body["document"] = doc;
       LIMPIDE_RETURN_IF_ERROR(AppendLedger(txn, t.c, "tender.document_added", body));
-      for (const auto& org : Interested(t.extra)) {
-        LIMPIDE_RETURN_IF_ERROR(Notify(txn, org, now,
-                                       {{"tender", t.c.id},
-                                        {"title", t.c.title},
-                                        {"kind", "tender.document_added"},
-                                        {"message", "Nouveau document : " + name}}));
-      }
+      LIMPIDE_RETURN_IF_ERROR(NotifyInterested(txn, t.extra, t.c, now, "tender.document_added",
+                                               "Nouveau document : " + name));
     }
     LIMPIDE_RETURN_IF_ERROR(AddEvent(txn, t.c.id, now, "document.added", &buyer, doc));
     return doc;
@@ -588,13 +585,8 @@ Result<json> Procedures::Answer(const Principal& buyer, std::string_view id,
     LIMPIDE_RETURN_IF_ERROR(AppendLedger(txn, t.c, "tender.question_answered", body));
     LIMPIDE_RETURN_IF_ERROR(
         AddEvent(txn, t.c.id, now, "question.answered", &buyer, {{"id", (*q)["id"]}}));
-    for (const auto& org : Interested(t.extra)) {
-      LIMPIDE_RETURN_IF_ERROR(Notify(txn, org, now,
-                                     {{"tender", t.c.id},
-                                      {"title", t.c.title},
-                                      {"kind", "tender.question_answered"},
-                                      {"message", "Réponse publiée : " + text}}));
-    }
+    LIMPIDE_RETURN_IF_ERROR(NotifyInterested(txn, t.extra, t.c, now, "tender.question_answered",
+                                             "Réponse publiée : " + text));
     return pub;
   });
 }

@@ -193,6 +193,33 @@ TEST_F(ProcedureTest, ReceiptsAreSignedAndAnchoredAtTheDeadline) {
   EXPECT_EQ(report.outcome, ledger::VerifyReport::Outcome::kOk) << report.problem;
 }
 
+TEST_F(ProcedureTest, CompaniesThatDownloadedTheDceHearOfAmendmentsDocumentsAndCancellation) {
+  const json t = Publish();
+  const std::string id = t["id"];
+  const Principal acme = Company("73282932000074", "Acme");
+  now_ = kDeadline - 1000 * kMs;
+  auto doc = procedures_->AddDocument(Buyer(), id, "rc.pdf", "application/pdf", "%PDF");
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  ASSERT_TRUE(procedures_->DownloadDocument(&acme, id, (*doc)["sha256"].get<std::string>()).ok());
+  json edited = *procedures_->Get(nullptr, id);
+  edited["title"] = "Élagage et abattage";
+  now_ += kMs;  // notifications are listed in time order
+  auto amended = procedures_->Amend(Buyer(), id, edited.dump(), "Titre précisé");
+  ASSERT_TRUE(amended.ok()) << amended.status().ToString();
+  now_ += kMs;
+  ASSERT_TRUE(procedures_->AddDocument(Buyer(), id, "plan.pdf", "application/pdf", "%PDF2").ok());
+  now_ += kMs;
+  ASSERT_TRUE(procedures_->Cancel(Buyer(), id, "Besoin disparu").ok());
+  auto notes = procedures_->Notifications(acme);
+  ASSERT_TRUE(notes.ok());
+  std::vector<std::string> kinds;
+  for (const auto& n : (*notes)["items"]) kinds.push_back(n["kind"]);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"tender.amended", "tender.document_added",
+                                             "tender.cancelled"}));
+  // A company that downloaded nothing is told nothing.
+  EXPECT_TRUE((*procedures_->Notifications(Company("44205913900018", "Bois")))["items"].empty());
+}
+
 TEST_F(ProcedureTest, DocumentsLargerThanThePublishedLimitAreRefused) {
   const json t = Publish();
   now_ = kDeadline - kMs;
