@@ -2,11 +2,14 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "domain/text.h"
 #include "domain/time.h"
+#include "ledger/entry.h"
+#include "ledger/merkle.h"
 
 namespace limpide::store::internal {
 namespace {
@@ -273,6 +276,51 @@ std::vector<std::string> SearchWords(std::string_view text) {
     i = j;
   }
   return words;
+}
+
+Status CheckCopiedEntry(const LedgerRecord& r, uint64_t size, std::string_view last_time) {
+  const std::string where = "ledger entry " + std::to_string(r.seq);
+  if (r.seq != size) {
+    return Status::FailedPrecondition(where + " copied where entry " + std::to_string(size) +
+                                      " comes next");
+  }
+  if (r.time < last_time) {
+    return Status::FailedPrecondition(where + " is older than the last entry (" + r.time + " < " +
+                                      std::string(last_time) + ")");
+  }
+  uint64_t seq = 0;
+  if (!ledger::QuickCheckEncodedEntry(r.entry, &seq)) {
+    auto decoded = ledger::DecodeEntry(r.entry);
+    if (!decoded.ok()) return Status::InvalidArgument(where + ": " + decoded.status().message(), "entry");
+    seq = decoded->seq;
+  }
+  if (seq != r.seq) {
+    return Status::InvalidArgument(where + " holds seq " + std::to_string(seq), "entry");
+  }
+  if (ledger::LeafHash(r.entry) != r.leaf_hash) {
+    return Status::InvalidArgument(where + ": leaf hash does not match its bytes", "leaf_hash");
+  }
+  return Status::Ok();
+}
+
+void AddInventoryRow(Inventory& inv, int64_t table, std::string_view kind, int64_t rows,
+                     int64_t bytes) {
+  switch (table) {
+    case 0: inv.contracts = rows; break;
+    case 1: inv.organizations = rows; break;
+    case 2: inv.ledger_entries = rows; break;
+    case 3: inv.ledger_nodes = rows; break;
+    case 4:
+      inv.blobs = rows;
+      inv.blob_bytes = bytes;
+      break;
+    default: {
+      auto at = std::lower_bound(
+          inv.objects.begin(), inv.objects.end(), kind,
+          [](const std::pair<std::string, int64_t>& e, std::string_view k) { return e.first < k; });
+      inv.objects.insert(at, {std::string(kind), rows});
+    }
+  }
 }
 
 }  // namespace limpide::store::internal

@@ -60,4 +60,16 @@ bool Base64UrlDecode(std::string_view text, std::string& out);
 
 inline constexpr int kMaxPageLimit = 1000;
 
+// The checks of WriteTransaction::CopyLedgerEntry against the ledger's tail
+// (`size` entries, the last at `last_time`): the next seq, a time not earlier,
+// the leaf hash of the entry's bytes, an entry in canonical form whose seq is
+// its own.
+Status CheckCopiedEntry(const LedgerRecord& r, uint64_t size, std::string_view last_time);
+
+// Adds one row of an engine's inventory statement: (table, kind, rows, bytes)
+// where table is 0 contracts, 1 organizations, 2 ledger entries, 3 ledger
+// nodes, 4 blobs (bytes: their total size), 5 objects of `kind`.
+void AddInventoryRow(Inventory& inv, int64_t table, std::string_view kind, int64_t rows,
+                     int64_t bytes);
+
 }  // namespace limpide::store::internal

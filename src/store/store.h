@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -102,6 +103,30 @@ struct ObjectPage {
   std::string next;  // cursor of the following page; empty when this is the last
 };
 
+// An organization's stored name (organizations are created by the contracts
+// that name them; docs/storage.md).
+struct OrganizationName {
+  std::string id;
+  std::string name;
+};
+
+struct OrganizationPage {
+  std::vector<OrganizationName> items;
+  std::string next;  // cursor of the following page; empty when this is the last
+};
+
+// How many rows a store holds, per table and per object kind: what
+// `limpide copy` compares between source and destination.
+struct Inventory {
+  int64_t contracts = 0;
+  int64_t organizations = 0;
+  int64_t ledger_entries = 0;
+  int64_t ledger_nodes = 0;  // stored subtrees of level >= 1
+  int64_t blobs = 0;
+  int64_t blob_bytes = 0;
+  std::vector<std::pair<std::string, int64_t>> objects;  // (kind, count), sorted by kind
+};
+
 // All writes happen inside a WriteTransaction. Destroying it without Commit()
 // rolls everything back.
 class WriteTransaction {
@@ -130,6 +155,20 @@ class WriteTransaction {
   // Stores `bytes` under their SHA-256 (nothing more when already stored) and
   // returns the hash. Blobs are immutable and never deleted.
   virtual Result<crypto::Hash> PutBlob(std::string_view bytes) = 0;
+
+  // ---- Copying a whole store (limpide copy) ----
+  // Appends an entry read from another store's ledger as it is (its time and
+  // bytes kept), with the subtrees it completes. failed_precondition when
+  // record.seq is not the next sequence number or its time is earlier than the
+  // last entry's; invalid_argument when leaf_hash is not the leaf hash of
+  // record.entry.
+  virtual Status CopyLedgerEntry(const LedgerRecord& record) = 0;
+  // Writes an object read from another store as it is (version and updated
+  // time kept). conflict when (kind, id) exists already.
+  virtual Status CopyObject(const StoredObject& object) = 0;
+  // Sets an organization's stored name as it is, creating the row if needed.
+  virtual Status CopyOrganizationName(const OrganizationName& org) = 0;
+
   virtual Status Commit() = 0;
 };
 
@@ -182,6 +221,28 @@ class Store {
                                          const PageRequest& page) = 0;
   // not_found when no blob has this hash.
   virtual Result<std::string> GetBlob(const crypto::Hash& hash) = 0;
+
+  // ---- Whole-store listings (limpide copy) ----
+  // Every organization with its stored name, ordered by id (bytes),
+  // keyset-paginated. invalid_argument (field "after") for a foreign cursor.
+  virtual Result<OrganizationPage> ListOrganizations(const PageRequest& page) = 0;
+  // Hashes of the stored blobs greater than `after` (all when nullopt), in
+  // byte order, at most `limit` (1..1000).
+  virtual Result<std::vector<crypto::Hash>> ListBlobs(const std::optional<crypto::Hash>& after,
+                                                      int limit) = 0;
+  // Row counts per table and per object kind, from one snapshot.
+  virtual Result<Inventory> Count() = 0;
+
+  // ---- Leases (scheduled work across nodes; app/scheduler.h) ----
+  // Takes or renews the lease `name` for `holder` until `ttl_ms` from now:
+  // true when `holder` holds it afterwards, false when another holder's lease
+  // has not expired. Several processes sharing the store agree on who holds
+  // it (the engine's clock decides expiry: PostgreSQL's on a shared server).
+  virtual Result<bool> TryLease(std::string_view name, std::string_view holder,
+                                int64_t ttl_ms) = 0;
+  // Gives the lease up when `holder` holds it (a clean shutdown), so that
+  // another holder need not wait for it to expire. Ok when it was not held.
+  virtual Status ReleaseLease(std::string_view name, std::string_view holder) = 0;
 
   // Version of the last migration applied.
   virtual int schema_version() const = 0;

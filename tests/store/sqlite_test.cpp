@@ -150,6 +150,7 @@ TEST_F(SqliteStoreTest, MigrationTwoCopiesTheChildRowsIntoTheirContract) {
   Rows(path_, "DROP TABLE ledger_nodes");
   Rows(path_, "DROP TABLE objects");  // version 4
   Rows(path_, "DROP TABLE blobs");
+  Rows(path_, "DROP TABLE leases");  // version 5
   Rows(path_, "DELETE FROM schema_migrations WHERE version >= 2");
   ASSERT_THAT(Rows(path_, "SELECT max(version) FROM schema_migrations"),
               ::testing::ElementsAre("1"));

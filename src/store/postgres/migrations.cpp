@@ -122,7 +122,18 @@ CREATE TABLE blobs (
 );
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4};
+// Version 5: leases, so that scheduled work runs on one node at a time
+// (app/scheduler.h). Expiry is the server's clock: nodes need not agree on
+// theirs.
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE leases (
+  name    TEXT COLLATE "C" PRIMARY KEY,
+  holder  TEXT COLLATE "C" NOT NULL,
+  expires TIMESTAMPTZ NOT NULL
+);
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5};
 
 // Rolls back unless committed.
 class LockedTransaction {

@@ -357,10 +357,20 @@ class PostgresWriteTransaction final : public WriteTransaction {
   Result<int64_t> PutObject(std::string_view kind, std::string_view id, std::string_view body,
                             int64_t expected_version) override;
   Result<crypto::Hash> PutBlob(std::string_view bytes) override;
+  Status CopyLedgerEntry(const LedgerRecord& record) override;
+  Status CopyObject(const StoredObject& object) override;
+  Status CopyOrganizationName(const OrganizationName& org) override;
   Status Commit() override;
 
  private:
   Connection& conn();
+  // Loads tail_ on the first ledger write of the transaction.
+  Status LoadTail();
+  // Inserts an encoded entry at the tail and the subtrees it completes, in
+  // one statement.
+  Status InsertLedgerEntry(uint64_t seq, const std::string& time, std::string_view kind,
+                           std::string_view subject, std::string_view text,
+                           const crypto::Hash& leaf);
   Status EnsureOrganization(const std::string& id, const std::string& name);
   // Ends the transaction after a failed statement or commit.
   void Abandon();
@@ -395,6 +405,12 @@ class PostgresStore final : public Store {
   Result<ObjectPage> ListObjects(std::string_view kind, std::string_view id_prefix,
                                  const PageRequest& page) override;
   Result<std::string> GetBlob(const crypto::Hash& hash) override;
+  Result<OrganizationPage> ListOrganizations(const PageRequest& page) override;
+  Result<std::vector<crypto::Hash>> ListBlobs(const std::optional<crypto::Hash>& after,
+                                              int limit) override;
+  Result<Inventory> Count() override;
+  Result<bool> TryLease(std::string_view name, std::string_view holder, int64_t ttl_ms) override;
+  Status ReleaseLease(std::string_view name, std::string_view holder) override;
   int schema_version() const override { return schema_version_; }
 
  private:
@@ -742,13 +758,58 @@ Result<LedgerTail> PostgresStore::LoadLedgerTail(Connection& conn) {
   return tail;
 }
 
+Status PostgresWriteTransaction::LoadTail() {
+  if (tail_) return Status::Ok();
+  auto tail = store_.LoadLedgerTail(conn());
+  if (!tail.ok()) return tail.status();
+  tail_ = std::move(*tail);
+  return Status::Ok();
+}
+
+Status PostgresWriteTransaction::InsertLedgerEntry(uint64_t seq, const std::string& time,
+                                                   std::string_view kind,
+                                                   std::string_view subject,
+                                                   std::string_view text,
+                                                   const crypto::Hash& leaf) {
+  std::vector<std::pair<ledger::NodeId, crypto::Hash>> completed;
+  ledger::Frontier next = tail_->frontier;
+  next.Append(leaf, &completed);
+  Params p;
+  std::string sql =
+      "INSERT INTO ledger_entries (seq, time, kind, subject, entry, leaf_hash) "
+      "VALUES ($1, $2, $3, $4, $5, $6)";
+  p.Int(static_cast<int64_t>(seq));
+  p.Bytes(time);
+  p.Bytes(kind);
+  p.Bytes(subject);
+  p.Bytes(text);
+  p.Bytes(HashBytes(leaf));
+  if (!completed.empty()) {
+    for (const auto& [id, hash] : completed) {
+      p.Int(int64_t{id.level});
+      p.Int(static_cast<int64_t>(id.index));
+      p.Bytes(HashBytes(hash));
+    }
+    sql = "WITH e AS (" + sql + ") INSERT INTO ledger_nodes (level, idx, hash) VALUES " +
+          ValuesList(static_cast<int>(completed.size()), 3, /*first=*/7);
+  }
+  auto r = conn().Run(sql, p);
+  if (!r.ok()) return r.status();
+  tail_->frontier = std::move(next);
+  tail_->last_time = time;
+  return Status::Ok();
+}
+
+Status PostgresWriteTransaction::CopyLedgerEntry(const LedgerRecord& r) {
+  if (finished_) return Status::FailedPrecondition("transaction already finished");
+  LIMPIDE_RETURN_IF_ERROR(LoadTail());
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckCopiedEntry(r, tail_->frontier.size(), tail_->last_time));
+  return InsertLedgerEntry(r.seq, r.time, r.kind, r.subject, r.entry, r.leaf_hash);
+}
+
 Result<uint64_t> PostgresWriteTransaction::AppendToLedger(const LedgerAppend& e) {
   if (finished_) return Status::FailedPrecondition("transaction already finished");
-  if (!tail_) {
-    auto tail = store_.LoadLedgerTail(conn());
-    if (!tail.ok()) return tail.status();
-    tail_ = std::move(*tail);
-  }
+  LIMPIDE_RETURN_IF_ERROR(LoadTail());
   ledger::Entry entry;
   entry.seq = tail_->frontier.size();
   entry.time = std::max(LedgerNow(), tail_->last_time);
@@ -792,35 +853,8 @@ Result<uint64_t> PostgresWriteTransaction::AppendToLedger(const LedgerAppend& e)
     text = std::move(*bytes);
   }
   const crypto::Hash leaf = ledger::LeafHash(text);
-  std::vector<std::pair<ledger::NodeId, crypto::Hash>> completed;
-  ledger::Frontier next = tail_->frontier;
-  next.Append(leaf, &completed);
-  {
-    // The entry and the subtrees it completes in one statement.
-    Params p;
-    std::string sql =
-        "INSERT INTO ledger_entries (seq, time, kind, subject, entry, leaf_hash) "
-        "VALUES ($1, $2, $3, $4, $5, $6)";
-    p.Int(static_cast<int64_t>(entry.seq));
-    p.Bytes(entry.time);
-    p.Bytes(entry.kind);
-    p.Bytes(entry.subject);
-    p.Bytes(text);
-    p.Bytes(HashBytes(leaf));
-    if (!completed.empty()) {
-      for (const auto& [id, hash] : completed) {
-        p.Int(int64_t{id.level});
-        p.Int(static_cast<int64_t>(id.index));
-        p.Bytes(HashBytes(hash));
-      }
-      sql = "WITH e AS (" + sql + ") INSERT INTO ledger_nodes (level, idx, hash) VALUES " +
-            ValuesList(static_cast<int>(completed.size()), 3, /*first=*/7);
-    }
-    auto r = conn().Run(sql, p);
-    if (!r.ok()) return r.status();
-  }
-  tail_->frontier = std::move(next);
-  tail_->last_time = entry.time;
+  LIMPIDE_RETURN_IF_ERROR(
+      InsertLedgerEntry(entry.seq, entry.time, entry.kind, entry.subject, text, leaf));
   return entry.seq;
 }
 
@@ -897,6 +931,40 @@ Result<crypto::Hash> PostgresWriteTransaction::PutBlob(std::string_view bytes) {
       "INSERT INTO blobs (hash, size, data) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", p);
   if (!r.ok()) return r.status();
   return hash;
+}
+
+Status PostgresWriteTransaction::CopyObject(const StoredObject& o) {
+  if (finished_) return Status::FailedPrecondition("transaction already finished");
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckObject(o.kind, o.id, o.body));
+  if (o.version < 1) return Status::InvalidArgument("object version below 1", "version");
+  Params p;
+  p.Bytes(o.kind);
+  p.Bytes(o.id);
+  p.Int(o.version);
+  p.Bytes(o.body);
+  p.Bytes(o.updated);
+  auto r = conn().Run(
+      "INSERT INTO objects (kind, id, version, body, updated) VALUES ($1, $2, $3, $4, $5) "
+      "ON CONFLICT DO NOTHING",
+      p);
+  if (!r.ok()) return r.status();
+  if (r->Affected() != 1) return Status::Conflict(o.kind + " " + o.id + " already exists");
+  return Status::Ok();
+}
+
+Status PostgresWriteTransaction::CopyOrganizationName(const OrganizationName& org) {
+  if (finished_) return Status::FailedPrecondition("transaction already finished");
+  if (org.id.empty()) return Status::InvalidArgument("organization without id", "id");
+  Params p;
+  p.Bytes(org.id);
+  p.Bytes(org.name);
+  auto r = conn().Run(
+      "INSERT INTO organizations (id, name) VALUES ($1, $2) "
+      "ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+      p);
+  if (!r.ok()) return r.status();
+  org_names_[org.id] = org.name;
+  return Status::Ok();
 }
 
 // ---- Reads ---------------------------------------------------------------------
@@ -1201,6 +1269,104 @@ Result<std::string> PostgresStore::GetBlob(const crypto::Hash& hash) {
     if (rows->size() == 0) return Status::NotFound("no blob with SHA-256 " + crypto::ToHex(hash));
     return std::string(rows->Bytes(0, 0));
   });
+}
+
+Result<OrganizationPage> PostgresStore::ListOrganizations(const PageRequest& page) {
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckLimit(page.limit));
+  std::string after;
+  if (!page.after.empty()) {
+    auto decoded = internal::DecodeObjectCursor(page.after);
+    if (!decoded.ok()) return decoded.status();
+    after = std::move(*decoded);
+  }
+  return WithReader<OrganizationPage>([&](Connection& conn) -> Result<OrganizationPage> {
+    Params p;
+    p.Bytes(after);
+    p.Int(int64_t{page.limit} + 1);
+    auto rows =
+        conn.Run("SELECT id, name FROM organizations WHERE id > $1 ORDER BY id LIMIT $2", p);
+    if (!rows.ok()) return rows.status();
+    OrganizationPage out;
+    for (int i = 0; i < rows->size(); ++i) {
+      out.items.push_back({std::string(rows->Bytes(i, 0)), std::string(rows->Bytes(i, 1))});
+    }
+    if (out.items.size() > static_cast<size_t>(page.limit)) {
+      out.items.pop_back();
+      out.next = internal::EncodeObjectCursor(out.items.back().id);
+    }
+    return out;
+  });
+}
+
+Result<std::vector<crypto::Hash>> PostgresStore::ListBlobs(
+    const std::optional<crypto::Hash>& after, int limit) {
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckLimit(limit));
+  return WithReader<std::vector<crypto::Hash>>(
+      [&](Connection& conn) -> Result<std::vector<crypto::Hash>> {
+        Params p;
+        // The empty bytea sorts before every hash.
+        p.Bytes(after ? HashBytes(*after) : std::string_view());
+        p.Int(limit);
+        auto rows = conn.Run("SELECT hash FROM blobs WHERE hash > $1 ORDER BY hash LIMIT $2", p);
+        if (!rows.ok()) return rows.status();
+        std::vector<crypto::Hash> out;
+        for (int i = 0; i < rows->size(); ++i) out.push_back(HashFromBytes(rows->Bytes(i, 0)));
+        return out;
+      });
+}
+
+Result<Inventory> PostgresStore::Count() {
+  return WithReader<Inventory>([&](Connection& conn) -> Result<Inventory> {
+    // One statement: one snapshot.
+    auto rows = conn.Run(
+        "SELECT 0::int8, '\\x'::bytea, count(*)::int8, 0::int8 FROM contracts "
+        "UNION ALL SELECT 1, '\\x', count(*), 0 FROM organizations "
+        "UNION ALL SELECT 2, '\\x', count(*), 0 FROM ledger_entries "
+        "UNION ALL SELECT 3, '\\x', count(*), 0 FROM ledger_nodes "
+        "UNION ALL SELECT 4, '\\x', count(*), coalesce(sum(size), 0)::int8 FROM blobs "
+        "UNION ALL SELECT 5, kind, count(*), 0 FROM objects GROUP BY kind");
+    if (!rows.ok()) return rows.status();
+    Inventory out;
+    for (int i = 0; i < rows->size(); ++i) {
+      internal::AddInventoryRow(out, rows->Int(i, 0), rows->Bytes(i, 1), rows->Int(i, 2),
+                                rows->Int(i, 3));
+    }
+    return out;
+  });
+}
+
+Result<bool> PostgresStore::TryLease(std::string_view name, std::string_view holder,
+                                     int64_t ttl_ms) {
+  if (name.empty() || holder.empty())
+    return Status::InvalidArgument("lease without name or holder", "name");
+  if (ttl_ms <= 0) return Status::InvalidArgument("lease duration must be positive", "ttl");
+  return WithReader<bool>([&](Connection& conn) -> Result<bool> {
+    Params p;
+    p.Bytes(name);
+    p.Bytes(holder);
+    p.Int(ttl_ms);
+    // The server's clock decides: nodes need not agree on theirs.
+    auto r = conn.Run(
+        "INSERT INTO leases (name, holder, expires) "
+        "VALUES ($1, $2, clock_timestamp() + $3::int8 * interval '1 millisecond') "
+        "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires = excluded.expires "
+        "WHERE leases.holder = excluded.holder OR leases.expires <= clock_timestamp()",
+        p);
+    if (!r.ok()) return r.status();
+    return r->Affected() == 1;
+  });
+}
+
+Status PostgresStore::ReleaseLease(std::string_view name, std::string_view holder) {
+  auto done = WithReader<bool>([&](Connection& conn) -> Result<bool> {
+    Params p;
+    p.Bytes(name);
+    p.Bytes(holder);
+    auto r = conn.Run("DELETE FROM leases WHERE name = $1 AND holder = $2", p);
+    if (!r.ok()) return r.status();
+    return true;
+  });
+  return done.status();
 }
 
 }  // namespace

@@ -146,7 +146,17 @@ CREATE TABLE blobs (
 );
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4};
+// Version 5: leases, so that scheduled work runs on one process at a time
+// among those sharing the store (app/scheduler.h).
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE leases (
+  name    TEXT PRIMARY KEY,
+  holder  TEXT NOT NULL,
+  expires INTEGER NOT NULL         -- milliseconds since the Unix epoch
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5};
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("

@@ -123,6 +123,22 @@ std::string UpdateContractSql() {
 
 // The stored name is replaced when it is empty, or when it carries U+FFFD (a
 // character lost by a decoder) and the new one does not.
+// Rows for internal::AddInventoryRow, from one statement (one snapshot).
+constexpr const char* kInventorySql =
+    "SELECT 0, '', count(*), 0 FROM contracts "
+    "UNION ALL SELECT 1, '', count(*), 0 FROM organizations "
+    "UNION ALL SELECT 2, '', count(*), 0 FROM ledger_entries "
+    "UNION ALL SELECT 3, '', count(*), 0 FROM ledger_nodes "
+    "UNION ALL SELECT 4, '', count(*), ifnull(sum(size), 0) FROM blobs "
+    "UNION ALL SELECT 5, kind, count(*), 0 FROM objects GROUP BY kind";
+
+// Takes the lease when free, expired (?4: now, ms) or already ours; ?3 is the
+// new expiry. One row changed when we hold it afterwards.
+constexpr const char* kTryLeaseSql =
+    "INSERT INTO leases (name, holder, expires) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires = excluded.expires "
+    "WHERE leases.holder = excluded.holder OR leases.expires <= ?4";
+
 constexpr const char* kSelectObjectSql =
     "SELECT kind, id, version, body, updated FROM objects WHERE kind = ?1 AND id = ?2";
 
@@ -303,10 +319,19 @@ class SqliteWriteTransaction final : public WriteTransaction {
   Result<int64_t> PutObject(std::string_view kind, std::string_view id, std::string_view body,
                             int64_t expected_version) override;
   Result<crypto::Hash> PutBlob(std::string_view bytes) override;
+  Status CopyLedgerEntry(const LedgerRecord& record) override;
+  Status CopyObject(const StoredObject& object) override;
+  Status CopyOrganizationName(const OrganizationName& org) override;
   Status Commit() override;
 
  private:
   Status EnsureOrganization(const std::string& id, const std::string& name);
+  // Loads tail_ on the first ledger write of the transaction.
+  Status LoadTail();
+  // Inserts an encoded entry at the tail and the subtrees it completes.
+  Status InsertLedgerEntry(uint64_t seq, const std::string& time, std::string_view kind,
+                           std::string_view subject, std::string_view text,
+                           const crypto::Hash& leaf);
   // On the first upsert: when `contracts` is empty, drops the secondary
   // indexes of the contract tables until Commit (see docs/storage.md).
   Status MaybeDeferIndexes();
@@ -368,6 +393,12 @@ class SqliteStore final : public Store {
   Result<ObjectPage> ListObjects(std::string_view kind, std::string_view id_prefix,
                                  const PageRequest& page) override;
   Result<std::string> GetBlob(const crypto::Hash& hash) override;
+  Result<OrganizationPage> ListOrganizations(const PageRequest& page) override;
+  Result<std::vector<crypto::Hash>> ListBlobs(const std::optional<crypto::Hash>& after,
+                                              int limit) override;
+  Result<Inventory> Count() override;
+  Result<bool> TryLease(std::string_view name, std::string_view holder, int64_t ttl_ms) override;
+  Status ReleaseLease(std::string_view name, std::string_view holder) override;
   int schema_version() const override { return schema_version_; }
 
  private:
@@ -781,13 +812,51 @@ Result<LedgerTail> SqliteStore::LoadLedgerTail(Connection& conn) {
   return tail;
 }
 
+Status SqliteWriteTransaction::LoadTail() {
+  if (tail_) return Status::Ok();
+  auto tail = store_.LoadLedgerTail(*store_.writer_);
+  if (!tail.ok()) return tail.status();
+  tail_ = std::move(*tail);
+  return Status::Ok();
+}
+
+Status SqliteWriteTransaction::InsertLedgerEntry(uint64_t seq, const std::string& time,
+                                                 std::string_view kind, std::string_view subject,
+                                                 std::string_view text,
+                                                 const crypto::Hash& leaf) {
+  {
+    Query q(store_.w_.insert_entry);
+    q.Bind(1, static_cast<int64_t>(seq));
+    q.Bind(2, time);
+    q.Bind(3, kind);
+    q.Bind(4, subject);
+    q.Bind(5, text);
+    q.BindBlob(6, leaf.data(), static_cast<int>(leaf.size()));
+    LIMPIDE_RETURN_IF_ERROR(q.Run());
+  }
+  std::vector<std::pair<ledger::NodeId, crypto::Hash>> completed;
+  tail_->frontier.Append(leaf, &completed);
+  for (const auto& [id, hash] : completed) {
+    Query q(store_.w_.insert_node);
+    q.Bind(1, int64_t{id.level});
+    q.Bind(2, static_cast<int64_t>(id.index));
+    q.BindBlob(3, hash.data(), static_cast<int>(hash.size()));
+    LIMPIDE_RETURN_IF_ERROR(q.Run());
+  }
+  tail_->last_time = time;
+  return Status::Ok();
+}
+
+Status SqliteWriteTransaction::CopyLedgerEntry(const LedgerRecord& r) {
+  if (finished_) return Status::FailedPrecondition("transaction already finished");
+  LIMPIDE_RETURN_IF_ERROR(LoadTail());
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckCopiedEntry(r, tail_->frontier.size(), tail_->last_time));
+  return InsertLedgerEntry(r.seq, r.time, r.kind, r.subject, r.entry, r.leaf_hash);
+}
+
 Result<uint64_t> SqliteWriteTransaction::AppendToLedger(const LedgerAppend& e) {
   if (finished_) return Status::FailedPrecondition("transaction already finished");
-  if (!tail_) {
-    auto tail = store_.LoadLedgerTail(*store_.writer_);
-    if (!tail.ok()) return tail.status();
-    tail_ = std::move(*tail);
-  }
+  LIMPIDE_RETURN_IF_ERROR(LoadTail());
   ledger::Entry entry;
   entry.seq = tail_->frontier.size();
   entry.time = std::max(LedgerNow(), tail_->last_time);
@@ -830,28 +899,9 @@ Result<uint64_t> SqliteWriteTransaction::AppendToLedger(const LedgerAppend& e) {
     if (!bytes.ok()) return bytes.status();
     text = std::move(*bytes);
   }
-  const std::string* bytes = &text;
-  const crypto::Hash leaf = ledger::LeafHash(*bytes);
-  {
-    Query q(store_.w_.insert_entry);
-    q.Bind(1, static_cast<int64_t>(entry.seq));
-    q.Bind(2, entry.time);
-    q.Bind(3, entry.kind);
-    q.Bind(4, entry.subject);
-    q.Bind(5, *bytes);
-    q.BindBlob(6, leaf.data(), static_cast<int>(leaf.size()));
-    LIMPIDE_RETURN_IF_ERROR(q.Run());
-  }
-  std::vector<std::pair<ledger::NodeId, crypto::Hash>> completed;
-  tail_->frontier.Append(leaf, &completed);
-  for (const auto& [id, hash] : completed) {
-    Query q(store_.w_.insert_node);
-    q.Bind(1, int64_t{id.level});
-    q.Bind(2, static_cast<int64_t>(id.index));
-    q.BindBlob(3, hash.data(), static_cast<int>(hash.size()));
-    LIMPIDE_RETURN_IF_ERROR(q.Run());
-  }
-  tail_->last_time = entry.time;
+  const crypto::Hash leaf = ledger::LeafHash(text);
+  LIMPIDE_RETURN_IF_ERROR(
+      InsertLedgerEntry(entry.seq, entry.time, entry.kind, entry.subject, text, leaf));
   return entry.seq;
 }
 
@@ -961,6 +1011,41 @@ Result<crypto::Hash> SqliteWriteTransaction::PutBlob(std::string_view bytes) {
   q.BindBlob(3, bytes.data(), static_cast<int>(bytes.size()));
   LIMPIDE_RETURN_IF_ERROR(q.Run());
   return hash;
+}
+
+Status SqliteWriteTransaction::CopyObject(const StoredObject& o) {
+  if (finished_) return Status::FailedPrecondition("transaction already finished");
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckObject(o.kind, o.id, o.body));
+  if (o.version < 1) return Status::InvalidArgument("object version below 1", "version");
+  auto stmt = store_.writer_->Prepare(
+      "INSERT INTO objects (kind, id, version, body, updated) VALUES (?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT DO NOTHING");
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  q.Bind(1, o.kind);
+  q.Bind(2, o.id);
+  q.Bind(3, o.version);
+  q.Bind(4, o.body);
+  q.Bind(5, o.updated);
+  LIMPIDE_RETURN_IF_ERROR(q.Run());
+  if (sqlite3_changes(store_.writer_->raw()) != 1)
+    return Status::Conflict(o.kind + " " + o.id + " already exists");
+  return Status::Ok();
+}
+
+Status SqliteWriteTransaction::CopyOrganizationName(const OrganizationName& org) {
+  if (finished_) return Status::FailedPrecondition("transaction already finished");
+  if (org.id.empty()) return Status::InvalidArgument("organization without id", "id");
+  auto stmt = store_.writer_->Prepare(
+      "INSERT INTO organizations (id, name) VALUES (?1, ?2) "
+      "ON CONFLICT (id) DO UPDATE SET name = excluded.name");
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  q.Bind(1, org.id);
+  q.Bind(2, org.name);
+  LIMPIDE_RETURN_IF_ERROR(q.Run());
+  org_names_[org.id] = org.name;
+  return Status::Ok();
 }
 
 // ---- Reads ---------------------------------------------------------------------
@@ -1289,6 +1374,106 @@ Result<std::string> SqliteStore::GetBlob(const crypto::Hash& hash) {
   if (!row.ok()) return row.status();
   if (!*row) return Status::NotFound("no blob with SHA-256 " + crypto::ToHex(hash));
   return std::string(q.Blob(0));
+}
+
+Result<OrganizationPage> SqliteStore::ListOrganizations(const PageRequest& page) {
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckLimit(page.limit));
+  std::string after;
+  if (!page.after.empty()) {
+    auto decoded = internal::DecodeObjectCursor(page.after);
+    if (!decoded.ok()) return decoded.status();
+    after = std::move(*decoded);
+  }
+  auto lease = Read(Snapshot::kSingleStatement);
+  if (!lease.ok()) return lease.status();
+  auto stmt =
+      (*lease)->conn().Prepare("SELECT id, name FROM organizations WHERE id > ?1 ORDER BY id LIMIT ?2");
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  q.Bind(1, after);
+  q.Bind(2, int64_t{page.limit} + 1);
+  OrganizationPage out;
+  for (;;) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.items.push_back({std::string(q.Text(0)), std::string(q.Text(1))});
+  }
+  if (out.items.size() > static_cast<size_t>(page.limit)) {
+    out.items.pop_back();
+    out.next = internal::EncodeObjectCursor(out.items.back().id);
+  }
+  return out;
+}
+
+Result<std::vector<crypto::Hash>> SqliteStore::ListBlobs(const std::optional<crypto::Hash>& after,
+                                                         int limit) {
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckLimit(limit));
+  auto lease = Read(Snapshot::kSingleStatement);
+  if (!lease.ok()) return lease.status();
+  auto stmt =
+      (*lease)->conn().Prepare("SELECT hash FROM blobs WHERE hash > ?1 ORDER BY hash LIMIT ?2");
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  const crypto::Hash zero{};
+  // A zero-length blob sorts before every hash.
+  if (after)
+    q.BindBlob(1, after->data(), static_cast<int>(after->size()));
+  else
+    q.BindBlob(1, zero.data(), 0);
+  q.Bind(2, int64_t{limit});
+  std::vector<crypto::Hash> out;
+  for (;;) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(HashFromBlob(q.Blob(0)));
+  }
+  return out;
+}
+
+Result<Inventory> SqliteStore::Count() {
+  auto lease = Read(Snapshot::kSingleStatement);
+  if (!lease.ok()) return lease.status();
+  auto stmt = (*lease)->conn().Prepare(kInventorySql);
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  Inventory out;
+  for (;;) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    internal::AddInventoryRow(out, q.Int(0), q.Text(1), q.Int(2), q.Int(3));
+  }
+  return out;
+}
+
+Result<bool> SqliteStore::TryLease(std::string_view name, std::string_view holder,
+                                   int64_t ttl_ms) {
+  if (name.empty() || holder.empty())
+    return Status::InvalidArgument("lease without name or holder", "name");
+  if (ttl_ms <= 0) return Status::InvalidArgument("lease duration must be positive", "ttl");
+  const int64_t now = NowMicros() / 1000;
+  std::lock_guard<std::mutex> lock(write_mu_);
+  auto stmt = writer_->Prepare(kTryLeaseSql);
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  q.Bind(1, name);
+  q.Bind(2, holder);
+  q.Bind(3, now + ttl_ms);
+  q.Bind(4, now);
+  LIMPIDE_RETURN_IF_ERROR(q.Run());
+  return sqlite3_changes(writer_->raw()) == 1;
+}
+
+Status SqliteStore::ReleaseLease(std::string_view name, std::string_view holder) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  auto stmt = writer_->Prepare("DELETE FROM leases WHERE name = ?1 AND holder = ?2");
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  q.Bind(1, name);
+  q.Bind(2, holder);
+  return q.Run();
 }
 
 }  // namespace
