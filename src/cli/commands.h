@@ -119,6 +119,18 @@ struct TokenCreateArgs {
 };
 int TokenCreate(const TokenCreateArgs& args);
 
+// `limpide copy`: copies a whole platform from one store to an empty one
+// (app/copy.h), verified by counts and by the ledger root; prints the
+// summary (JSON with `json`). Exit 0 done, 1 a store failed, the destination
+// is not empty or the verification failed (nothing is left half-copied), 2
+// bad arguments (a URL that is neither sqlite:PATH nor postgresql://…, a
+// missing SQLite source).
+struct CopyArgs {
+  std::string from, to;
+  bool json = false;
+};
+int Copy(const CopyArgs& args);
+
 // The store of a data directory: <dir>/limpide.db (created with the directory).
 std::string StoreUrl(const std::string& data_dir);
 

@@ -132,6 +132,14 @@ int main(int argc, char** argv) {
   m->add_option("--data-dir", migrate.data_dir, "Directory holding limpide.db")
       ->capture_default_str();
 
+  limpide::cli::CopyArgs copy;
+  auto* cp = app.add_subcommand(
+      "copy", "Copy a whole platform into an empty store, verified by counts and ledger root");
+  cp->add_option("--from", copy.from, "Source store: sqlite:PATH or postgresql://…")->required();
+  cp->add_option("--to", copy.to, "Destination store, empty: sqlite:PATH or postgresql://…")
+      ->required();
+  cp->add_flag("--json", copy.json, "Print the summary as JSON on stdout");
+
   limpide::cli::ReindexArgs reindex;
   auto* r = app.add_subcommand("reindex", "Rebuild the search index from the ledger");
   r->add_option("--database", reindex.database,
@@ -183,7 +191,8 @@ int main(int argc, char** argv) {
     // So do seal, open and keygen.
     const std::string_view command = argc > 1 ? argv[1] : "";
     const bool two =
-        command == "verify" || command == "seal" || command == "open" || command == "keygen";
+        command == "verify" || command == "seal" || command == "open" || command == "keygen" ||
+        command == "copy";
     return code != 0 && two ? 2 : code;
   }
   if (s->parsed()) return limpide::cli::Serve(serve);
@@ -201,6 +210,7 @@ int main(int argc, char** argv) {
   if (e->parsed()) return limpide::cli::Export(exp);
   if (r->parsed()) return limpide::cli::Reindex(reindex);
   if (m->parsed()) return limpide::cli::Migrate(migrate);
+  if (cp->parsed()) return limpide::cli::Copy(copy);
   if (acc_add->parsed()) return limpide::cli::AccountAdd(account);
   if (tok_create->parsed()) return limpide::cli::TokenCreate(token);
   return 2;
