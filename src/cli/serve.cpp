@@ -3,14 +3,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <stop_token>
-#include <thread>
 
 #include "api/api.h"
 #include "app/catalogue.h"
 #include "app/importer.h"
 #include "app/ledger.h"
 #include "app/procedure.h"
+#include "app/scheduler.h"
 #include "cli/commands.h"
 #include "crypto/crypto.h"
 #include "http/router.h"
@@ -115,22 +114,24 @@ int Serve(const ServeArgs& args) {
   procedure_options.rules.deposit_grace_micros = int64_t{args.deposit_grace_seconds} * 1'000'000;
   procedure_options.max_dce_document_bytes = static_cast<int64_t>(options.max_body_bytes);
   app::Procedures procedures(*store, ledger, procedure_options);
+  // Scheduled work runs on one node at a time among those sharing the store
+  // (a lease per job, app/scheduler.h). Stopped by its destructor on every
+  // return path, before the services it calls.
+  app::SchedulerOptions schedule;
+  schedule.on_error = [](const std::string& job, const Status& st) {
+    std::fprintf(stderr, "limpide serve: scheduled job %s: %s\n", job.c_str(),
+                 st.ToString().c_str());
+  };
+  app::Scheduler scheduler(*store, schedule);
   // Records the closing of consultations at their deadline (the receipts
-  // tree goes into the ledger). Idempotent: several nodes may run it.
-  // Stopped and joined by its destructor, on every return path.
-  std::jthread closer([&procedures, &watcher](const std::stop_token& token) {
-    while (!token.stop_requested()) {
-      auto closed = procedures.CloseDue();
-      if (!closed.ok()) {
-        std::fprintf(stderr, "limpide serve: closing at the deadline: %s\n",
-                     closed.status().ToString().c_str());
-      } else if (*closed > 0) {
-        watcher.Poke();
-      }
-      for (int i = 0; i < 10 && !token.stop_requested(); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+  // tree goes into the ledger). Idempotent.
+  scheduler.Add("close-due-consultations", std::chrono::seconds(1), [&procedures, &watcher] {
+    auto closed = procedures.CloseDue();
+    if (!closed.ok()) return closed.status();
+    if (*closed > 0) watcher.Poke();
+    return Status::Ok();
   });
+  scheduler.Start();
 
   http::Router router;
   api::RegisterApi(router, catalogue);
@@ -158,7 +159,7 @@ int Serve(const ServeArgs& args) {
   (*server)->Wait();
   watcher.Stop();  // answers the long polls still waiting, before the server goes
   follower.Stop();
-  closer.request_stop();
+  scheduler.Stop();  // gives the leases up: another node takes the jobs over at once
   std::fprintf(stderr, "limpide serve: stopped\n");
   return 0;
 }
