@@ -1,5 +1,8 @@
 #include "api/api.h"
 
+#include <chrono>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "api/export.h"
@@ -14,6 +17,33 @@ namespace {
 using nlohmann::json;
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// Whether the store answers (one cheap read), checked at most once a second
+// whatever the request rate: /healthz stays a near-free probe.
+class StoreHealth {
+ public:
+  explicit StoreHealth(store::Store& store) : store_(store) {}
+  Status Check() {
+    using Clock = std::chrono::steady_clock;
+    std::unique_lock<std::mutex> lock(mu_);
+    if (checked_ != Clock::time_point{} && Clock::now() - checked_ < std::chrono::seconds(1))
+      return last_;
+    // The next probes use the last answer while this one asks the store.
+    checked_ = Clock::now();
+    lock.unlock();
+    Status st = store_.LedgerSize().status();
+    lock.lock();
+    checked_ = Clock::now();
+    last_ = st;
+    return last_;
+  }
+
+ private:
+  store::Store& store_;
+  std::mutex mu_;
+  std::chrono::steady_clock::time_point checked_{};
+  Status last_;
+};
 
 http::Response ContractList(const app::Catalogue& catalogue, const http::Request& req) {
   auto query = app::ParseContractQuery(req.query, /*strict=*/true);
@@ -76,8 +106,15 @@ std::string QueryString(const app::Params& params, std::string_view skip) {
 void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {
   const app::Catalogue* cat = &catalogue;
 
-  router.Add("GET", "/healthz",
-             [](const http::Request&) { return http::Json(200, R"({"status":"ok"})"); });
+  auto health = std::make_shared<StoreHealth>(cat->store());
+  router.Add("GET", "/healthz", [health](const http::Request& req) {
+    const Status store = health->Check();
+    if (!store.ok()) {
+      return http::Problem(Status::Unavailable("store unreachable: " + store.message()),
+                           req.target);
+    }
+    return http::Json(200, R"({"status":"ok","store":"ok"})");
+  });
   router.Add("GET", "/metrics", [](const http::Request&) {
     http::Response r;
     r.body = http::MetricsText();

@@ -1007,8 +1007,15 @@ std::string OpenApiJson() {
       {"/healthz",
        {{"get",
          {{"operationId", "health"},
-          {"summary", "Liveness"},
-          {"responses", {{"200", {{"description", "The server is up"}}}, {"429", too_many}}}}}}},
+          {"summary", "Liveness and store reachability"},
+          {"description",
+           "200 {\"status\":\"ok\",\"store\":\"ok\"} when the server is up and its store "
+           "answers (checked at most once a second); 503 problem+json with Retry-After when the "
+           "store cannot be reached (the node reconnects by itself)."},
+          {"responses",
+           {{"200", {{"description", "The server is up and its store answers"}}},
+            {"429", too_many},
+            {"503", Problem("The store cannot be reached; see Retry-After.")}}}}}}},
       {"/metrics",
        {{"get",
          {{"operationId", "metrics"},

@@ -108,6 +108,8 @@ Response Problem(int http_status, std::string_view code, const std::string& deta
   // Replace invalid UTF-8 (a client's bytes echoed in instance) rather than throw.
   response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   response.headers.emplace_back("Content-Type", "application/problem+json");
+  // A store or a dependency that is down: clients may try again shortly.
+  if (http_status == 503) response.headers.emplace_back("Retry-After", "1");
   return response;
 }
 

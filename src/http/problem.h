@@ -17,7 +17,8 @@ int HttpStatusFor(ErrorCode code);
 // {"type": "/problems/<code>" (a relative URI reference; code is
 //  ErrorCodeName), "title" (the standard phrase of the HTTP status), "status",
 //  "detail" (the status message), "instance" (the request target), and "field"
-//  when the status names one}. Content-Type application/problem+json.
+//  when the status names one}. Content-Type application/problem+json; a 503
+//  also carries Retry-After: 1.
 Response Problem(const Status& status, const std::string& instance);
 // Same with an explicit HTTP status (413, 431, 405, 429…) and problem code
 // ("content_too_large"…), used as "/problems/<code>".
