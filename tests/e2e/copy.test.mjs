@@ -47,7 +47,7 @@ before(async () => {
   const server = await startServer({ dataDir, args: ['--rate-limit', '0'] });
   try {
     const call = client(server.base);
-    const registered = await call('POST', '/api/v1/accounts', { json: { ...COMPANY, role: 'company_rep' } });
+    const registered = await call('POST', '/api/v1/accounts', { json: COMPANY });
     assert.equal(registered.status, 201, registered.text);
     const buyer = await login(call, 'agent@rennes.fr');
     seen.company = await login(call, COMPANY.email);
@@ -79,7 +79,7 @@ test('copy moves the whole platform to PostgreSQL, verified by counts and ledger
   assert.deepEqual(report.destination, report.source);
   assert.ok(report.source.contracts > 1000, r.stdout);
   assert.equal(report.source.ledger_entries, seen.answers.head.tree_size);
-  for (const kind of ['user', 'session', 'tender']) assert.ok(report.source.objects[kind] >= 1, `${kind}: ${r.stdout}`);
+  for (const kind of ['user', 'token', 'tender', 'deposit']) assert.ok(report.source.objects[kind] >= 1, `${kind}: ${r.stdout}`);
   assert.ok(report.source.blobs >= 2, r.stdout);  // the DCE document and the deposit
   assert.equal(report.source_root, report.destination_root);
   assert.equal(report.destination_root, seen.answers.head.root_hash);
