@@ -11,6 +11,9 @@ import { EXAMPLES_2, startServer, tempDir } from './harness.mjs';
 import { client, draft, login } from './procedure.mjs';
 import { addAccountTo, newDatabase, run, shareLedgerKey, skipWithoutPostgres as skip } from './pgutil.mjs';
 
+// What two signed heads of the same tree by the same key share.
+const treeOf = (h) => ({ tree_size: h.tree_size, root_hash: h.root_hash, key_id: h.key_id });
+
 let db;
 let restored;
 let dataDir;
@@ -63,7 +66,7 @@ test('pg_dump then pg_restore into a new database: same data, same ledger root',
   const server = await startServer({ dataDir: nodeDir, args: ['--rate-limit', '0', '--database', restored.url] });
   try {
     const now = await answers(server.base, seen.token);
-    assert.deepEqual(now.head, seen.head);
+    assert.deepEqual(treeOf(now.head), treeOf(seen.head));
     assert.equal(now.contracts, seen.contracts);
     assert.equal(now.tenders, seen.tenders);
     assert.equal(now.me, seen.me);
@@ -99,7 +102,7 @@ test('SQLite: .backup of a live store restores to the same ledger root', { skip:
   shareLedgerKey(dir, copyDir);
   const again = await startServer({ dataDir: copyDir, args: ['--rate-limit', '0'] });
   try {
-    assert.deepEqual((await client(again.base)('GET', '/api/v1/ledger/head')).body, head);
+    assert.deepEqual(treeOf((await client(again.base)('GET', '/api/v1/ledger/head')).body), treeOf(head));
   } finally {
     assert.equal(await again.stop(), 0);
   }
