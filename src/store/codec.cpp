@@ -278,6 +278,17 @@ std::vector<std::string> SearchWords(std::string_view text) {
   return words;
 }
 
+Result<std::string> ObjectCursorKey(std::string_view after) {
+  if (after.empty()) return std::string();
+  return DecodeObjectCursor(after);
+}
+
+Status CheckCopiedObject(const StoredObject& o) {
+  LIMPIDE_RETURN_IF_ERROR(CheckObject(o.kind, o.id, o.body));
+  if (o.version < 1) return Status::InvalidArgument("object version below 1", "version");
+  return Status::Ok();
+}
+
 Status CheckCopiedEntry(const LedgerRecord& r, uint64_t size, std::string_view last_time) {
   const std::string where = "ledger entry " + std::to_string(r.seq);
   if (r.seq != size) {

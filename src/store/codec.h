@@ -38,6 +38,13 @@ Result<SortKey> DecodeCursor(std::string_view cursor);
 std::string EncodeObjectCursor(std::string_view id);
 // invalid_argument (field "after") for anything EncodeObjectCursor did not produce.
 Result<std::string> DecodeObjectCursor(std::string_view cursor);
+// The id a ListObjects or ListOrganizations page resumes after: "" for the
+// first page (empty cursor), invalid_argument (field "after") for a cursor
+// EncodeObjectCursor did not produce.
+Result<std::string> ObjectCursorKey(std::string_view after);
+// CheckObject, and a version of at least 1: an object read from another
+// store (WriteTransaction::CopyObject).
+Status CheckCopiedObject(const StoredObject& o);
 // invalid_argument naming the field when kind or id is empty, too long (kind
 // 64 bytes, id 512) or holds control characters, or when body is not a JSON
 // object.

@@ -935,8 +935,7 @@ Result<crypto::Hash> PostgresWriteTransaction::PutBlob(std::string_view bytes) {
 
 Status PostgresWriteTransaction::CopyObject(const StoredObject& o) {
   if (finished_) return Status::FailedPrecondition("transaction already finished");
-  LIMPIDE_RETURN_IF_ERROR(internal::CheckObject(o.kind, o.id, o.body));
-  if (o.version < 1) return Status::InvalidArgument("object version below 1", "version");
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckCopiedObject(o));
   Params p;
   p.Bytes(o.kind);
   p.Bytes(o.id);
@@ -1229,12 +1228,9 @@ Result<StoredObject> PostgresStore::GetObject(std::string_view kind, std::string
 Result<ObjectPage> PostgresStore::ListObjects(std::string_view kind, std::string_view id_prefix,
                                               const PageRequest& page) {
   LIMPIDE_RETURN_IF_ERROR(internal::CheckLimit(page.limit));
-  std::string after;
-  if (!page.after.empty()) {
-    auto decoded = internal::DecodeObjectCursor(page.after);
-    if (!decoded.ok()) return decoded.status();
-    after = std::move(*decoded);
-  }
+  auto cursor = internal::ObjectCursorKey(page.after);
+  if (!cursor.ok()) return cursor.status();
+  const std::string after = std::move(*cursor);
   // Ids starting with the prefix sort in [prefix, successor(prefix)): an index range.
   std::string upper(id_prefix);
   while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
@@ -1273,12 +1269,9 @@ Result<std::string> PostgresStore::GetBlob(const crypto::Hash& hash) {
 
 Result<OrganizationPage> PostgresStore::ListOrganizations(const PageRequest& page) {
   LIMPIDE_RETURN_IF_ERROR(internal::CheckLimit(page.limit));
-  std::string after;
-  if (!page.after.empty()) {
-    auto decoded = internal::DecodeObjectCursor(page.after);
-    if (!decoded.ok()) return decoded.status();
-    after = std::move(*decoded);
-  }
+  auto cursor = internal::ObjectCursorKey(page.after);
+  if (!cursor.ok()) return cursor.status();
+  const std::string after = std::move(*cursor);
   return WithReader<OrganizationPage>([&](Connection& conn) -> Result<OrganizationPage> {
     Params p;
     p.Bytes(after);

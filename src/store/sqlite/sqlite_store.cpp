@@ -1015,8 +1015,7 @@ Result<crypto::Hash> SqliteWriteTransaction::PutBlob(std::string_view bytes) {
 
 Status SqliteWriteTransaction::CopyObject(const StoredObject& o) {
   if (finished_) return Status::FailedPrecondition("transaction already finished");
-  LIMPIDE_RETURN_IF_ERROR(internal::CheckObject(o.kind, o.id, o.body));
-  if (o.version < 1) return Status::InvalidArgument("object version below 1", "version");
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckCopiedObject(o));
   auto stmt = store_.writer_->Prepare(
       "INSERT INTO objects (kind, id, version, body, updated) VALUES (?1, ?2, ?3, ?4, ?5) "
       "ON CONFLICT DO NOTHING");
@@ -1323,12 +1322,9 @@ Result<StoredObject> SqliteStore::GetObject(std::string_view kind, std::string_v
 Result<ObjectPage> SqliteStore::ListObjects(std::string_view kind, std::string_view id_prefix,
                                             const PageRequest& page) {
   LIMPIDE_RETURN_IF_ERROR(internal::CheckLimit(page.limit));
-  std::string after;
-  if (!page.after.empty()) {
-    auto decoded = internal::DecodeObjectCursor(page.after);
-    if (!decoded.ok()) return decoded.status();
-    after = std::move(*decoded);
-  }
+  auto cursor = internal::ObjectCursorKey(page.after);
+  if (!cursor.ok()) return cursor.status();
+  const std::string after = std::move(*cursor);
   // Ids starting with the prefix sort in [prefix, successor(prefix)): an index range.
   std::string upper(id_prefix);
   while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
@@ -1378,12 +1374,9 @@ Result<std::string> SqliteStore::GetBlob(const crypto::Hash& hash) {
 
 Result<OrganizationPage> SqliteStore::ListOrganizations(const PageRequest& page) {
   LIMPIDE_RETURN_IF_ERROR(internal::CheckLimit(page.limit));
-  std::string after;
-  if (!page.after.empty()) {
-    auto decoded = internal::DecodeObjectCursor(page.after);
-    if (!decoded.ok()) return decoded.status();
-    after = std::move(*decoded);
-  }
+  auto cursor = internal::ObjectCursorKey(page.after);
+  if (!cursor.ok()) return cursor.status();
+  const std::string after = std::move(*cursor);
   auto lease = Read(Snapshot::kSingleStatement);
   if (!lease.ok()) return lease.status();
   auto stmt =
