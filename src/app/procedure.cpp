@@ -763,6 +763,7 @@ Result<json> Procedures::PutChunk(const Principal& company, std::string_view id,
     sealed_here = crypto::SealTo(*pk, bytes);
     sealed = sealed_here;
   }
+  const crypto::Hash hash = crypto::Sha256(sealed);  // outside the write lock
   const Instant now = Now();
   auto txn = store_.BeginRelaxedWrite();
   if (!txn.ok()) return txn.status();
@@ -774,19 +775,18 @@ Result<json> Procedures::PutChunk(const Principal& company, std::string_view id,
                             d["state"].get<std::string>() +
                             "; chunks are sent before completing it");
   }
-  auto hash = (*txn)->PutBlob(sealed);
-  if (!hash.ok()) return hash.status();
-  d["documents"][document]["chunks"][chunk] = HexOf(*hash);
+  LIMPIDE_RETURN_IF_ERROR((*txn)->PutBlob(sealed, hash));
+  d["documents"][document]["chunks"][chunk] = HexOf(hash);
   if (!d.contains("first_chunk")) d["first_chunk"] = Millis(now);
   auto put = (*txn)->PutObject(kDeposit, DepositKey(id, deposit_id), d.dump(), version);
   if (!put.ok()) return put.status();
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
-  return json{{"document", document}, {"chunk", chunk}, {"sha256", HexOf(*hash)}};
+  return json{{"document", document}, {"chunk", chunk}, {"sha256", HexOf(hash)}};
 }
 
 Status Procedures::Receive(
     const Tender& t, const Principal& company, json& d, Instant now,
-    const std::function<Result<std::string>(const crypto::Hash&)>& chunk_bytes) {
+    const std::function<Status(const crypto::Hash&, crypto::SealedFileHasher&)>& add_chunk) {
   ledger::Receipt r;
   r.id = d["id"].get<std::string>();
   r.consultation_id = t.c.id;
@@ -809,7 +809,7 @@ Status Procedures::Receive(
     rd.name = doc["name"].get<std::string>();
     rd.size = doc["size"].get<uint64_t>();
     r.sealed_by_server = r.sealed_by_server || doc.value("sealed_by_server", false);
-    std::vector<std::string> chunks;
+    crypto::SealedFileHasher file;
     for (size_t k = 0; k < doc["chunks"].size(); ++k) {
       const json& h = doc["chunks"][k];
       if (!h.is_string()) {
@@ -820,11 +820,9 @@ Status Procedures::Receive(
       auto hash = crypto::HashFromHex(h.get<std::string>());
       if (!hash.ok()) return Status::Internal("stored chunk hash is not readable");
       rd.chunk_sha256.push_back(*hash);
-      auto blob = chunk_bytes(*hash);
-      if (!blob.ok()) return blob.status();
-      chunks.push_back(std::move(*blob));
+      LIMPIDE_RETURN_IF_ERROR(add_chunk(*hash, file));
     }
-    rd.sha256 = crypto::Sha256(crypto::EncodeSealedFile(chunks));
+    rd.sha256 = file.Finish();
     doc["sha256"] = HexOf(rd.sha256);
     r.documents.push_back(std::move(rd));
   }
@@ -860,7 +858,12 @@ Result<json> Procedures::CompleteDeposit(const Principal& company, std::string_v
     return Status::Conflict("the bids were opened; deposits are closed");
   }
   LIMPIDE_RETURN_IF_ERROR(
-      Receive(*t, company, d, now, [this](const crypto::Hash& h) { return store_.GetBlob(h); }));
+      Receive(*t, company, d, now, [this](const crypto::Hash& h, crypto::SealedFileHasher& file) {
+        auto blob = store_.GetBlob(h);
+        if (!blob.ok()) return blob.status();
+        file.AddChunk(*blob);
+        return Status::Ok();
+      }));
   auto put = (*txn)->PutObject(kDeposit, DepositKey(id, deposit_id), d.dump(), version);
   if (!put.ok()) return put.status();
   LIMPIDE_RETURN_IF_ERROR(AddEvent(**txn, t->c.id, now, "deposit.received", &company,
@@ -901,8 +904,15 @@ Result<json> Procedures::DepositInOneRequest(const Principal& company, std::stri
                       std::to_string(t->c.max_document_bytes) + " bytes",
                   "body");
   }
-  // Sealed here, in memory, before anything touches the disk.
-  const std::string sealed_bytes = sealed ? std::string(bytes) : crypto::SealTo(*pk, bytes);
+  // Sealed here, in memory, before anything touches the disk. The sealed
+  // bytes are hashed twice (the chunk, the sealed file for the receipt) and
+  // copied once more, into the store; nothing else.
+  std::string sealed_here;
+  std::string_view sealed_bytes = bytes;
+  if (!sealed) {
+    sealed_here = crypto::SealTo(*pk, bytes);
+    sealed_bytes = sealed_here;
+  }
   const crypto::Hash chunk_hash = crypto::Sha256(sealed_bytes);
   const Instant now = Now();
   const std::string deposit_id = "d" + RandomHex(8);
@@ -920,12 +930,14 @@ Result<json> Procedures::DepositInOneRequest(const Principal& company, std::stri
                {"sealed_by_server", !sealed},
                {"chunk_count", 1},
                {"chunks", {HexOf(chunk_hash)}}}}}};
-  LIMPIDE_RETURN_IF_ERROR(Receive(
-      *t, company, d, now, [&](const crypto::Hash&) { return Result<std::string>(sealed_bytes); }));
+  LIMPIDE_RETURN_IF_ERROR(
+      Receive(*t, company, d, now, [&](const crypto::Hash&, crypto::SealedFileHasher& file) {
+        file.AddChunk(sealed_bytes);
+        return Status::Ok();
+      }));
   auto txn = store_.BeginWrite();
   if (!txn.ok()) return txn.status();
-  auto blob = (*txn)->PutBlob(sealed_bytes);
-  if (!blob.ok()) return blob.status();
+  LIMPIDE_RETURN_IF_ERROR((*txn)->PutBlob(sealed_bytes, chunk_hash));
   auto put = (*txn)->PutObject(kDeposit, DepositKey(t->c.id, deposit_id), d.dump(), 0);
   if (!put.ok()) return put.status();
   LIMPIDE_RETURN_IF_ERROR(AddEvent(**txn, t->c.id, now, "deposit.received", &company,

@@ -167,10 +167,11 @@ class Procedures {
   Result<Tender> Load(std::string_view id);
   Result<int> CloseOne(std::string_view id);
   // Completes the deposit `d` (JSON, every chunk received) at `now`: each
-  // document's hash from its sealed chunks (read with `chunk_bytes`), the
-  // signed receipt, the timing.
-  Status Receive(const Tender& t, const Principal& company, nlohmann::json& d, domain::Instant now,
-                 const std::function<Result<std::string>(const crypto::Hash&)>& chunk_bytes);
+  // document's hash from its sealed chunks (`add_chunk` gives the chunk of
+  // this hash to the hasher), the signed receipt, the timing.
+  Status Receive(
+      const Tender& t, const Principal& company, nlohmann::json& d, domain::Instant now,
+      const std::function<Status(const crypto::Hash&, crypto::SealedFileHasher&)>& add_chunk);
   nlohmann::json PublicView(const Tender& t) const;
 
   store::Store& store_;

@@ -101,15 +101,11 @@ void SyncDirectory(const std::filesystem::path& dir) {
   ::close(fd);
 }
 
-}  // namespace
-
-Hash Sha256(std::string_view bytes) { return Sha256Concat({bytes}); }
-
-Hash Sha256Concat(std::initializer_list<std::string_view> parts) {
-  // OpenSSL, not libsodium, for SHA-256: it uses the CPU's SHA extensions, 3 times faster than
-  // libsodium 1.0.18's portable code on the 65-byte node hashes that proofs and dump verification
-  // spend their time in, 5 to 7 times on entries (docs/ledger.md, "Performance"). The algorithm
-  // is fetched once and each thread reuses one context.
+// OpenSSL, not libsodium, for SHA-256: it uses the CPU's SHA extensions, 3 times faster than
+// libsodium 1.0.18's portable code on the 65-byte node hashes that proofs and dump verification
+// spend their time in, 5 to 7 times on entries (docs/ledger.md, "Performance"). The algorithm
+// is fetched once.
+EVP_MD* Sha256Algorithm() {
   static EVP_MD* const kSha256 = [] {
     EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
     if (md == nullptr) {
@@ -118,6 +114,21 @@ Hash Sha256Concat(std::initializer_list<std::string_view> parts) {
     }
     return md;
   }();
+  return kSha256;
+}
+
+[[noreturn]] void Sha256Failed() {
+  std::fputs("limpide: SHA-256 failed (OpenSSL)\n", stderr);
+  std::abort();
+}
+
+}  // namespace
+
+Hash Sha256(std::string_view bytes) { return Sha256Concat({bytes}); }
+
+Hash Sha256Concat(std::initializer_list<std::string_view> parts) {
+  EVP_MD* const kSha256 = Sha256Algorithm();
+  // Each thread reuses one context.
   thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
                                                                                  &EVP_MD_CTX_free);
   Hash out;
@@ -127,10 +138,7 @@ Hash Sha256Concat(std::initializer_list<std::string_view> parts) {
     ok = ok && EVP_DigestUpdate(ctx.get(), part.data(), part.size()) == 1;
   }
   ok = ok && EVP_DigestFinal_ex(ctx.get(), out.data(), &len) == 1 && len == out.size();
-  if (!ok) {
-    std::fputs("limpide: SHA-256 failed (OpenSSL)\n", stderr);
-    std::abort();
-  }
+  if (!ok) Sha256Failed();
   return out;
 }
 
@@ -524,6 +532,36 @@ std::string EncodeSealedFile(const std::vector<std::string>& sealed_chunks) {
   std::string file(kSealedFileMagic);
   for (const std::string& chunk : sealed_chunks) file += FrameSealedChunk(chunk);
   return file;
+}
+
+SealedFileHasher::SealedFileHasher() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr ||
+      EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), Sha256Algorithm(), nullptr) != 1 ||
+      EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), kSealedFileMagic.data(),
+                       kSealedFileMagic.size()) != 1) {
+    Sha256Failed();
+  }
+}
+
+SealedFileHasher::~SealedFileHasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void SealedFileHasher::AddChunk(std::string_view sealed_chunk) {
+  const std::string length = LengthPrefix(sealed_chunk.size());
+  auto* ctx = static_cast<EVP_MD_CTX*>(ctx_);
+  if (EVP_DigestUpdate(ctx, length.data(), length.size()) != 1 ||
+      EVP_DigestUpdate(ctx, sealed_chunk.data(), sealed_chunk.size()) != 1) {
+    Sha256Failed();
+  }
+}
+
+Hash SealedFileHasher::Finish() {
+  Hash out;
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len) != 1 ||
+      len != out.size()) {
+    Sha256Failed();
+  }
+  return out;
 }
 
 Result<std::vector<std::string>> DecodeSealedFile(std::string_view file) {

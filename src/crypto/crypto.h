@@ -167,6 +167,20 @@ inline constexpr std::string_view kSealedFileMagic = "LMPS1";
 
 // The sealed file of `sealed_chunks`.
 std::string EncodeSealedFile(const std::vector<std::string>& sealed_chunks);
+// Sha256(EncodeSealedFile(chunks)) computed chunk by chunk, without building the file: a
+// receipt's document hash costs one pass over the chunks and no copy.
+class SealedFileHasher {
+ public:
+  SealedFileHasher();
+  ~SealedFileHasher();
+  SealedFileHasher(const SealedFileHasher&) = delete;
+  SealedFileHasher& operator=(const SealedFileHasher&) = delete;
+  void AddChunk(std::string_view sealed_chunk);
+  Hash Finish();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
 // The frame of one chunk in a sealed file: its 4-byte big-endian length then its bytes.
 std::string FrameSealedChunk(std::string_view sealed_chunk);
 

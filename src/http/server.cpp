@@ -56,6 +56,10 @@ constexpr auto kShutdownGrace = std::chrono::seconds(10);
 // could destroy the response before the client reads it.
 constexpr auto kLingerTime = std::chrono::seconds(1);
 constexpr size_t kReadChunk = 16384;
+// A large body is read in pieces of up to this size once its length is known:
+// 16 times fewer reads and wake-ups for a 1 MB deposit. The buffer is given
+// back when the next request starts, so idle connections keep 16 KiB.
+constexpr size_t kLargeReadChunk = 256 * 1024;
 constexpr size_t kMaxLoggedTarget = 2048;  // keeps a log line under PIPE_BUF
 
 // ---------------------------------------------------------------- stderr
@@ -429,6 +433,7 @@ void Session::WaitForRequest() {
     ReadRequest();
     return;
   }
+  if (buffer_.capacity() > kReadChunk) buffer_.shrink_to_fit();  // after a large body
   const ServerOptions& options = server_.options();
   // A new connection gets no more time to start its request than a request
   // gets to arrive whole; between requests, the keep-alive idle time.
@@ -507,8 +512,13 @@ void Session::ParseBuffered() {
 }
 
 void Session::ReadMore() {
+  size_t want = kReadChunk;
+  if (parser_->is_header_done()) {
+    if (const auto left = parser_->content_length_remaining(); left && *left > want)
+      want = static_cast<size_t>(std::min<uint64_t>(*left, kLargeReadChunk));
+  }
   stream_.expires_at(read_deadline_);
-  stream_.async_read_some(buffer_.prepare(kReadChunk),
+  stream_.async_read_some(buffer_.prepare(want),
                           beast::bind_front_handler(&Session::OnRead, shared_from_this()));
 }
 

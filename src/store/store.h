@@ -154,7 +154,15 @@ class WriteTransaction {
                                     std::string_view body, int64_t expected_version) = 0;
   // Stores `bytes` under their SHA-256 (nothing more when already stored) and
   // returns the hash. Blobs are immutable and never deleted.
-  virtual Result<crypto::Hash> PutBlob(std::string_view bytes) = 0;
+  Result<crypto::Hash> PutBlob(std::string_view bytes) {
+    const crypto::Hash hash = crypto::Sha256(bytes);
+    LIMPIDE_RETURN_IF_ERROR(PutBlob(bytes, hash));
+    return hash;
+  }
+  // The same when the caller has just computed `sha256` = crypto::Sha256(bytes)
+  // (a deposit hashes its chunk for the receipt outside the write lock): 1 MB
+  // is not hashed twice. A wrong hash would break the content addressing.
+  virtual Status PutBlob(std::string_view bytes, const crypto::Hash& sha256) = 0;
 
   // ---- Copying a whole store (limpide copy) ----
   // Appends an entry read from another store's ledger as it is (its time and

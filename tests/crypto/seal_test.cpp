@@ -345,6 +345,23 @@ TEST(SealedFile, IsTheMagicThenLengthPrefixedChunks) {
   EXPECT_EQ(FrameSealedChunk(std::string(48, 'a')), file.substr(5, 52));
 }
 
+TEST(SealedFile, HasherGivesTheHashOfTheEncodedFile) {
+  const std::vector<std::string> chunks = {std::string(48, 'a'), std::string(300, 'b'),
+                                           std::string(kSealedChunkMaxBytes, 'c')};
+  for (size_t n = 1; n <= chunks.size(); ++n) {
+    const std::vector<std::string> some(chunks.begin(), chunks.begin() + static_cast<long>(n));
+    SealedFileHasher hasher;
+    for (const auto& c : some) hasher.AddChunk(c);
+    EXPECT_EQ(hasher.Finish(), Sha256(EncodeSealedFile(some))) << n << " chunk(s)";
+  }
+  // Chunk boundaries count: the same bytes cut otherwise give another hash.
+  SealedFileHasher one, two;
+  one.AddChunk(std::string(96, 'a'));
+  two.AddChunk(std::string(48, 'a'));
+  two.AddChunk(std::string(48, 'a'));
+  EXPECT_NE(one.Finish(), two.Finish());
+}
+
 TEST(SealedFile, DecodeNamesWhatIsWrong) {
   const std::string good = EncodeSealedFile({std::string(48, 'a'), std::string(60, 'b')});
   auto message = [](std::string_view file) {

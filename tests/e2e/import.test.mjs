@@ -86,3 +86,41 @@ test('a missing file is refused before anything happens', () => {
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /nope\.json/);
 });
+
+// The server keeps its read transactions open between requests while nothing
+// is committed (docs/storage.md, "Reads"): a change committed by another
+// process must show in the very next response, and in every one after.
+test('a contract changed by an import from another process is served changed at once', async () => {
+  const { startServer, getJson } = await import('./harness.mjs');
+  const work = tempDir();
+  const records = JSON.parse(readFileSync(REAL_FILES[1], 'utf8')).marches.slice(0, 30);
+  const file = path.join(work, 'few.json');
+  writeFileSync(file, JSON.stringify({ marches: records }));
+  const dataDir = path.join(work, 'data');
+  assert.equal(runImport(dataDir, [file]).status, 0);
+  const server = await startServer({ dataDir, args: ['--rate-limit', '0'] });
+  try {
+    const list = await getJson(`${server.base}/api/v1/contracts?limit=5`);
+    assert.equal(list.status, 200);
+    const item = list.body.data[0];
+    const url = `${server.base}/api/v1/contracts/${encodeURIComponent(item.uid)}`;
+    for (let round = 1; round <= 3; round++) {
+      // Several reads first, so that the server's readers hold open snapshots.
+      for (let i = 0; i < 20; i++) assert.notEqual((await getJson(url)).body.object, `Objet modifié ${round}`);
+      const record = records.find((r) => r.id === item.id);
+      record.objet = `Objet modifié ${round}`;
+      writeFileSync(file, JSON.stringify({ marches: records }));
+      const r = runImport(dataDir, [file]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.json.totals.updated, 1);
+      for (let i = 0; i < 20; i++) {
+        const got = await getJson(url);
+        assert.equal(got.status, 200);
+        assert.equal(got.body.object, `Objet modifié ${round}`, `read ${i} after import ${round}`);
+      }
+    }
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "engines.h"
 #include "store/codec.h"
@@ -197,6 +198,60 @@ TEST_F(SqliteStoreTest, UnchangedUpsertWritesNothing) {
   EXPECT_EQ(Rows(path_, "SELECT updated_at, hex(content_hash) FROM contracts"), before);
 }
 
+// Readers keep their read transaction open between operations and reuse it
+// while the WAL stamp is unchanged (docs/storage.md, "Reads"): a commit by
+// another connection, another store or another process is seen by the next
+// read all the same.
+TEST_F(SqliteStoreTest, ReadsSeeWhatOtherConnectionsCommittedAtOnce) {
+  auto a = Open(url_);
+  auto b = Open(url_);
+  auto put = [](Store& store, domain::Contract c) {
+    auto txn = store.BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->UpsertContract(c).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  };
+  domain::Contract c = Sample("1");
+  put(*a, c);
+  for (int round = 0; round < 3; ++round) {
+    const std::string object = "v" + std::to_string(round);
+    // Twice: the second read reuses the snapshot the first one opened.
+    for (int i = 0; i < 2; ++i) EXPECT_NE(a->GetContract(c.uid)->object, object);
+    c.object = object;
+    put(*b, c);
+    EXPECT_EQ(a->GetContract(c.uid)->object, object);
+    EXPECT_EQ(a->CountContracts({.text = object})->contracts, 1);
+  }
+  // A plain connection, as another program would write.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE contracts SET object = 'raw'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(a->GetContract(c.uid)->object, "raw");
+  EXPECT_EQ(b->GetContract(c.uid)->object, "raw");
+}
+
+// An idle reader ends its read transaction within a fraction of a second, so
+// that a checkpoint can recycle the whole WAL.
+TEST_F(SqliteStoreTest, IdleReadersLetTheWalBeTruncated) {
+  auto store = Open(url_);
+  {
+    auto txn = store->BeginWrite();
+    for (int i = 0; i < 50; ++i) ASSERT_TRUE((*txn)->UpsertContract(Sample(std::to_string(i))).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  ASSERT_TRUE(store->GetContract(Sample("7").uid).ok());
+  ASSERT_GT(std::filesystem::file_size(path_ + "-wal"), 0u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  // busy|log|checkpointed: busy 0 once no reader holds an old snapshot.
+  const auto rows = Rows(path_, "PRAGMA wal_checkpoint(TRUNCATE)");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].substr(0, 2), "0|") << rows[0];
+  EXPECT_EQ(std::filesystem::file_size(path_ + "-wal"), 0u);
+  EXPECT_TRUE(store->GetContract(Sample("7").uid).ok());
+}
+
 // A first load into an empty store builds the secondary indexes at commit
 // (faster than random inserts); committed or not, the schema ends the same.
 TEST_F(SqliteStoreTest, IndexesDeferredByAFirstLoadAreBackAfterCommitOrRollback) {
@@ -214,12 +269,20 @@ TEST_F(SqliteStoreTest, IndexesDeferredByAFirstLoadAreBackAfterCommitOrRollback)
   EXPECT_EQ(Rows(path_, indexes), before);
   {
     auto txn = store->BeginWrite();
-    ASSERT_TRUE((*txn)->UpsertContract(Sample("1")).ok());
-    ASSERT_TRUE((*txn)->UpsertContract(Sample("2")).ok());
+    for (const char* id : {"1", "2"}) {
+      ASSERT_TRUE((*txn)->UpsertContract(Sample(id)).ok());
+      // With its ledger entry: the ledger's subject index is deferred too.
+      ASSERT_TRUE((*txn)->AppendToLedger({"contract.created", Sample(id).uid, "{}"}).ok());
+    }
+    // Readers still see every index while the load runs.
+    EXPECT_EQ(Rows(path_, indexes), before);
     ASSERT_TRUE((*txn)->Commit().ok());
   }
   EXPECT_EQ(Rows(path_, indexes), before);
   EXPECT_THAT(Rows(path_, "PRAGMA integrity_check"), ::testing::ElementsAre("ok"));
+  EXPECT_THAT(Rows(path_, "SELECT seq FROM ledger_entries INDEXED BY ledger_entries_by_subject "
+                          "WHERE subject = '" + Sample("2").uid + "'"),
+              ::testing::ElementsAre("1"));
   ContractFilter by_holder;
   by_holder.holder_id = "44306184100047";
   auto page = store->ListContracts(by_holder, {});

@@ -356,7 +356,8 @@ class PostgresWriteTransaction final : public WriteTransaction {
   Result<StoredObject> GetObject(std::string_view kind, std::string_view id) override;
   Result<int64_t> PutObject(std::string_view kind, std::string_view id, std::string_view body,
                             int64_t expected_version) override;
-  Result<crypto::Hash> PutBlob(std::string_view bytes) override;
+  using WriteTransaction::PutBlob;
+  Status PutBlob(std::string_view bytes, const crypto::Hash& hash) override;
   Status CopyLedgerEntry(const LedgerRecord& record) override;
   Status CopyObject(const StoredObject& object) override;
   Status CopyOrganizationName(const OrganizationName& org) override;
@@ -917,20 +918,18 @@ Result<int64_t> PostgresWriteTransaction::PutObject(std::string_view kind, std::
                           " (changed meanwhile, or absent)");
 }
 
-Result<crypto::Hash> PostgresWriteTransaction::PutBlob(std::string_view bytes) {
+Status PostgresWriteTransaction::PutBlob(std::string_view bytes, const crypto::Hash& hash) {
   if (finished_) return Status::FailedPrecondition("transaction already finished");
   if (bytes.size() > kMaxBlobBytes) {
     return Status::ResourceExhausted("blob larger than 1 GiB (PostgreSQL's bytea limit)");
   }
-  const crypto::Hash hash = crypto::Sha256(bytes);
   Params p;
   p.Bytes(HashBytes(hash));
   p.Int(static_cast<int64_t>(bytes.size()));
   p.Bytes(bytes);
   auto r = conn().Run(
       "INSERT INTO blobs (hash, size, data) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", p);
-  if (!r.ok()) return r.status();
-  return hash;
+  return r.status();
 }
 
 Status PostgresWriteTransaction::CopyObject(const StoredObject& o) {

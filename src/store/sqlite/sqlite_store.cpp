@@ -2,12 +2,14 @@
 
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -20,6 +22,7 @@
 #include "store/columns.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/wal_watch.h"
 
 namespace limpide::store::sqlite {
 namespace {
@@ -29,6 +32,9 @@ using internal::ContentHash;
 
 // Readers kept open for reuse; more may exist while many threads read.
 constexpr size_t kMaxIdleReaders = 8;
+// An idle reader ends its read transaction after this long: an open one keeps
+// a checkpoint from recycling the WAL past its snapshot.
+constexpr auto kMaxIdleSnapshot = std::chrono::milliseconds(200);
 // The organization-name cache of the writer is dropped beyond this size.
 constexpr size_t kMaxCachedOrganizations = 200000;
 
@@ -318,7 +324,8 @@ class SqliteWriteTransaction final : public WriteTransaction {
   Result<StoredObject> GetObject(std::string_view kind, std::string_view id) override;
   Result<int64_t> PutObject(std::string_view kind, std::string_view id, std::string_view body,
                             int64_t expected_version) override;
-  Result<crypto::Hash> PutBlob(std::string_view bytes) override;
+  using WriteTransaction::PutBlob;
+  Status PutBlob(std::string_view bytes, const crypto::Hash& hash) override;
   Status CopyLedgerEntry(const LedgerRecord& record) override;
   Status CopyObject(const StoredObject& object) override;
   Status CopyOrganizationName(const OrganizationName& org) override;
@@ -351,29 +358,65 @@ class SqliteWriteTransaction final : public WriteTransaction {
   std::optional<LedgerTail> tail_;
 };
 
-// A reader connection borrowed from the pool for one operation; returned on
-// destruction. Operations of several statements run inside one read
-// transaction (a consistent snapshot); a single statement is its own snapshot
-// and needs none.
+// A reader connection and the read transaction it keeps open between
+// operations (docs/storage.md, "Reads"): `snapshot` is the WAL stamp taken
+// just before the transaction began; while the stamp has not changed, nothing
+// was committed since, and the transaction still shows the latest data.
+struct Reader {
+  std::unique_ptr<Connection> conn;
+  std::optional<WalWatch::Stamp> snapshot;  // set while a read transaction is open
+  std::chrono::steady_clock::time_point idle_since;
+};
+
+// A reader borrowed from the pool for one operation; returned on destruction.
+// Operations of several statements run inside one read transaction (a
+// consistent snapshot); so does a single statement when the store keeps
+// snapshots open, otherwise it is its own snapshot and needs none.
 class ReadLease {
  public:
-  ReadLease(SqliteStore& store, std::unique_ptr<Connection> conn);
+  ReadLease(SqliteStore& store, Reader reader);
   ~ReadLease();
   ReadLease(const ReadLease&) = delete;
   ReadLease& operator=(const ReadLease&) = delete;
-  Connection& conn() { return *conn_; }
+  Connection& conn() { return *reader_.conn; }
   Status Begin();
+  // Leaves the transaction open on release, stamped `stamp`.
+  void KeepSnapshot(const WalWatch::Stamp& stamp) { reader_.snapshot = stamp; }
 
  private:
   SqliteStore& store_;
-  std::unique_ptr<Connection> conn_;
+  Reader reader_;
   bool in_txn_ = false;
 };
+
+// Ends the read transaction open on `conn`, if any.
+void EndReadTransaction(Connection& conn) {
+  if (sqlite3_get_autocommit(conn.raw())) return;
+  // Read-only: ending with COMMIT or ROLLBACK is the same; COMMIT is cheaper.
+  auto end = conn.Prepare("COMMIT");
+  if (!end.ok() || !Query(*end).Run().ok()) (void)conn.Exec("ROLLBACK");
+}
+
+void EndSnapshot(Reader& r) {
+  if (!r.snapshot) return;
+  r.snapshot.reset();
+  EndReadTransaction(*r.conn);
+}
 
 class SqliteStore final : public Store {
  public:
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
   ~SqliteStore() override {
+    if (sweeper_.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(pool_mu_);
+        stopping_ = true;
+      }
+      sweep_cv_.notify_all();
+      sweeper_.join();
+    }
+    idle_readers_.clear();
+    watch_.reset();  // before the writer, which keeps the -shm file open
     if (writer_) (void)writer_->Exec("PRAGMA optimize");
   }
 
@@ -409,7 +452,9 @@ class SqliteStore final : public Store {
 
   enum class Snapshot { kSingleStatement, kTransaction };
   Result<std::unique_ptr<ReadLease>> Read(Snapshot snapshot);
-  void Release(std::unique_ptr<Connection> conn);
+  void Release(Reader reader);
+  // Every kMaxIdleSnapshot, ends the read transactions of readers idle longer.
+  void SweepSnapshots();
 
   // Statements of the writer connection, prepared once at open.
   struct WriterStatements {
@@ -454,8 +499,13 @@ class SqliteStore final : public Store {
   // write_mu_.
   std::unordered_map<std::string, std::string> org_names_;
 
+  // Watches for commits (nullptr: every read begins its own transaction).
+  std::unique_ptr<WalWatch> watch_;
   std::mutex pool_mu_;
-  std::vector<std::unique_ptr<Connection>> idle_readers_;
+  std::vector<Reader> idle_readers_;
+  std::condition_variable sweep_cv_;
+  bool stopping_ = false;   // guarded by pool_mu_
+  std::thread sweeper_;     // runs SweepSnapshots while watch_ is set
 };
 
 // ---- Opening -------------------------------------------------------------------
@@ -479,6 +529,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   if (!version.ok()) return version.status();
   store->schema_version_ = *version;
   LIMPIDE_RETURN_IF_ERROR(store->PrepareWriter());
+  // The writer has the -shm file open from here on (WAL mode, migrations run).
+  store->watch_ = WalWatch::Open(path);
+  if (store->watch_) store->sweeper_ = std::thread([s = store.get()] { s->SweepSnapshots(); });
   return store;
 }
 
@@ -547,20 +600,32 @@ SqliteWriteTransaction::~SqliteWriteTransaction() {
 Status SqliteWriteTransaction::MaybeDeferIndexes() {
   first_upsert_ = false;
   Connection& conn = *store_.writer_;
-  {
-    auto any = conn.Prepare("SELECT 1 FROM contracts LIMIT 1");
+  const auto empty = [&](const char* sql) -> Result<bool> {
+    auto any = conn.Prepare(sql);
     if (!any.ok()) return any.status();
     Query q(*any);
     auto row = q.Step();
     if (!row.ok()) return row.status();
-    if (*row) return Status::Ok();
-  }
+    return !*row;
+  };
+  auto no_contracts = empty("SELECT 1 FROM contracts LIMIT 1");
+  if (!no_contracts.ok()) return no_contracts.status();
+  if (!*no_contracts) return Status::Ok();
+  // The ledger gets one entry per contract: its subject index too, when the
+  // ledger is empty as well.
+  auto no_entries = empty("SELECT 1 FROM ledger_entries LIMIT 1");
+  if (!no_entries.ok()) return no_entries.status();
   // Indexes declared by the migrations (automatic ones, for PRIMARY KEY and
   // UNIQUE, have no SQL and stay: the upsert needs them).
   {
     auto list = conn.Prepare(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND "
-        "tbl_name IN ('contracts', 'contract_holders', 'contract_modifications') ORDER BY name");
+        *no_entries
+            ? "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND "
+              "tbl_name IN ('contracts', 'contract_holders', 'contract_modifications', "
+              "'ledger_entries') ORDER BY name"
+            : "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND "
+              "tbl_name IN ('contracts', 'contract_holders', 'contract_modifications') "
+              "ORDER BY name");
     if (!list.ok()) return list.status();
     Query q(*list);
     for (;;) {
@@ -999,18 +1064,16 @@ Result<int64_t> SqliteWriteTransaction::PutObject(std::string_view kind, std::st
                           " (changed meanwhile, or absent)");
 }
 
-Result<crypto::Hash> SqliteWriteTransaction::PutBlob(std::string_view bytes) {
+Status SqliteWriteTransaction::PutBlob(std::string_view bytes, const crypto::Hash& hash) {
   if (finished_) return Status::FailedPrecondition("transaction already finished");
   if (bytes.size() > static_cast<size_t>(INT32_MAX)) {
     return Status::ResourceExhausted("blob larger than 2 GiB");
   }
-  const crypto::Hash hash = crypto::Sha256(bytes);
   Query q(store_.w_.insert_blob);
   q.BindBlob(1, hash.data(), static_cast<int>(hash.size()));
   q.Bind(2, static_cast<int64_t>(bytes.size()));
   q.BindBlob(3, bytes.data(), static_cast<int>(bytes.size()));
-  LIMPIDE_RETURN_IF_ERROR(q.Run());
-  return hash;
+  return q.Run();
 }
 
 Status SqliteWriteTransaction::CopyObject(const StoredObject& o) {
@@ -1049,11 +1112,11 @@ Status SqliteWriteTransaction::CopyOrganizationName(const OrganizationName& org)
 
 // ---- Reads ---------------------------------------------------------------------
 
-ReadLease::ReadLease(SqliteStore& store, std::unique_ptr<Connection> conn)
-    : store_(store), conn_(std::move(conn)) {}
+ReadLease::ReadLease(SqliteStore& store, Reader reader)
+    : store_(store), reader_(std::move(reader)) {}
 
 Status ReadLease::Begin() {
-  auto begin = conn_->Prepare("BEGIN");
+  auto begin = reader_.conn->Prepare("BEGIN");
   if (!begin.ok()) return begin.status();
   LIMPIDE_RETURN_IF_ERROR(Query(*begin).Run());
   in_txn_ = true;
@@ -1061,38 +1124,80 @@ Status ReadLease::Begin() {
 }
 
 ReadLease::~ReadLease() {
-  if (in_txn_) {
-    // Read-only: ending with COMMIT or ROLLBACK is the same; COMMIT is cheaper.
-    auto end = conn_->Prepare("COMMIT");
-    if (!end.ok() || !Query(*end).Run().ok()) (void)conn_->Exec("ROLLBACK");
-  }
-  store_.Release(std::move(conn_));
+  // A failed statement may have ended the transaction: then nothing is kept.
+  if (reader_.snapshot && sqlite3_get_autocommit(reader_.conn->raw())) reader_.snapshot.reset();
+  if (in_txn_ && !reader_.snapshot) EndReadTransaction(*reader_.conn);
+  store_.Release(std::move(reader_));
 }
 
 Result<std::unique_ptr<ReadLease>> SqliteStore::Read(Snapshot snapshot) {
-  std::unique_ptr<Connection> conn;
+  Reader reader;
   {
     std::lock_guard<std::mutex> lock(pool_mu_);
     if (!idle_readers_.empty()) {
-      conn = std::move(idle_readers_.back());
+      reader = std::move(idle_readers_.back());
       idle_readers_.pop_back();
     }
   }
-  if (!conn) {
+  if (!reader.conn) {
     auto opened = Connection::Open(path_, /*create=*/false);
     if (!opened.ok()) return opened.status();
-    conn = std::move(*opened);
-    LIMPIDE_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only = ON"));
+    reader.conn = std::move(*opened);
+    LIMPIDE_RETURN_IF_ERROR(reader.conn->Exec("PRAGMA query_only = ON"));
   }
-  conn->TrimCache();
-  auto lease = std::make_unique<ReadLease>(*this, std::move(conn));
-  if (snapshot == Snapshot::kTransaction) LIMPIDE_RETURN_IF_ERROR(lease->Begin());
+  if (!watch_) {
+    reader.conn->TrimCache();
+    auto lease = std::make_unique<ReadLease>(*this, std::move(reader));
+    if (snapshot == Snapshot::kTransaction) LIMPIDE_RETURN_IF_ERROR(lease->Begin());
+    return lease;
+  }
+  // Keeping the read transaction open between operations saves the system
+  // calls that begin and end one (locks on the -shm and database files, the
+  // file size): the open snapshot is reused while nothing was committed since
+  // it began, whichever process commits.
+  const WalWatch::Stamp now = watch_->Now();
+  if (reader.snapshot && *reader.snapshot == now) {
+    return std::make_unique<ReadLease>(*this, std::move(reader));
+  }
+  EndSnapshot(reader);
+  reader.conn->TrimCache();
+  auto lease = std::make_unique<ReadLease>(*this, std::move(reader));
+  LIMPIDE_RETURN_IF_ERROR(lease->Begin());
+  // Taken before the transaction's first read: a commit in between makes the
+  // snapshot newer than its stamp, which only costs a new one next time.
+  lease->KeepSnapshot(now);
   return lease;
 }
 
-void SqliteStore::Release(std::unique_ptr<Connection> conn) {
+void SqliteStore::Release(Reader reader) {
+  reader.idle_since = std::chrono::steady_clock::now();
   std::lock_guard<std::mutex> lock(pool_mu_);
-  if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(conn));
+  if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(reader));
+}
+
+void SqliteStore::SweepSnapshots() {
+  std::unique_lock<std::mutex> lock(pool_mu_);
+  while (!stopping_) {
+    sweep_cv_.wait_for(lock, kMaxIdleSnapshot);
+    if (stopping_) break;
+    const auto cutoff = std::chrono::steady_clock::now() - kMaxIdleSnapshot;
+    std::vector<Reader> stale;
+    for (size_t i = 0; i < idle_readers_.size();) {
+      if (idle_readers_[i].snapshot && idle_readers_[i].idle_since < cutoff) {
+        stale.push_back(std::move(idle_readers_[i]));
+        idle_readers_.erase(idle_readers_.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        ++i;
+      }
+    }
+    if (stale.empty()) continue;
+    lock.unlock();
+    for (Reader& r : stale) EndSnapshot(r);
+    lock.lock();
+    for (Reader& r : stale) {
+      if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(r));
+    }
+  }
 }
 
 Result<Contract> SqliteStore::GetContract(std::string_view uid) {
