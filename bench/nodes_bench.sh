@@ -8,6 +8,7 @@ set -euo pipefail
 BUILD=${1:-build}; SHARED=${2:-../shared/data}; DURATION=${3:-10s}; ROUNDS=${4:-3}; REPEAT=${5:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
+chmod 755 "$WORK"  # the cluster runs as the postgres user
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -18,7 +19,6 @@ trap cleanup EXIT
 DB=$("$ROOT/scripts/pg-test-cluster.sh" start "$WORK/pg")
 node "$ROOT/bench/make-big-decp.mjs" "$SHARED" "$WORK/big.json" "$WORK/uids.txt" "$REPEAT" >/dev/null
 "$BUILD/limpide" import --data-dir "$WORK/a" --database "$DB" --json "$WORK/big.json" > "$WORK/import.json"
-mkdir -p "$WORK/b" && cp "$WORK/a/ledger.key" "$WORK/b/"
 
 start_node() {  # DIR -> prints URL
   "$BUILD/limpide" serve --data-dir "$1" --database "$DB" --listen 127.0.0.1:0 --rate-limit 0 \
@@ -27,7 +27,9 @@ start_node() {  # DIR -> prints URL
   for _ in $(seq 300); do grep -q listening "$1/out" && break; sleep 0.1; done
   sed -n 's/.*listening on \(http:\/\/[^/]*\)\/.*/\1/p' "$1/out"
 }
-A=$(start_node "$WORK/a"); B=$(start_node "$WORK/b")
+A=$(start_node "$WORK/a")
+mkdir -p "$WORK/b" && cp "$WORK/a/ledger.key" "$WORK/b/"  # one platform, one signing key
+B=$(start_node "$WORK/b")
 echo "nodes $A $B on $DB, $(grep -o '"inserted": *[0-9]*' "$WORK/import.json" | head -1 | grep -o '[0-9]*$') contracts"
 export UIDS_FILE="$WORK/uids.txt"
 rate() { awk '/Requests\/sec/ {print $2}'; }
