@@ -238,7 +238,8 @@ TEST_F(SqliteStoreTest, IdleReadersLetTheWalBeTruncated) {
   auto store = Open(url_);
   {
     auto txn = store->BeginWrite();
-    for (int i = 0; i < 50; ++i) ASSERT_TRUE((*txn)->UpsertContract(Sample(std::to_string(i))).ok());
+    for (int i = 0; i < 50; ++i)
+      ASSERT_TRUE((*txn)->UpsertContract(Sample(std::to_string(i))).ok());
     ASSERT_TRUE((*txn)->Commit().ok());
   }
   ASSERT_TRUE(store->GetContract(Sample("7").uid).ok());
@@ -280,8 +281,10 @@ TEST_F(SqliteStoreTest, IndexesDeferredByAFirstLoadAreBackAfterCommitOrRollback)
   }
   EXPECT_EQ(Rows(path_, indexes), before);
   EXPECT_THAT(Rows(path_, "PRAGMA integrity_check"), ::testing::ElementsAre("ok"));
-  EXPECT_THAT(Rows(path_, "SELECT seq FROM ledger_entries INDEXED BY ledger_entries_by_subject "
-                          "WHERE subject = '" + Sample("2").uid + "'"),
+  EXPECT_THAT(Rows(path_,
+                   "SELECT seq FROM ledger_entries INDEXED BY ledger_entries_by_subject "
+                   "WHERE subject = '" +
+                       Sample("2").uid + "'"),
               ::testing::ElementsAre("1"));
   ContractFilter by_holder;
   by_holder.holder_id = "44306184100047";

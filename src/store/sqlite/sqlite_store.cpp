@@ -504,8 +504,8 @@ class SqliteStore final : public Store {
   std::mutex pool_mu_;
   std::vector<Reader> idle_readers_;
   std::condition_variable sweep_cv_;
-  bool stopping_ = false;   // guarded by pool_mu_
-  std::thread sweeper_;     // runs SweepSnapshots while watch_ is set
+  bool stopping_ = false;  // guarded by pool_mu_
+  std::thread sweeper_;    // runs SweepSnapshots while watch_ is set
 };
 
 // ---- Opening -------------------------------------------------------------------
