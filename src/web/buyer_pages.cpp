@@ -52,10 +52,10 @@ using FormErrors = std::vector<std::pair<std::string, std::string>>;
 
 std::string ErrorSummary(const FormErrors& errors) {
   if (errors.empty()) return {};
-  std::string h = "<article role=\"alert\" aria-labelledby=\"erreurs-titre\" id=\"erreurs\" "
-                  "tabindex=\"-1\"><h2 id=\"erreurs-titre\">Le formulaire contient " +
-                  std::to_string(errors.size()) + " erreur" + (errors.size() > 1 ? "s" : "") +
-                  "</h2><ul>";
+  std::string h =
+      "<article role=\"alert\" aria-labelledby=\"erreurs-titre\" id=\"erreurs\" "
+      "tabindex=\"-1\"><h2 id=\"erreurs-titre\">Le formulaire contient " +
+      std::to_string(errors.size()) + " erreur" + (errors.size() > 1 ? "s" : "") + "</h2><ul>";
   for (const auto& [field, message] : errors) {
     h += "<li><a href=\"#" + InputId(field) + "\">" + Escape(message) + "</a></li>";
   }
@@ -238,8 +238,8 @@ std::string DraftForm(const http::Request& req, const std::string& action,
     natures.push_back({std::string(domain::Code(n)), std::string(domain::Label(n))});
   h += Select("procedure", "Procédure", procedures,
               val("procedure").empty() ? "procedure_adaptee" : val("procedure"), errors);
-  h += Select("nature", "Nature", natures, val("nature").empty() ? "marche" : val("nature"),
-              errors);
+  h +=
+      Select("nature", "Nature", natures, val("nature").empty() ? "marche" : val("nature"), errors);
   h += Input("cpv", "Code CPV principal", val("cpv"), errors, "type=\"text\"",
              "Par exemple 45000000-7 (CPV 2008).");
   h += Input("place.code", "Lieu d'exécution : code", val("place.code"), errors, "type=\"text\"",
@@ -295,9 +295,8 @@ std::string DraftForm(const http::Request& req, const std::string& action,
              "Les délais minimaux de la procédure choisie sont vérifiés à la publication.");
   h += Input("questionsDeadline", "Date limite des questions (facultative)",
              val("questionsDeadline"), errors, "type=\"datetime-local\" step=\"1\"");
-  h += Input("maxDocumentMiB", "Taille maximale d'un document déposé (Mio)",
-             val("maxDocumentMiB"), errors, "type=\"number\" min=\"1\" step=\"1\"",
-             "Publiée avec la consultation.");
+  h += Input("maxDocumentMiB", "Taille maximale d'un document déposé (Mio)", val("maxDocumentMiB"),
+             errors, "type=\"number\" min=\"1\" step=\"1\"", "Publiée avec la consultation.");
   if (!amendment) {
     h += "<label><input type=\"checkbox\" name=\"test\" value=\"1\"" +
          std::string(val("test") == "1" ? " checked" : "") +
@@ -311,17 +310,6 @@ std::string DraftForm(const http::Request& req, const std::string& action,
   }
   h += "<button type=\"submit\">" + submit + "</button></form>";
   return h;
-}
-
-// A buyer's post: checks the role and the CSRF token, then runs `act`.
-template <typename Fn>
-http::Response BuyerPost(const app::Accounts& accounts, const http::Request& req, Fn&& act) {
-  auto who = RequireRole(req, accounts, UserRole::kBuyerAgent);
-  if (auto* page = std::get_if<http::Response>(&who)) return std::move(*page);
-  auto fields = PostedFields(req);
-  if (!fields.ok()) return RefusedPage(fields.status(), req.target);
-  if (auto refused = RefuseWithoutCsrf(req, *fields)) return std::move(*refused);
-  return act(std::get<Principal>(who), *fields);
 }
 
 // The consultation when it is of the buyer's organization.
@@ -379,9 +367,10 @@ http::Response NewDraftPage(const app::Accounts& accounts, const http::Request& 
                             const FormErrors& errors) {
   auto who = RequireRole(req, accounts, UserRole::kBuyerAgent);
   if (auto* page = std::get_if<http::Response>(&who)) return std::move(*page);
-  std::string m = "<nav aria-label=\"Fil d'Ariane\"><ul><li><a href=\"/acheteur\">Mes "
-                  "consultations</a></li><li>Nouvelle consultation</li></ul></nav>"
-                  "<h1>Nouvelle consultation</h1>";
+  std::string m =
+      "<nav aria-label=\"Fil d'Ariane\"><ul><li><a href=\"/acheteur\">Mes "
+      "consultations</a></li><li>Nouvelle consultation</li></ul></nav>"
+      "<h1>Nouvelle consultation</h1>";
   m += ErrorSummary(errors);
   m += DraftForm(req, "/acheteur/consultations", values, errors, "Enregistrer le brouillon", false);
   return NoStore(Page(errors.empty() ? 200 : 400, "Nouvelle consultation", m));
@@ -432,9 +421,10 @@ http::Response ManagePage(app::Procedures& procedures, const Principal& buyer,
   const std::string state = StateCode(c);
   const std::string base = ManageHref(id);
   const std::string csrf = CsrfInput(req);
-  std::string m = "<nav aria-label=\"Fil d'Ariane\"><ul><li><a href=\"/acheteur\">Mes "
-                  "consultations</a></li><li>" +
-                  Escape(Str(c, "title")) + "</li></ul></nav>";
+  std::string m =
+      "<nav aria-label=\"Fil d'Ariane\"><ul><li><a href=\"/acheteur\">Mes "
+      "consultations</a></li><li>" +
+      Escape(Str(c, "title")) + "</li></ul></nav>";
   m += "<hgroup><h1>" + Escape(Str(c, "title")) + "</h1><p>État : <strong>" + Label(c, "state") +
        "</strong>" + (c.value("test", false) ? " — consultation de test" : "") +
        " — date limite : " + ParisTime(c, "deadline") + "</p></hgroup>";
@@ -483,8 +473,8 @@ http::Response ManagePage(app::Procedures& procedures, const Principal& buyer,
     if (questions.ok()) {
       for (const auto& q : (*questions)["items"]) {
         const std::string qid = Str(q, "id");
-        m += "<article><p><strong>Question</strong> (" + ParisTime(q, "asked") + ") : " +
-             Escape(Str(q, "text")) + "</p>";
+        m += "<article><p><strong>Question</strong> (" + ParisTime(q, "asked") +
+             ") : " + Escape(Str(q, "text")) + "</p>";
         if (q.contains("answer")) {
           m += "<p><strong>Réponse :</strong> " + Escape(Str(q, "answer")) + "</p>";
         } else {
@@ -588,15 +578,14 @@ http::Response ManagePage(app::Procedures& procedures, const Principal& buyer,
              std::to_string(total / 100) + "," + (total % 100 < 10 ? "0" : "") +
              std::to_string(total % 100) + "</td>";
         if (state == "evaluated") {
-          m += "<td><label><input type=\"radio\" name=\"bid\" value=\"" +
-               Escape(Str(r, "bid")) + "\"" + (rank == "1" ? " checked" : "") + " required> " +
+          m += "<td><label><input type=\"radio\" name=\"bid\" value=\"" + Escape(Str(r, "bid")) +
+               "\"" + (rank == "1" ? " checked" : "") + " required> " +
                Escape(Str(r.value("company", json::object()), "name")) + "</label></td>";
         }
         m += "</tr>";
       }
       m += "</tbody></table>";
-      if (state == "evaluated")
-        m += "<button type=\"submit\">Attribuer le marché</button></form>";
+      if (state == "evaluated") m += "<button type=\"submit\">Attribuer le marché</button></form>";
       m += "</section>";
     }
   }
@@ -657,8 +646,8 @@ http::Response PublishedPage(const json& published) {
        "type=\"text\" readonly value=\"" +
        Escape(secret) + "\" spellcheck=\"false\">";
   m += "<p><a role=\"button\" id=\"telecharger-cle\" download=\"" + Escape(file) +
-       "\" href=\"data:text/plain;charset=utf-8;base64," +
-       crypto::Base64Encode(secret + "\n") + "\">Télécharger la clé</a></p></article>";
+       "\" href=\"data:text/plain;charset=utf-8;base64," + crypto::Base64Encode(secret + "\n") +
+       "\">Télécharger la clé</a></p></article>";
   m += "<p>Clé publique (publiée avec la consultation) : <code>" +
        Escape(Str(published["opening_key"], "public_key")) + "</code></p>";
   m += "<p><a href=\"" + Escape(ManageHref(id)) + "\">Continuer vers la consultation</a></p>";
@@ -682,22 +671,22 @@ void RegisterBuyerPages(http::Router& router, app::Procedures& procedures,
   router.Add("GET", "/acheteur",
              [p, a](const http::Request& req) { return Dashboard(*p, *a, req); });
   router.Add("GET", "/acheteur/consultations/nouvelle", [a](const http::Request& req) {
-    return NewDraftPage(*a, req, {{"criteria[0].name", "Prix"}, {"criteria[0].weight", "100"}},
-                        {});
+    return NewDraftPage(*a, req, {{"criteria[0].name", "Prix"}, {"criteria[0].weight", "100"}}, {});
   });
   router.Add("POST", "/acheteur/consultations", [p, a](const http::Request& req) {
-    return BuyerPost(*a, req, [&](const Principal& who, const Fields& fields) {
-      FormErrors errors;
-      json draft = DraftJson(fields, errors);
-      if (errors.empty()) {
-        auto created = p->CreateDraft(who, draft.dump());
-        if (created.ok()) return NoStore(SeeOther(ManageHref(Str(*created, "id"))));
-        if (created.status().code() != ErrorCode::kInvalidArgument)
-          return RefusedPage(created.status(), "/acheteur");
-        errors = FieldError(created.status());
-      }
-      return NewDraftPage(*a, req, FormValues(fields), errors);
-    });
+    return FormPost(*a, req, UserRole::kBuyerAgent,
+                    [&](const Principal& who, const Fields& fields) {
+                      FormErrors errors;
+                      json draft = DraftJson(fields, errors);
+                      if (errors.empty()) {
+                        auto created = p->CreateDraft(who, draft.dump());
+                        if (created.ok()) return NoStore(SeeOther(ManageHref(Str(*created, "id"))));
+                        if (created.status().code() != ErrorCode::kInvalidArgument)
+                          return RefusedPage(created.status(), "/acheteur");
+                        errors = FieldError(created.status());
+                      }
+                      return NewDraftPage(*a, req, FormValues(fields), errors);
+                    });
   });
   router.Add("GET", "/acheteur/consultations/{id}", [p, a](const http::Request& req) {
     auto who = RequireRole(req, *a, UserRole::kBuyerAgent);
@@ -705,23 +694,24 @@ void RegisterBuyerPages(http::Router& router, app::Procedures& procedures,
     return ManagePage(*p, std::get<Principal>(who), req, req.params.at("id"));
   });
   router.Add("POST", "/acheteur/consultations/{id}", [p, a](const http::Request& req) {
-    return BuyerPost(*a, req, [&](const Principal& who, const Fields& fields) {
-      const std::string& id = req.params.at("id");
-      FormErrors errors;
-      json draft = DraftJson(fields, errors);
-      if (errors.empty()) {
-        auto updated = p->UpdateDraft(who, id, draft.dump());
-        if (updated.ok()) return NoStore(SeeOther(ManageHref(id)));
-        if (updated.status().code() != ErrorCode::kInvalidArgument)
-          return RefusedPage(updated.status(), ManageHref(id));
-        errors = FieldError(updated.status());
-      }
-      const auto values = FormValues(fields);
-      return ManagePage(*p, who, req, id, errors, &values);
-    });
+    return FormPost(*a, req, UserRole::kBuyerAgent,
+                    [&](const Principal& who, const Fields& fields) {
+                      const std::string& id = req.params.at("id");
+                      FormErrors errors;
+                      json draft = DraftJson(fields, errors);
+                      if (errors.empty()) {
+                        auto updated = p->UpdateDraft(who, id, draft.dump());
+                        if (updated.ok()) return NoStore(SeeOther(ManageHref(id)));
+                        if (updated.status().code() != ErrorCode::kInvalidArgument)
+                          return RefusedPage(updated.status(), ManageHref(id));
+                        errors = FieldError(updated.status());
+                      }
+                      const auto values = FormValues(fields);
+                      return ManagePage(*p, who, req, id, errors, &values);
+                    });
   });
   router.Add("POST", "/acheteur/consultations/{id}/publication", [p, a](const http::Request& req) {
-    return BuyerPost(*a, req, [&](const Principal& who, const Fields&) {
+    return FormPost(*a, req, UserRole::kBuyerAgent, [&](const Principal& who, const Fields&) {
       const std::string& id = req.params.at("id");
       auto published = p->Publish(who, id);
       if (published.ok()) return PublishedPage(*published);
@@ -732,118 +722,128 @@ void RegisterBuyerPages(http::Router& router, app::Procedures& procedures,
     });
   });
   router.Add("POST", "/acheteur/consultations/{id}/modification", [p, a](const http::Request& req) {
-    return BuyerPost(*a, req, [&](const Principal& who, const Fields& fields) {
-      const std::string& id = req.params.at("id");
-      FormErrors errors;
-      json draft = DraftJson(fields, errors);
-      if (errors.empty()) {
-        auto current = p->Get(&who, id);
-        if (current.ok() && current->value("test", false)) draft["test"] = true;
-        auto amended = p->Amend(who, id, draft.dump(), Field(fields, "summary"));
-        if (amended.ok()) return NoStore(SeeOther(ManageHref(id)));
-        if (amended.status().code() != ErrorCode::kInvalidArgument)
-          return RefusedPage(amended.status(), ManageHref(id));
-        errors = FieldError(amended.status());
-      }
-      const auto values = FormValues(fields);
-      return ManagePage(*p, who, req, id, errors, &values);
-    });
+    return FormPost(*a, req, UserRole::kBuyerAgent,
+                    [&](const Principal& who, const Fields& fields) {
+                      const std::string& id = req.params.at("id");
+                      FormErrors errors;
+                      json draft = DraftJson(fields, errors);
+                      if (errors.empty()) {
+                        auto current = p->Get(&who, id);
+                        if (current.ok() && current->value("test", false)) draft["test"] = true;
+                        auto amended = p->Amend(who, id, draft.dump(), Field(fields, "summary"));
+                        if (amended.ok()) return NoStore(SeeOther(ManageHref(id)));
+                        if (amended.status().code() != ErrorCode::kInvalidArgument)
+                          return RefusedPage(amended.status(), ManageHref(id));
+                        errors = FieldError(amended.status());
+                      }
+                      const auto values = FormValues(fields);
+                      return ManagePage(*p, who, req, id, errors, &values);
+                    });
   });
   router.Add("POST", "/acheteur/consultations/{id}/documents", [p, a](const http::Request& req) {
-    return BuyerPost(*a, req, [&](const Principal& who, const Fields& fields) {
-      const std::string& id = req.params.at("id");
-      const FormField* file = FindField(fields, "document");
-      if (!file || !file->filename || file->filename->empty())
-        return ManagePage(*p, who, req, id, {{"document", "Choisissez un fichier."}});
-      auto added = p->AddDocument(who, id, *file->filename,
-                                  file->type.empty() ? "application/octet-stream" : file->type,
-                                  file->value);
-      if (!added.ok()) return RefusedPage(added.status(), ManageHref(id));
-      return NoStore(SeeOther(ManageHref(id) + "#dce"));
-    });
+    return FormPost(
+        *a, req, UserRole::kBuyerAgent, [&](const Principal& who, const Fields& fields) {
+          const std::string& id = req.params.at("id");
+          const FormField* file = FindField(fields, "document");
+          if (!file || !file->filename || file->filename->empty())
+            return ManagePage(*p, who, req, id, {{"document", "Choisissez un fichier."}});
+          auto added = p->AddDocument(who, id, *file->filename,
+                                      file->type.empty() ? "application/octet-stream" : file->type,
+                                      file->value);
+          if (!added.ok()) return RefusedPage(added.status(), ManageHref(id));
+          return NoStore(SeeOther(ManageHref(id) + "#dce"));
+        });
   });
   router.Add("POST", "/acheteur/consultations/{id}/questions/{qid}/reponse",
              [p, a](const http::Request& req) {
-               return BuyerPost(*a, req, [&](const Principal& who, const Fields& fields) {
-                 const std::string& id = req.params.at("id");
-                 auto answered = p->Answer(who, id, req.params.at("qid"), Field(fields, "texte"));
-                 if (!answered.ok()) return RefusedPage(answered.status(), ManageHref(id));
-                 return NoStore(SeeOther(ManageHref(id) + "#questions"));
-               });
+               return FormPost(
+                   *a, req, UserRole::kBuyerAgent, [&](const Principal& who, const Fields& fields) {
+                     const std::string& id = req.params.at("id");
+                     auto answered =
+                         p->Answer(who, id, req.params.at("qid"), Field(fields, "texte"));
+                     if (!answered.ok()) return RefusedPage(answered.status(), ManageHref(id));
+                     return NoStore(SeeOther(ManageHref(id) + "#questions"));
+                   });
              });
   router.Add("POST", "/acheteur/consultations/{id}/ouverture", [p, a](const http::Request& req) {
-    return BuyerPost(*a, req, [&](const Principal& who, const Fields& fields) {
-      const std::string& id = req.params.at("id");
-      std::string key = Field(fields, "secret_key");
-      if (key.empty()) {
-        const FormField* file = FindField(fields, "secret_key_file");
-        if (file) key = file->value;
-      }
-      // The key as pasted or saved: surrounding spaces and line ends are not part of it.
-      while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' '))
-        key.pop_back();
-      while (!key.empty() && key.front() == ' ') key.erase(0, 1);
-      auto opened = p->OpenBids(who, id, key, Field(fields, "include_late") == "1");
-      if (opened.ok()) return NoStore(SeeOther(ManageHref(id) + "#plis"));
-      if (opened.status().code() == ErrorCode::kInvalidArgument)
-        return ManagePage(*p, who, req, id, FieldError(opened.status()));
-      return RefusedPage(opened.status(), ManageHref(id));
-    });
+    return FormPost(
+        *a, req, UserRole::kBuyerAgent, [&](const Principal& who, const Fields& fields) {
+          const std::string& id = req.params.at("id");
+          std::string key = Field(fields, "secret_key");
+          if (key.empty()) {
+            const FormField* file = FindField(fields, "secret_key_file");
+            if (file) key = file->value;
+          }
+          // The key as pasted or saved: surrounding spaces and line ends are not part of it.
+          while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' '))
+            key.pop_back();
+          while (!key.empty() && key.front() == ' ') key.erase(0, 1);
+          auto opened = p->OpenBids(who, id, key, Field(fields, "include_late") == "1");
+          if (opened.ok()) return NoStore(SeeOther(ManageHref(id) + "#plis"));
+          if (opened.status().code() == ErrorCode::kInvalidArgument)
+            return ManagePage(*p, who, req, id, FieldError(opened.status()));
+          return RefusedPage(opened.status(), ManageHref(id));
+        });
   });
   router.Add("POST", "/acheteur/consultations/{id}/evaluation", [p, a](const http::Request& req) {
-    return BuyerPost(*a, req, [&](const Principal& who, const Fields& fields) {
-      const std::string& id = req.params.at("id");
-      json scores = json::object();
-      for (const auto& f : fields) {
-        if (!f.name.starts_with("note|")) continue;
-        const size_t bar = f.name.find('|', 5);
-        if (bar == std::string::npos) continue;
-        int64_t v = -1;
-        auto [q, ec] = std::from_chars(f.value.data(), f.value.data() + f.value.size(), v);
-        if (ec != std::errc() || q != f.value.data() + f.value.size())
-          return RefusedPage(Status::InvalidArgument("scores are whole numbers from 0 to 100",
-                                                     "scores"),
-                             ManageHref(id));
-        scores[f.name.substr(5, bar - 5)][f.name.substr(bar + 1)] = v;
-      }
-      auto evaluated = p->Evaluate(who, id, json{{"scores", scores}}.dump());
-      if (!evaluated.ok()) return RefusedPage(evaluated.status(), ManageHref(id));
-      return NoStore(SeeOther(ManageHref(id) + "#classement"));
-    });
+    return FormPost(
+        *a, req, UserRole::kBuyerAgent, [&](const Principal& who, const Fields& fields) {
+          const std::string& id = req.params.at("id");
+          json scores = json::object();
+          for (const auto& f : fields) {
+            if (!f.name.starts_with("note|")) continue;
+            const size_t bar = f.name.find('|', 5);
+            if (bar == std::string::npos) continue;
+            int64_t v = -1;
+            auto [q, ec] = std::from_chars(f.value.data(), f.value.data() + f.value.size(), v);
+            if (ec != std::errc() || q != f.value.data() + f.value.size())
+              return RefusedPage(
+                  Status::InvalidArgument("scores are whole numbers from 0 to 100", "scores"),
+                  ManageHref(id));
+            scores[f.name.substr(5, bar - 5)][f.name.substr(bar + 1)] = v;
+          }
+          auto evaluated = p->Evaluate(who, id, json{{"scores", scores}}.dump());
+          if (!evaluated.ok()) return RefusedPage(evaluated.status(), ManageHref(id));
+          return NoStore(SeeOther(ManageHref(id) + "#classement"));
+        });
   });
   router.Add("POST", "/acheteur/consultations/{id}/attribution", [p, a](const http::Request& req) {
-    return BuyerPost(*a, req, [&](const Principal& who, const Fields& fields) {
-      const std::string& id = req.params.at("id");
-      auto awarded = p->Award(who, id, Field(fields, "bid"));
-      if (!awarded.ok()) return RefusedPage(awarded.status(), ManageHref(id));
-      return NoStore(SeeOther(ManageHref(id)));
-    });
+    return FormPost(*a, req, UserRole::kBuyerAgent,
+                    [&](const Principal& who, const Fields& fields) {
+                      const std::string& id = req.params.at("id");
+                      auto awarded = p->Award(who, id, Field(fields, "bid"));
+                      if (!awarded.ok()) return RefusedPage(awarded.status(), ManageHref(id));
+                      return NoStore(SeeOther(ManageHref(id)));
+                    });
   });
   router.Add("POST", "/acheteur/consultations/{id}/signature", [p, a](const http::Request& req) {
-    return BuyerPost(*a, req, [&](const Principal& who, const Fields& fields) {
-      const std::string& id = req.params.at("id");
-      // "48 000,00" as typed in French: the service reads "48000.00".
-      std::string amount;
-      for (char ch : Field(fields, "amount")) {
-        if (ch == ',') amount += '.';
-        else if (ch != ' ') amount += ch;
-      }
-      json body = {{"amount", amount}};
-      const std::string months = Field(fields, "duration_months");
-      if (!months.empty()) {
-        int v = 0;
-        auto [q, ec] = std::from_chars(months.data(), months.data() + months.size(), v);
-        if (ec != std::errc() || q != months.data() + months.size())
-          return ManagePage(*p, who, req, id,
-                            {{"duration_months", "Saisissez un nombre entier de mois."}});
-        body["duration_months"] = v;
-      }
-      auto signed_ = p->Sign(who, id, body.dump());
-      if (signed_.ok()) return NoStore(SeeOther(ManageHref(id)));
-      if (signed_.status().code() == ErrorCode::kInvalidArgument)
-        return ManagePage(*p, who, req, id, FieldError(signed_.status()));
-      return RefusedPage(signed_.status(), ManageHref(id));
-    });
+    return FormPost(
+        *a, req, UserRole::kBuyerAgent, [&](const Principal& who, const Fields& fields) {
+          const std::string& id = req.params.at("id");
+          // "48 000,00" as typed in French: the service reads "48000.00".
+          std::string amount;
+          for (char ch : Field(fields, "amount")) {
+            if (ch == ',')
+              amount += '.';
+            else if (ch != ' ')
+              amount += ch;
+          }
+          json body = {{"amount", amount}};
+          const std::string months = Field(fields, "duration_months");
+          if (!months.empty()) {
+            int v = 0;
+            auto [q, ec] = std::from_chars(months.data(), months.data() + months.size(), v);
+            if (ec != std::errc() || q != months.data() + months.size())
+              return ManagePage(*p, who, req, id,
+                                {{"duration_months", "Saisissez un nombre entier de mois."}});
+            body["duration_months"] = v;
+          }
+          auto signed_ = p->Sign(who, id, body.dump());
+          if (signed_.ok()) return NoStore(SeeOther(ManageHref(id)));
+          if (signed_.status().code() == ErrorCode::kInvalidArgument)
+            return ManagePage(*p, who, req, id, FieldError(signed_.status()));
+          return RefusedPage(signed_.status(), ManageHref(id));
+        });
   });
 }
 

@@ -37,18 +37,6 @@ std::string DepositState(const json& d) {
   return "Reçu";
 }
 
-// A post of the company on consultation `id`: checks the role and the CSRF
-// token, then runs `act`, whose error is shown as the refusal page.
-template <typename Fn>
-http::Response CompanyPost(const app::Accounts& accounts, const http::Request& req, Fn&& act) {
-  auto who = RequireRole(req, accounts, UserRole::kCompanyRep);
-  if (auto* page = std::get_if<http::Response>(&who)) return std::move(*page);
-  auto fields = PostedFields(req);
-  if (!fields.ok()) return RefusedPage(fields.status(), req.target);
-  if (auto refused = RefuseWithoutCsrf(req, *fields)) return std::move(*refused);
-  return act(std::get<Principal>(who), *fields);
-}
-
 // The deposit of the files posted without JavaScript: plaintext, sealed by
 // the server on receipt (one request under 1 MiB, else the chunked protocol
 // run here). Returns the deposit id.
@@ -60,8 +48,8 @@ Result<std::string> DepositPlaintext(app::Procedures& procedures, const Principa
   if (files.empty())
     return Status::InvalidArgument("choisissez au moins un document à déposer", "document");
   if (files.size() == 1 && files[0]->value.size() < crypto::kSealChunkBytes) {
-    auto r = procedures.DepositInOneRequest(company, id, *files[0]->filename, false,
-                                            files[0]->value);
+    auto r =
+        procedures.DepositInOneRequest(company, id, *files[0]->filename, false, files[0]->value);
     if (!r.ok()) return r.status();
     return std::string();  // the caller finds it: the newest complete deposit
   }
@@ -111,10 +99,11 @@ http::Response ReceiptPage(app::Procedures& procedures, const app::Accounts& acc
   const std::string& dep = req.params.at("deposit");
   auto d = procedures.Deposit(company, id, dep);
   if (!d.ok()) return RefusedPage(d.status(), TenderHref(id));
-  std::string m = "<nav aria-label=\"Fil d'Ariane\"><ul><li><a href=\"/mes-consultations\">Mes "
-                  "consultations</a></li><li><a href=\"" +
-                  Escape(TenderHref(id)) + "\">Consultation</a></li><li>Dépôt " + Escape(dep) +
-                  "</li></ul></nav>";
+  std::string m =
+      "<nav aria-label=\"Fil d'Ariane\"><ul><li><a href=\"/mes-consultations\">Mes "
+      "consultations</a></li><li><a href=\"" +
+      Escape(TenderHref(id)) + "\">Consultation</a></li><li>Dépôt " + Escape(dep) +
+      "</li></ul></nav>";
   if (!d->contains("receipt")) {
     m += "<h1>Dépôt " + Escape(dep) + "</h1><p>" + DepositState(*d) +
          " : ce dépôt n'a pas d'accusé de réception.</p>";
@@ -124,8 +113,7 @@ http::Response ReceiptPage(app::Procedures& procedures, const app::Accounts& acc
   const json& r = signed_receipt.value("receipt", json::object());
   m += "<h1>Accusé de réception</h1>";
   m += "<p role=\"status\"><strong>" + DepositState(*d) + "</strong> le " +
-       ParisTime(r, "received") + " (heure de Paris ; " + Escape(Str(r, "received")) +
-       " UTC).</p>";
+       ParisTime(r, "received") + " (heure de Paris ; " + Escape(Str(r, "received")) + " UTC).</p>";
   m += "<dl class=\"facts\">";
   const auto fact = [&m](const char* k, const std::string& v) {
     m += "<dt>" + std::string(k) + "</dt><dd>" + v + "</dd>";
@@ -133,16 +121,15 @@ http::Response ReceiptPage(app::Procedures& procedures, const app::Accounts& acc
   const json consultation = r.value("consultation", json::object());
   const json buyer = r.value("buyer", json::object());
   const json depositor = r.value("depositor", json::object());
-  fact("Consultation", Escape(Str(consultation, "title")) + " (" + Escape(Str(consultation, "id")) +
-                           ")");
+  fact("Consultation",
+       Escape(Str(consultation, "title")) + " (" + Escape(Str(consultation, "id")) + ")");
   fact("Objet", Escape(Str(consultation, "object")));
   fact("Acheteur", Escape(Str(buyer, "name")) + " (SIRET " + Escape(Str(buyer, "id")) + ")");
-  fact("Déposant", Escape(Str(depositor, "name")) + " (SIRET " + Escape(Str(depositor, "id")) +
-                       ")");
+  fact("Déposant",
+       Escape(Str(depositor, "name")) + " (SIRET " + Escape(Str(depositor, "id")) + ")");
   fact("Début de l'envoi", ParisTime(r, "upload_started"));
-  fact("Chiffrement", r.value("sealed_by_server", false)
-                          ? "par la plateforme, dès réception"
-                          : "dans votre navigateur, avant l'envoi");
+  fact("Chiffrement", r.value("sealed_by_server", false) ? "par la plateforme, dès réception"
+                                                         : "dans votre navigateur, avant l'envoi");
   fact("N° d'accusé", "<code>" + Escape(Str(r, "id")) + "</code>");
   m += "</dl><table><caption>Documents déposés</caption><thead><tr><th scope=\"col\">Nom</th>"
        "<th scope=\"col\">Taille</th><th scope=\"col\">SHA-256 du document chiffré</th></tr>"
@@ -306,30 +293,32 @@ void RegisterCompanyPages(http::Router& router, app::Procedures& procedures,
   router.Add("GET", "/consultations/{id}/depots/{deposit}/accuse.json",
              [p, a](const http::Request& req) { return ReceiptFile(*p, *a, req); });
   router.Add("POST", "/consultations/{id}/depots", [p, a](const http::Request& req) {
-    return CompanyPost(*a, req, [&](const Principal& who, const Fields& fields) {
-      const std::string& id = req.params.at("id");
-      auto dep = DepositPlaintext(*p, who, id, fields);
-      if (!dep.ok()) return RefusedPage(dep.status(), TenderHref(id));
-      const std::string d = dep->empty() ? LatestDeposit(*p, who, id) : *dep;
-      return NoStore(SeeOther(DepositHref(id, d)));
-    });
+    return FormPost(*a, req, UserRole::kCompanyRep,
+                    [&](const Principal& who, const Fields& fields) {
+                      const std::string& id = req.params.at("id");
+                      auto dep = DepositPlaintext(*p, who, id, fields);
+                      if (!dep.ok()) return RefusedPage(dep.status(), TenderHref(id));
+                      const std::string d = dep->empty() ? LatestDeposit(*p, who, id) : *dep;
+                      return NoStore(SeeOther(DepositHref(id, d)));
+                    });
   });
-  router.Add("POST", "/consultations/{id}/depots/{deposit}/retrait",
-             [p, a](const http::Request& req) {
-               return CompanyPost(*a, req, [&](const Principal& who, const Fields&) {
-                 const std::string& id = req.params.at("id");
-                 auto w = p->Withdraw(who, id, req.params.at("deposit"));
-                 if (!w.ok()) return RefusedPage(w.status(), TenderHref(id));
-                 return NoStore(SeeOther(TenderHref(id) + "#vos-depots"));
-               });
-             });
+  router.Add(
+      "POST", "/consultations/{id}/depots/{deposit}/retrait", [p, a](const http::Request& req) {
+        return FormPost(*a, req, UserRole::kCompanyRep, [&](const Principal& who, const Fields&) {
+          const std::string& id = req.params.at("id");
+          auto w = p->Withdraw(who, id, req.params.at("deposit"));
+          if (!w.ok()) return RefusedPage(w.status(), TenderHref(id));
+          return NoStore(SeeOther(TenderHref(id) + "#vos-depots"));
+        });
+      });
   router.Add("POST", "/consultations/{id}/questions", [p, a](const http::Request& req) {
-    return CompanyPost(*a, req, [&](const Principal& who, const Fields& fields) {
-      const std::string& id = req.params.at("id");
-      auto q = p->Ask(who, id, Field(fields, "texte"));
-      if (!q.ok()) return RefusedPage(q.status(), TenderHref(id));
-      return NoStore(SeeOther(TenderHref(id) + "#questions"));
-    });
+    return FormPost(*a, req, UserRole::kCompanyRep,
+                    [&](const Principal& who, const Fields& fields) {
+                      const std::string& id = req.params.at("id");
+                      auto q = p->Ask(who, id, Field(fields, "texte"));
+                      if (!q.ok()) return RefusedPage(q.status(), TenderHref(id));
+                      return NoStore(SeeOther(TenderHref(id) + "#questions"));
+                    });
   });
 }
 

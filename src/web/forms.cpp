@@ -6,38 +6,12 @@
 #include "api/auth.h"
 #include "api/body.h"
 #include "crypto/crypto.h"
+#include "http/uri.h"
 #include "web/layout.h"
 #include "web/pages.h"
 
 namespace limpide::web {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Decodes one urlencoded component: '+' is a space, %XX a byte. False on a broken escape.
-bool DecodeComponent(std::string_view in, std::string& out) {
-  out.clear();
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out += ' ';
-    } else if (in[i] == '%') {
-      if (i + 2 >= in.size()) return false;
-      const int hi = HexValue(in[i + 1]);
-      const int lo = HexValue(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return true;
-}
 
 char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -95,26 +69,17 @@ int64_t ParisOffsetMicrosAtLocal(domain::Instant local_as_utc) {
 }  // namespace
 
 bool DecodeForm(std::string_view body, Fields& out) {
-  while (!body.empty()) {
-    const size_t amp = body.find('&');
-    const std::string_view piece = body.substr(0, amp);
-    body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
-    if (piece.empty()) continue;
-    const size_t eq = piece.find('=');
-    FormField f;
-    if (!DecodeComponent(piece.substr(0, eq), f.name)) return false;
-    if (eq != std::string_view::npos && !DecodeComponent(piece.substr(eq + 1), f.value))
-      return false;
-    out.push_back(std::move(f));
-  }
+  // The same encoding as a query string.
+  std::vector<std::pair<std::string, std::string>> pairs;
+  if (!http::internal::DecodeQuery(body, pairs)) return false;
+  for (auto& [name, value] : pairs) out.push_back({std::move(name), std::move(value), {}, {}});
   return true;
 }
 
 Result<Fields> DecodeMultipart(std::string_view content_type, std::string_view body) {
   const auto boundary = HeaderParam(content_type, "boundary");
   if (!boundary || boundary->empty() || boundary->size() > 70)
-    return Status::InvalidArgument("multipart/form-data without a valid boundary",
-                                   "Content-Type");
+    return Status::InvalidArgument("multipart/form-data without a valid boundary", "Content-Type");
   const std::string delimiter = "--" + *boundary;
   // The body starts with the first delimiter (a preamble before it is ignored).
   size_t at = body.find(delimiter);

@@ -12,6 +12,7 @@
 #include "base/result.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "web/forms.h"
 
 namespace limpide::web {
 
@@ -32,6 +33,21 @@ std::string Bytes(int64_t n);
 // API for the same refusal (403, 404, 409, 413…): a French heading and
 // explanation, then the rule as the service states it.
 http::Response RefusedPage(const Status& status, const std::string& back_href);
+
+// A post of a form of the procedure: the user must have `role` and the
+// session's CSRF token (forms.h); then `act(principal, fields)` answers. An
+// anonymous visitor is sent to the login page, another role gets a 403 page,
+// a body that is not a form a 400 page.
+template <typename Fn>
+http::Response FormPost(const app::Accounts& accounts, const http::Request& req, app::UserRole role,
+                        Fn&& act) {
+  auto who = RequireRole(req, accounts, role);
+  if (auto* page = std::get_if<http::Response>(&who)) return std::move(*page);
+  auto fields = PostedFields(req);
+  if (!fields.ok()) return RefusedPage(fields.status(), req.target);
+  if (auto refused = RefuseWithoutCsrf(req, *fields)) return std::move(*refused);
+  return act(std::get<app::Principal>(who), *fields);
+}
 
 // The company's pieces of a consultation's page: its deposits (receipts,
 // withdrawal), the deposit form (sealed in the browser by deposit.js, or by

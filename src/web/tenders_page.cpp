@@ -9,8 +9,8 @@
 #include "api/auth.h"
 #include "domain/money.h"
 #include "domain/time.h"
-#include "web/layout.h"
 #include "web/forms.h"
+#include "web/layout.h"
 #include "web/pages.h"
 #include "web/tender_view.h"
 
@@ -49,13 +49,14 @@ http::Response ListPage(app::Procedures& procedures, const http::Request& req) {
     html += "</tbody></table></figure>\n";
   }
   if ((*list)["next"].is_string()) {
-    html += "<p><a href=\"/consultations?" + std::string(test ? "test=1&amp;" : "") + "apres=" +
-            Escape(api::UrlEncode((*list)["next"].get<std::string>())) +
+    html += "<p><a href=\"/consultations?" + std::string(test ? "test=1&amp;" : "") +
+            "apres=" + Escape(api::UrlEncode((*list)["next"].get<std::string>())) +
             "\">Consultations suivantes</a></p>";
   }
   if (!test)
-    html += "<p><a href=\"/consultations?test=1\">Voir aussi les consultations de test</a> "
-            "(pour simuler un dépôt).</p>";
+    html +=
+        "<p><a href=\"/consultations?test=1\">Voir aussi les consultations de test</a> "
+        "(pour simuler un dépôt).</p>";
   return Page(200, "Consultations", html);
 }
 
@@ -145,8 +146,9 @@ http::Response DetailPage(app::Procedures& procedures, const app::Accounts& acco
         "Chaque dépôt reçoit un accusé de réception signé. Voir <a "
         "href=\"/api/v1/openapi.json\">l'API</a> ou <code>limpide seal</code>.</p>"
         "<p>Clé publique d'ouverture : <code>" +
-        Escape(Str(c, "opening_public_key")) + "</code></p><p><a href=\"/connexion?suite=" +
-        Escape(api::UrlEncode(req.target)) + "\">Connectez-vous</a> pour déposer une offre ou "
+        Escape(Str(c, "opening_public_key")) +
+        "</code></p><p><a href=\"/connexion?suite=" + Escape(api::UrlEncode(req.target)) +
+        "\">Connectez-vous</a> pour déposer une offre ou "
         "poser une question.</p>";
   }
   if (c.contains("contract") && c["contract"].is_object()) {

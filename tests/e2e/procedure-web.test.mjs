@@ -156,7 +156,7 @@ test('the buyer adds a DCE document and publishes: the key is shown once and dow
     name: 'reglement-consultation.txt', mimeType: 'text/plain', buffer: Buffer.from('Règlement de la consultation'),
   });
   await submit(buyer, 'Ajouter au dossier');
-  assert.match(await buyer.locator('#dce').innerText(), /reglement-consultation\.txt/);
+  assert.match(await buyer.locator('#dce').locator('..').innerText(), /reglement-consultation\.txt/);
 
   // A post without the CSRF token is refused and changes nothing.
   const forged = await buyer.request.post(`${state.manage}/publication`, { form: { rien: '1' }, maxRedirects: 0 });
@@ -268,7 +268,10 @@ test('before the deadline no stored byte holds the bid, and the buyer answers th
   }
   assert.ok(!server.stderr().includes(MARKER));
   await buyer.goto(state.manage);
-  assert.ok(!(await buyer.content()).includes(COMPANY.name), 'the buyer sees no bidder before the deadline');
+  // The buyer sees who downloaded and asked, but no deposit before the deadline.
+  const history = await buyer.locator('#historique').locator('..').innerText();
+  assert.match(history, /Dossier téléchargé/);
+  assert.ok(!history.includes('Dépôt'), 'no deposit event before the deadline');
   await buyer.getByLabel('Réponse publique').fill('Oui, à ras du sol.');
   await submit(buyer, 'Publier la réponse');
   assert.match(await buyer.locator('#questions').locator('..').innerText(), /à ras du sol/);
@@ -282,7 +285,8 @@ test('after the deadline the buyer opens with the key, scores, awards and signs'
   // Another key is refused beside its field.
   await buyer.getByLabel('Clé privée d\'ouverture (base64)').fill(Buffer.alloc(32, 1).toString('base64'));
   await submit(buyer, 'Ouvrir les plis');
-  assert.equal(await buyer.locator('#champ-secret_key').getAttribute('aria-invalid'), 'true');
+  assert.equal(await buyer.locator('#champ-secret-key').getAttribute('aria-invalid'), 'true');
+  assert.match(await buyer.locator('#erreurs').innerText(), /secret key|key/i);
   await buyer.getByLabel('Clé privée d\'ouverture (base64)').fill(state.secretKey);
   await submit(buyer, 'Ouvrir les plis');
   const bids = await buyer.locator('#plis').locator('..').innerText();

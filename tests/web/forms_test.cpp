@@ -38,15 +38,15 @@ TEST(DecodeForm, RefusesBrokenEscapes) {
 
 TEST(DecodeMultipart, ReadsFieldsAndFilesWithBinaryBytes) {
   const std::string binary("\0\r\n--\xff", 6);
-  const std::string body = "préambule ignoré\r\n" +
-                           Part("Content-Disposition: form-data; name=\"csrf\"", "jeton") +
-                           Part("Content-Disposition: form-data; name=\"document\"; "
-                                "filename=\"offre \\\"finale\\\".pdf\"\r\nContent-Type: "
-                                "application/pdf",
-                                binary) +
-                           Part("content-disposition: form-data; name=\"document\"; filename=\"\"",
-                                "") +
-                           "------limite42--\r\n";
+  const std::string body =
+      "préambule ignoré\r\n" + Part("Content-Disposition: form-data; name=\"csrf\"", "jeton") +
+      Part(
+          "Content-Disposition: form-data; name=\"document\"; "
+          "filename=\"offre \\\"finale\\\".pdf\"\r\nContent-Type: "
+          "application/pdf",
+          binary) +
+      Part("content-disposition: form-data; name=\"document\"; filename=\"\"", "") +
+      "------limite42--\r\n";
   auto f = DecodeMultipart(kType, body);
   ASSERT_TRUE(f.ok()) << f.status().message();
   ASSERT_EQ(f->size(), 3u);
