@@ -94,7 +94,7 @@ test('the buyer writes a draft: errors are listed at the top and shown beside th
   await buyer.goto(`${server.base}/espace`);
   await buyer.waitForURL(/\/acheteur$/);
   await shot(buyer, 'acheteur-tableau-de-bord');
-  await buyer.getByRole('link', { name: 'Nouvelle consultation' }).click();
+  await buyer.getByRole('button', { name: 'Nouvelle consultation' }).click();
   await buyer.getByLabel('Titre (objet du marché)').fill('Élagage des arbres du parc municipal');
   await buyer.getByLabel('Description').fill('Élagage et abattage de 120 arbres');
   await buyer.getByLabel('Procédure').selectOption('appel_offres_ouvert');
@@ -225,7 +225,7 @@ test('the company deposits a bid sealed in the browser, in chunks, and gets its 
   await shot(company, 'entreprise-accuse');
   state.deposit = decodeURIComponent(company.url().split('/').pop());
 
-  const [file] = await Promise.all([company.waitForEvent('download'), company.getByRole('link', { name: /Télécharger l'accusé/ }).click()]);
+  const [file] = await Promise.all([company.waitForEvent('download'), company.getByRole('button', { name: /Télécharger l'accusé/ }).click()]);
   const receiptPath = path.join(tempDir(), 'accuse.json');
   await file.saveAs(receiptPath);
   const signed = JSON.parse(readFileSync(receiptPath, 'utf8'));
