@@ -5,8 +5,10 @@
 // calls app::Procedures as the API does; refusals are the service's, shown
 // in French (tender_view.h). Every post carries the session's CSRF token.
 #include <charconv>
+#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "api/api.h"
 #include "crypto/crypto.h"
@@ -50,6 +52,55 @@ std::string InputId(std::string_view field) {
 // Errors of a form: JSON field name → French or service message.
 using FormErrors = std::vector<std::pair<std::string, std::string>>;
 
+// The French name of a field, for the error summary: "criteria[1].weight" →
+// "Critère 2 : pondération".
+std::string FieldLabel(const std::string& field) {
+  static const std::map<std::string, std::string> names = {
+      {"title", "Titre"},
+      {"reference", "Référence"},
+      {"description", "Description"},
+      {"procedure", "Procédure"},
+      {"nature", "Nature"},
+      {"cpv", "Code CPV principal"},
+      {"place", "Lieu d'exécution"},
+      {"place.code", "Lieu d'exécution : code"},
+      {"place.type", "Lieu d'exécution : type de code"},
+      {"estimatedValue", "Valeur estimée"},
+      {"lots", "Lots"},
+      {"criteria", "Critères d'attribution"},
+      {"deadline", "Date limite de remise des offres"},
+      {"questionsDeadline", "Date limite des questions"},
+      {"maxDocumentMiB", "Taille maximale d'un document"},
+      {"summary", "Résumé de la modification"},
+      {"document", "Document"},
+      {"secret_key", "Clé privée d'ouverture"},
+      {"amount", "Montant du marché"},
+      {"duration_months", "Durée"},
+  };
+  if (auto it = names.find(field); it != names.end()) return it->second;
+  for (const auto& [list, one, parts] :
+       {std::tuple{"lots[", "Lot ", "title:intitulé,cpv:code CPV,estimatedValue:valeur estimée"},
+        std::tuple{"criteria[", "Critère ", "name:nom,weight:pondération"}}) {
+    if (!field.starts_with(list)) continue;
+    const size_t close = field.find(']');
+    int n = 0;
+    auto [p, ec] = std::from_chars(field.data() + std::strlen(list), field.data() + close, n);
+    if (ec != std::errc() || close == std::string::npos) break;
+    std::string label = one + std::to_string(n + 1);
+    const std::string member = close + 2 <= field.size() ? field.substr(close + 2) : "";
+    const std::string known(parts);
+    if (const size_t at = known.find(member + ":"); !member.empty() && at != std::string::npos) {
+      const size_t end = known.find(',', at);
+      label += " : " + known.substr(at + member.size() + 1, end == std::string::npos
+                                                                ? std::string::npos
+                                                                : end - at - member.size() - 1);
+    }
+    (void)p;
+    return label;
+  }
+  return field;
+}
+
 std::string ErrorSummary(const FormErrors& errors) {
   if (errors.empty()) return {};
   std::string h =
@@ -57,7 +108,8 @@ std::string ErrorSummary(const FormErrors& errors) {
       "tabindex=\"-1\"><h2 id=\"erreurs-titre\">Le formulaire contient " +
       std::to_string(errors.size()) + " erreur" + (errors.size() > 1 ? "s" : "") + "</h2><ul>";
   for (const auto& [field, message] : errors) {
-    h += "<li><a href=\"#" + InputId(field) + "\">" + Escape(message) + "</a></li>";
+    h += "<li><a href=\"#" + InputId(field) + "\">" + Escape(FieldLabel(field)) + " : " +
+         Escape(message) + "</a></li>";
   }
   return h + "</ul></article>";
 }
@@ -657,8 +709,12 @@ http::Response PublishedPage(const json& published) {
 }
 
 // The fields of a draft form as an error list when the service refused the JSON.
+// The field error of a refusal of the service: its rule, beside the field it
+// names (the size limit is typed in Mio: maxDocumentBytes is that input).
 FormErrors FieldError(const Status& st) {
-  return {{st.field().empty() ? "title" : st.field(), st.message()}};
+  std::string field = st.field().empty() ? "title" : st.field();
+  if (field == "maxDocumentBytes") field = "maxDocumentMiB";
+  return {{field, "refusé par la règle « " + st.message() + " »"}};
 }
 
 }  // namespace

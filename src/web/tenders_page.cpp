@@ -119,8 +119,11 @@ http::Response DetailPage(app::Procedures& procedures, const app::Accounts& acco
     html += "<h2 id=\"questions\">Questions et réponses</h2>";
     for (const auto& q : (*questions)["items"]) {
       html += "<article><p><strong>Question :</strong> " + Escape(Str(q, "text")) + "</p>";
-      if (q.contains("answer"))
+      if (q.contains("answer")) {
         html += "<p><strong>Réponse :</strong> " + Escape(Str(q, "answer")) + "</p>";
+      } else {
+        html += "<p><small>En attente de réponse (visible de vous seul).</small></p>";
+      }
       html += "</article>";
     }
   }
