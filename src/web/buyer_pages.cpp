@@ -717,6 +717,26 @@ FormErrors FieldError(const Status& st) {
   return {{field, "refusé par la règle « " + st.message() + " »"}};
 }
 
+// The post of the draft form on the management page (edit or amend): `save`
+// gets the consultation JSON; an error naming a field shows the form again
+// with what was typed, any other refusal its page.
+template <typename Save>
+http::Response SaveDraftForm(app::Procedures& procedures, const Principal& who,
+                             const http::Request& req, const Fields& fields, Save&& save) {
+  const std::string& id = req.params.at("id");
+  FormErrors errors;
+  json draft = DraftJson(fields, errors);
+  if (errors.empty()) {
+    auto saved = save(draft);
+    if (saved.ok()) return NoStore(SeeOther(ManageHref(id)));
+    if (saved.status().code() != ErrorCode::kInvalidArgument)
+      return RefusedPage(saved.status(), ManageHref(id));
+    errors = FieldError(saved.status());
+  }
+  const auto values = FormValues(fields);
+  return ManagePage(procedures, who, req, id, errors, &values);
+}
+
 }  // namespace
 
 void RegisterBuyerPages(http::Router& router, app::Procedures& procedures,
@@ -750,21 +770,11 @@ void RegisterBuyerPages(http::Router& router, app::Procedures& procedures,
     return ManagePage(*p, std::get<Principal>(who), req, req.params.at("id"));
   });
   router.Add("POST", "/acheteur/consultations/{id}", [p, a](const http::Request& req) {
-    return FormPost(*a, req, UserRole::kBuyerAgent,
-                    [&](const Principal& who, const Fields& fields) {
-                      const std::string& id = req.params.at("id");
-                      FormErrors errors;
-                      json draft = DraftJson(fields, errors);
-                      if (errors.empty()) {
-                        auto updated = p->UpdateDraft(who, id, draft.dump());
-                        if (updated.ok()) return NoStore(SeeOther(ManageHref(id)));
-                        if (updated.status().code() != ErrorCode::kInvalidArgument)
-                          return RefusedPage(updated.status(), ManageHref(id));
-                        errors = FieldError(updated.status());
-                      }
-                      const auto values = FormValues(fields);
-                      return ManagePage(*p, who, req, id, errors, &values);
-                    });
+    return FormPost(*a, req, UserRole::kBuyerAgent, [&](const Principal& who, const Fields& f) {
+      return SaveDraftForm(*p, who, req, f, [&](const json& draft) {
+        return p->UpdateDraft(who, req.params.at("id"), draft.dump());
+      });
+    });
   });
   router.Add("POST", "/acheteur/consultations/{id}/publication", [p, a](const http::Request& req) {
     return FormPost(*a, req, UserRole::kBuyerAgent, [&](const Principal& who, const Fields&) {
@@ -778,23 +788,14 @@ void RegisterBuyerPages(http::Router& router, app::Procedures& procedures,
     });
   });
   router.Add("POST", "/acheteur/consultations/{id}/modification", [p, a](const http::Request& req) {
-    return FormPost(*a, req, UserRole::kBuyerAgent,
-                    [&](const Principal& who, const Fields& fields) {
-                      const std::string& id = req.params.at("id");
-                      FormErrors errors;
-                      json draft = DraftJson(fields, errors);
-                      if (errors.empty()) {
-                        auto current = p->Get(&who, id);
-                        if (current.ok() && current->value("test", false)) draft["test"] = true;
-                        auto amended = p->Amend(who, id, draft.dump(), Field(fields, "summary"));
-                        if (amended.ok()) return NoStore(SeeOther(ManageHref(id)));
-                        if (amended.status().code() != ErrorCode::kInvalidArgument)
-                          return RefusedPage(amended.status(), ManageHref(id));
-                        errors = FieldError(amended.status());
-                      }
-                      const auto values = FormValues(fields);
-                      return ManagePage(*p, who, req, id, errors, &values);
-                    });
+    return FormPost(*a, req, UserRole::kBuyerAgent, [&](const Principal& who, const Fields& f) {
+      return SaveDraftForm(*p, who, req, f, [&](json draft) {
+        const std::string& id = req.params.at("id");
+        auto current = p->Get(&who, id);
+        if (current.ok() && current->value("test", false)) draft["test"] = true;
+        return p->Amend(who, id, draft.dump(), Field(f, "summary"));
+      });
+    });
   });
   router.Add("POST", "/acheteur/consultations/{id}/documents", [p, a](const http::Request& req) {
     return FormPost(
