@@ -1008,6 +1008,39 @@ Result<json> Procedures::Deposits(const Principal& company, std::string_view id)
   return json{{"items", std::move(items)}};
 }
 
+Result<json> Procedures::CompanyTenders(const Principal& company) {
+  LIMPIDE_RETURN_IF_ERROR(EnsureCompany(company));
+  std::vector<json> found;
+  store::PageRequest page{"", 1000};
+  for (;;) {
+    auto got = store_.ListObjects(kTender, "", page);
+    if (!got.ok()) return got.status();
+    for (const auto& o : got->items) {
+      auto t = Load(o.id);
+      if (!t.ok()) return t.status();
+      if (t->c.state == ConsultationState::kDraft) continue;
+      bool downloaded = false, asked = false;
+      for (const auto& org : ArrayMember(t->extra, "downloaders"))
+        downloaded |= org.is_string() && org.get<std::string>() == company.org_id;
+      for (const auto& q : ArrayMember(t->extra, "questions"))
+        asked |= q.value("organization", std::string()) == company.org_id;
+      auto all = AllDeposits(store_, o.id);
+      if (!all.ok()) return all.status();
+      int deposits = 0;
+      for (const auto& d : *all) deposits += d["company"].value("id", "") == company.org_id;
+      if (!downloaded && !asked && deposits == 0) continue;
+      json v = PublicView(*t);
+      v["mine"] = {{"downloaded", downloaded}, {"asked", asked}, {"deposits", deposits}};
+      found.push_back(std::move(v));
+    }
+    if (got->next.empty()) break;
+    page.after = got->next;
+  }
+  json items = json::array();
+  for (auto it = found.rbegin(); it != found.rend(); ++it) items.push_back(std::move(*it));
+  return json{{"items", std::move(items)}};
+}
+
 Result<json> Procedures::Deposit(const Principal& company, std::string_view id,
                                  std::string_view deposit_id) {
   LIMPIDE_RETURN_IF_ERROR(EnsureCompany(company));

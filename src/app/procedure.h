@@ -83,6 +83,13 @@ class Procedures {
   Result<nlohmann::json> List(const Principal* who, const store::PageRequest& page,
                               bool include_test);
 
+  // The consultations a company has taken part in, newest id first: it
+  // downloaded the DCE, asked a question or deposited. Each item is the
+  // public form plus {"mine": {"downloaded", "asked", "deposits"}} (its own
+  // deposits, withdrawn ones included). Scans every consultation (for the
+  // company's web page; a per-organization index can come when it matters).
+  Result<nlohmann::json> CompanyTenders(const Principal& company);
+
   // ---- Consultation documents (DCE) ----
   Result<nlohmann::json> AddDocument(const Principal& buyer, std::string_view id, std::string name,
                                      std::string type, std::string_view bytes);

@@ -1,5 +1,7 @@
 // Private to http/: request-target splitting and percent-decoding, shared by
-// the server (Request::path, Request::query) and the Router (path segments).
+// the server (Request::path, Request::query) and the Router (path segments);
+// web/forms.cpp also reads urlencoded form bodies with DecodeQuery (the same
+// encoding).
 #pragma once
 
 #include <string>

@@ -34,7 +34,8 @@ http::Response Page(int status, const std::string& title, const std::string& mai
       "<ul><li><a href=\"/consultations\">Consultations</a></li>"
       "<li><a href=\"/contrats\">Contrats</a></li><li><a href=\"/recherche\">Recherche</a></li>"
       "<li><a href=\"/registre\">Registre "
-      "public</a></li><li><a href=\"/api/v1/openapi.json\">API</a></li></ul></nav></header>\n"
+      "public</a></li><li><a href=\"/api/v1/openapi.json\">API</a></li>"
+      "<li><a href=\"/espace\">Mon espace</a></li></ul></nav></header>\n"
       "<main class=\"container\" id=\"contenu\">\n";
   html += main;
   html +=

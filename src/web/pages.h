@@ -34,9 +34,12 @@ void RegisterSearchPage(http::Router& router, search::Index& index, store::Store
 // (docs/accounts.md). `accounts` must outlive the router.
 void RegisterLoginPage(http::Router& router, app::Accounts& accounts);
 
-// GET /consultations (published consultations) and /consultations/{id} (a
+// GET /consultations (published consultations), /consultations/{id} (a
 // consultation's public page: deadlines, documents, answers, amendments,
-// opening key). Both must outlive the router.
+// opening key; for a signed-in company also its deposits and the deposit
+// and question forms), /espace, and the buyer's and company's pages of the
+// procedure (buyer_pages.cpp, company_pages.cpp; docs/tenders.md, "Web
+// pages"). Both must outlive the router.
 void RegisterTendersPages(http::Router& router, app::Procedures& procedures,
                           const app::Accounts& accounts);
 

@@ -1,56 +1,35 @@
 // /consultations and /consultations/{id}: the public face of the procedure
 // (docs/tenders.md), server-rendered, readable without logging in and
-// without JavaScript. Companies deposit through the API, `limpide seal` or
-// seal.js; the page gives what they need: the deadline, the size limit and
-// the opening public key.
+// without JavaScript. A signed-in company also finds there its deposits, the
+// deposit form and the question form (company_pages.cpp); /espace sends each
+// user to their own space.
 #include <nlohmann/json.hpp>
 
+#include "api/api.h"
 #include "api/auth.h"
 #include "domain/money.h"
 #include "domain/time.h"
+#include "web/forms.h"
 #include "web/layout.h"
 #include "web/pages.h"
+#include "web/tender_view.h"
 
 namespace limpide::web {
 namespace {
 
 using nlohmann::json;
 
-std::string Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-// "20/12/2026 12:00" (Europe/Paris) of an API instant, or "—".
-std::string ParisTime(const json& j, const char* key) {
-  auto t = domain::ParseInstant(Str(j, key));
-  return t.ok() ? Escape(domain::FormatInstantParis(*t)) : "—";
-}
-
-std::string Euros(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return "—";
-  auto m = domain::MoneyFromEuros(it->get<double>());
-  return m.ok() ? Escape(domain::FormatEurosFr(*m)) : "—";
-}
-
-std::string Label(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_object() ? Escape(Str(*it, "label")) : "—";
-}
-
-std::string Bytes(int64_t n) {
-  if (n >= (int64_t{1} << 20)) return Count(n >> 20) + "&nbsp;Mio";
-  if (n >= 1024) return Count(n >> 10) + "&nbsp;Kio";
-  return Count(n) + "&nbsp;octets";
-}
-
 http::Response ListPage(app::Procedures& procedures, const http::Request& req) {
   store::PageRequest page;
   if (const auto* after = req.Query("apres")) page.after = *after;
-  auto list = procedures.List(nullptr, page, /*include_test=*/false);
+  const std::string* test_q = req.Query("test");
+  const bool test = test_q && *test_q == "1";
+  auto list = procedures.List(nullptr, page, test);
   if (!list.ok()) return ErrorPage(list.status());
-  std::string html = "<h1>Consultations</h1>\n";
+  std::string html = test ? "<h1>Consultations, dont celles de test</h1>\n<p>Les consultations "
+                            "de test permettent de simuler un dépôt ; elles ne sont jamais "
+                            "publiées dans les données ouvertes.</p>\n"
+                          : "<h1>Consultations</h1>\n";
   const json& items = (*list)["items"];
   if (items.empty()) {
     html += "<p>Aucune consultation publiée pour l'instant.</p>";
@@ -61,7 +40,8 @@ http::Response ListPage(app::Procedures& procedures, const http::Request& req) {
         "limite</th></tr></thead><tbody>\n";
     for (const auto& t : items) {
       html += "<tr><td><a href=\"/consultations/" + Escape(Str(t, "id")) + "\">" +
-              Escape(Str(t, "title")) + "</a></td><td>" +
+              Escape(Str(t, "title")) + "</a>" +
+              (t.value("test", false) ? " <mark>test</mark>" : "") + "</td><td>" +
               Escape(Str(t.value("buyer", json::object()), "name")) + "</td><td>" +
               Label(t, "procedure") + "</td><td>" + Label(t, "state") + "</td><td>" +
               ParisTime(t, "deadline") + "</td></tr>\n";
@@ -69,9 +49,14 @@ http::Response ListPage(app::Procedures& procedures, const http::Request& req) {
     html += "</tbody></table></figure>\n";
   }
   if ((*list)["next"].is_string()) {
-    html += "<p><a href=\"/consultations?apres=" + Escape((*list)["next"].get<std::string>()) +
+    html += "<p><a href=\"/consultations?" + std::string(test ? "test=1&amp;" : "") +
+            "apres=" + Escape(api::UrlEncode((*list)["next"].get<std::string>())) +
             "\">Consultations suivantes</a></p>";
   }
+  if (!test)
+    html +=
+        "<p><a href=\"/consultations?test=1\">Voir aussi les consultations de test</a> "
+        "(pour simuler un dépôt).</p>";
   return Page(200, "Consultations", html);
 }
 
@@ -131,11 +116,14 @@ http::Response DetailPage(app::Procedures& procedures, const app::Accounts& acco
 
   auto questions = procedures.Questions(principal, id);
   if (questions.ok() && !(*questions)["items"].empty()) {
-    html += "<h2>Questions et réponses</h2>";
+    html += "<h2 id=\"questions\">Questions et réponses</h2>";
     for (const auto& q : (*questions)["items"]) {
       html += "<article><p><strong>Question :</strong> " + Escape(Str(q, "text")) + "</p>";
-      if (q.contains("answer"))
+      if (q.contains("answer")) {
         html += "<p><strong>Réponse :</strong> " + Escape(Str(q, "answer")) + "</p>";
+      } else {
+        html += "<p><small>En attente de réponse (visible de vous seul).</small></p>";
+      }
       html += "</article>";
     }
   }
@@ -148,21 +136,41 @@ http::Response DetailPage(app::Procedures& procedures, const app::Accounts& acco
     html += "</ol>";
   }
 
-  if (Str(c.value("state", json::object()), "code") == "published") {
+  if (principal && principal->role == app::UserRole::kCompanyRep) {
+    html += CompanySection(procedures, *principal, req, c);
+  } else if (principal && principal->role == app::UserRole::kBuyerAgent &&
+             principal->org_id == Str(buyer, "id")) {
+    html += "<p><a role=\"button\" href=\"/acheteur/consultations/" + Escape(id) +
+            "\">Gérer cette consultation</a></p>";
+  } else if (StateCode(c) == "published") {
     html +=
         "<h2>Déposer une offre</h2><p>Les offres sont chiffrées pour l'acheteur avant l'envoi "
         "(ou par la plateforme dès réception) : personne ne peut les lire avant la date limite. "
         "Chaque dépôt reçoit un accusé de réception signé. Voir <a "
         "href=\"/api/v1/openapi.json\">l'API</a> ou <code>limpide seal</code>.</p>"
         "<p>Clé publique d'ouverture : <code>" +
-        Escape(Str(c, "opening_public_key")) + "</code></p>";
+        Escape(Str(c, "opening_public_key")) +
+        "</code></p><p><a href=\"/connexion?suite=" + Escape(api::UrlEncode(req.target)) +
+        "\">Connectez-vous</a> pour déposer une offre ou "
+        "poser une question.</p>";
   }
   if (c.contains("contract") && c["contract"].is_object()) {
     const std::string uid = Str(c["contract"], "uid");
     html +=
         "<p>Marché conclu : <a href=\"/contrats/" + Escape(uid) + "\">" + Escape(uid) + "</a></p>";
   }
-  return Page(200, Str(c, "title"), html);
+  http::Response r = Page(200, Str(c, "title"), html);
+  if (principal) r.SetHeader("Cache-Control", "no-store");
+  return r;
+}
+
+// Each user's own space: the buyer's dashboard, the company's consultations.
+http::Response Space(const app::Accounts& accounts, const http::Request& req) {
+  auto who = Visitor(req, accounts);
+  if (!who) return SeeOther("/connexion?suite=/espace");
+  if (who->role == app::UserRole::kBuyerAgent) return SeeOther("/acheteur");
+  if (who->role == app::UserRole::kCompanyRep) return SeeOther("/mes-consultations");
+  return SeeOther("/connexion");
 }
 
 }  // namespace
@@ -174,6 +182,9 @@ void RegisterTendersPages(http::Router& router, app::Procedures& procedures,
   router.Add("GET", "/consultations", [p](const http::Request& req) { return ListPage(*p, req); });
   router.Add("GET", "/consultations/{id}",
              [p, a](const http::Request& req) { return DetailPage(*p, *a, req); });
+  router.Add("GET", "/espace", [a](const http::Request& req) { return Space(*a, req); });
+  RegisterCompanyPages(router, procedures, accounts);
+  RegisterBuyerPages(router, procedures, accounts);
 }
 
 }  // namespace limpide::web
