@@ -6,6 +6,8 @@
 #include <stop_token>
 #include <thread>
 
+#include "alerts/alerts.h"
+#include "alerts/send.h"
 #include "api/api.h"
 #include "app/catalogue.h"
 #include "app/importer.h"
@@ -132,7 +134,27 @@ int Serve(const ServeArgs& args) {
     }
   });
 
+  // Saved searches and alerts (docs/alerts.md): matched against each
+  // publication of the ledger, delivered by feeds, webhooks and mail.
+  alerts::AlertsOptions alert_options;
+  if (!args.smtp.empty()) {
+    auto smtp = alerts::ParseHostPort(args.smtp);
+    if (!smtp.ok()) {
+      std::fprintf(stderr, "limpide serve: --smtp: %s\n", smtp.status().message().c_str());
+      return 2;
+    }
+    alert_options.smtp_host = smtp->first;
+    alert_options.smtp_port = smtp->second;
+  }
+  alert_options.mail_from = args.mail_from;
+  alert_options.send_timeout = std::chrono::milliseconds(args.send_timeout_ms);
+  alert_options.retry_base = std::chrono::milliseconds(args.retry_base_ms);
+  alert_options.max_attempts = args.max_attempts;
+  alert_options.digest_hour = args.digest_hour;
+  alerts::Alerts alerts(*store, alert_options);
+
   http::Router router;
+  api::RegisterAlertsApi(router, alerts, accounts);
   api::RegisterApi(router, catalogue);
   api::RegisterAccountsApi(router, accounts);
   api::RegisterTendersApi(router, procedures, accounts);
@@ -152,6 +174,23 @@ int Serve(const ServeArgs& args) {
     return 1;
   }
   (*server)->HandleSignals();
+  alerts.SetPublicUrl(!args.public_url.empty()
+                          ? args.public_url
+                          : "http://" + options.host + ":" + std::to_string((*server)->port()));
+  // Scheduled work of the alerts: matching new publications, deliveries due,
+  // daily digests. RunDue returns at once (deliveries run on their own
+  // threads). TODO(lead): run it under the scheduler's lease once it lands,
+  // so that one node does it; it is already safe to run on several (stored
+  // cursor with version checks), only wasteful.
+  std::jthread alert_runner([&alerts](const std::stop_token& token) {
+    while (!token.stop_requested()) {
+      Status st = alerts.RunDue(app::SystemNow());
+      if (!st.ok())
+        std::fprintf(stderr, "limpide serve: alerts: %s\n", st.ToString().c_str());
+      for (int i = 0; i < 5 && !token.stop_requested(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
   // One parseable line that tests and scripts wait for.
   std::printf("limpide: listening on http://%s:%u/\n", options.host.c_str(), (*server)->port());
   std::fflush(stdout);
@@ -159,6 +198,9 @@ int Serve(const ServeArgs& args) {
   watcher.Stop();  // answers the long polls still waiting, before the server goes
   follower.Stop();
   closer.request_stop();
+  alert_runner.request_stop();
+  alert_runner.join();
+  alerts.Drain();
   std::fprintf(stderr, "limpide serve: stopped\n");
   return 0;
 }
