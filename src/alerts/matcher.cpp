@@ -95,6 +95,9 @@ std::optional<MatchReason> EvaluateAnalyzed(const SavedSearch& s, const Analyzed
 // The index is a map from key to the searches that any matching notice must
 // reach through it. Keys are typed by a one-byte prefix: 'w' a stem, 'c' a
 // CPV prefix, 'd' a department, 'p' a procedure.
+// Searches with at most this many departments are filed under (key, department) pairs.
+constexpr size_t kMaxPairedPlaces = 8;
+
 std::string Key(char type, std::string_view value) {
   std::string k;
   k.reserve(value.size() + 1);
@@ -157,9 +160,16 @@ Matcher::Matcher(const std::vector<SavedSearch>& searches) : impl_(std::make_uni
   auto& postings = impl_->postings;
   for (uint32_t i = 0; i < searches.size(); ++i) {
     const SavedSearch& s = searches[i];
-    const auto add = [&](std::string key) {
-      auto& list = postings[std::move(key)];
-      if (list.empty() || list.back() != i) list.push_back(i);
+    // A search narrowed to a few departments is filed under each key paired
+    // with each department: a notice elsewhere does not even see it.
+    const bool by_place = !s.departments.empty() && s.departments.size() <= kMaxPairedPlaces;
+    const auto add = [&](const std::string& key) {
+      const auto file = [&](std::string k) {
+        auto& list = postings[std::move(k)];
+        if (list.empty() || list.back() != i) list.push_back(i);
+      };
+      if (!by_place || key[0] == 'd') return file(key);
+      for (const auto& d : s.departments) file(key + '|' + d);
     };
     if (!s.keywords.required.empty() || !s.cpv.empty()) {
       if (!s.keywords.required.empty()) {
@@ -195,7 +205,14 @@ std::vector<Match> Matcher::MatchNotice(const Notice& notice) const {
   const Analyzed a = Analyze(notice);
   std::vector<uint32_t> candidates = impl_->always;
   const auto lookup = [&](char type, std::string_view value) {
-    auto it = impl_->postings.find(Key(type, value));
+    std::string key = Key(type, value);
+    auto it = impl_->postings.find(key);
+    if (it != impl_->postings.end())
+      candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+    if (type == 'd' || notice.department.empty()) return;
+    key += '|';
+    key += notice.department;
+    it = impl_->postings.find(key);
     if (it != impl_->postings.end())
       candidates.insert(candidates.end(), it->second.begin(), it->second.end());
   };

@@ -1,9 +1,10 @@
 // Matches a newly published consultation against every saved search at once
 // (docs/alerts.md, "Matching"). The searches are indexed by one key each that
 // any matching notice must hold (the rarest required word, each CPV prefix,
-// each department, …): a notice looks up its own words, CPV prefixes,
-// department and procedure, and only the searches found there are checked in
-// full. Every match says why it matched.
+// each department, …), paired with each of its departments when it names a
+// few: a notice looks up its own words, CPV prefixes, department and
+// procedure, and only the searches found there are checked in full. Every
+// match says why it matched.
 #pragma once
 
 #include <cstdint>
