@@ -129,24 +129,23 @@ void RegisterAlertsApi(http::Router& router, alerts::Alerts& alerts,
       return Answer(al->RotateFeedKey(who, req.params.at("id")), req);
     });
   });
-  router.Add("GET", "/api/v1/alerts/{id}/matches", [al, a, read](const http::Request& req) {
-    return As(req, *a, read, [&](const app::Principal& who) {
-      if (auto st = CheckParams(req, {"limit", "after"}); !st.ok())
-        return http::Problem(st, req.target);
-      auto page = PageOf(req);
-      if (!page.ok()) return http::Problem(page.status(), req.target);
-      return Paged(al->Matches(who, req.params.at("id"), *page), req);
+  // The matches and the deliveries of one alert: pages of the same shape.
+  using Lister = Result<json> (alerts::Alerts::*)(const app::Principal&, std::string_view,
+                                                  const store::PageRequest&);
+  for (const auto& [path, list] :
+       {std::pair<const char*, Lister>{"/api/v1/alerts/{id}/matches", &alerts::Alerts::Matches},
+        std::pair<const char*, Lister>{"/api/v1/alerts/{id}/deliveries",
+                                       &alerts::Alerts::Deliveries}}) {
+    router.Add("GET", path, [al, a, read, list](const http::Request& req) {
+      return As(req, *a, read, [&](const app::Principal& who) {
+        if (auto st = CheckParams(req, {"limit", "after"}); !st.ok())
+          return http::Problem(st, req.target);
+        auto page = PageOf(req);
+        if (!page.ok()) return http::Problem(page.status(), req.target);
+        return Paged((al->*list)(who, req.params.at("id"), *page), req);
+      });
     });
-  });
-  router.Add("GET", "/api/v1/alerts/{id}/deliveries", [al, a, read](const http::Request& req) {
-    return As(req, *a, read, [&](const app::Principal& who) {
-      if (auto st = CheckParams(req, {"limit", "after"}); !st.ok())
-        return http::Problem(st, req.target);
-      auto page = PageOf(req);
-      if (!page.ok()) return http::Problem(page.status(), req.target);
-      return Paged(al->Deliveries(who, req.params.at("id"), *page), req);
-    });
-  });
+  }
   // No Authorization header: the key in the URL is the credential.
   router.Add("GET", "/api/v1/alerts/{id}/feed", [al](const http::Request& req) {
     const std::string* key = req.Query("key");
