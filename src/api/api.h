@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "alerts/alerts.h"
 #include "app/accounts.h"
 #include "app/catalogue.h"
 #include "app/ledger.h"
@@ -39,6 +40,13 @@ void RegisterAccountsApi(http::Router& router, app::Accounts& accounts);
 // (docs/tenders.md). Both must outlive the router.
 void RegisterTendersApi(http::Router& router, app::Procedures& procedures,
                         const app::Accounts& accounts);
+
+// Adds the saved searches and alerts endpoints /api/v1/alerts… (docs/alerts.md):
+// CRUD of a company user's saved searches, their matches and deliveries, and
+// the Atom feed authenticated by the key in its URL. Both must outlive the
+// router.
+void RegisterAlertsApi(http::Router& router, alerts::Alerts& alerts,
+                       const app::Accounts& accounts);
 
 // The OpenAPI 3.1 description served at /api/v1/openapi.json.
 std::string OpenApiJson();

@@ -717,6 +717,113 @@ json TendersPaths() {
   return paths;
 }
 
+// Saved searches and alerts (docs/alerts.md).
+json AlertsPaths() {
+  const json bad = Problem("Malformed input; `field` names the member or parameter at fault.");
+  const json unauth = Problem("No or bad credentials.");
+  const json forbidden = Problem("Not a company representative, or a token without the scope.");
+  const json missing = Problem("No such alert, or not yours.");
+  const json media = Problem("The body is not sent as application/json.");
+  const json credentials = json::array({{{"bearer", json::array()}}, {{"session", json::array()}}});
+  const json id = Param("id", "path", "The alert's id (al_…).", {{"type", "string"}}, true);
+  const json page = json::array(
+      {id, Param("after", "query", "Cursor of the next page (links.next).", {{"type", "string"}}),
+       Param("limit", "query", "1..100, default 20.",
+             {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}})});
+  const json body = {
+      {"required", true},
+      {"content",
+       {{"application/json", {{"schema", {{"$ref", "#/components/schemas/SavedSearch"}}}}}}}};
+  const json ok = {{"description", "The alert"},
+                   {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+  const json list = {{"description", "A page: data, links.next"},
+                     {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+  const auto op = [&](const char* opid, const char* summary, json responses) {
+    return json{{"operationId", opid},
+                {"summary", summary},
+                {"tags", json::array({"alerts"})},
+                {"description", "docs/alerts.md"},
+                {"security", credentials},
+                {"responses", std::move(responses)}};
+  };
+  json paths = json::object();
+  paths["/api/v1/alerts"]["post"] =
+      op("createAlert",
+         "A company saves a search; the answer holds the feed URL and the webhook secret, shown "
+         "once",
+         {{"201", ok}, {"400", bad}, {"401", unauth}, {"403", forbidden}, {"415", media}});
+  paths["/api/v1/alerts"]["post"]["requestBody"] = body;
+  paths["/api/v1/alerts"]["get"] =
+      op("listAlerts", "The user's saved searches",
+         {{"200", list}, {"400", bad}, {"401", unauth}, {"403", forbidden}});
+  paths["/api/v1/alerts"]["get"]["parameters"] =
+      json::array({page[1], page[2]});
+  paths["/api/v1/alerts/{id}"]["get"] =
+      op("getAlert", "One saved search", {{"200", ok}, {"401", unauth}, {"404", missing}});
+  paths["/api/v1/alerts/{id}"]["put"] =
+      op("replaceAlert", "Replaces the criteria and settings (a new webhook URL gets a new secret)",
+         {{"200", ok}, {"400", bad}, {"401", unauth}, {"404", missing}, {"415", media}});
+  paths["/api/v1/alerts/{id}"]["put"]["requestBody"] = body;
+  paths["/api/v1/alerts/{id}"]["delete"] =
+      op("deleteAlert", "Deletes a saved search",
+         {{"204", {{"description", "Deleted"}}}, {"401", unauth}, {"404", missing}});
+  for (const char* method : {"get", "put", "delete"})
+    paths["/api/v1/alerts/{id}"][method]["parameters"] = json::array({id});
+  paths["/api/v1/alerts/{id}/feed-key"]["post"] =
+      op("rotateAlertFeedKey", "A new feed URL; the old one stops working",
+         {{"200", ok}, {"401", unauth}, {"404", missing}});
+  paths["/api/v1/alerts/{id}/feed-key"]["post"]["parameters"] = json::array({id});
+  paths["/api/v1/alerts/{id}/matches"]["get"] =
+      op("listAlertMatches", "The consultations that matched, newest first, each with its reason",
+         {{"200", list}, {"400", bad}, {"401", unauth}, {"404", missing}});
+  paths["/api/v1/alerts/{id}/matches"]["get"]["parameters"] = page;
+  paths["/api/v1/alerts/{id}/deliveries"]["get"] =
+      op("listAlertDeliveries",
+         "Webhook, e-mail and digest deliveries: state (pending, sent, parked), attempts, next "
+         "try, last error",
+         {{"200", list}, {"400", bad}, {"401", unauth}, {"404", missing}});
+  paths["/api/v1/alerts/{id}/deliveries"]["get"]["parameters"] = page;
+  paths["/api/v1/alerts/{id}/feed"]["get"] = {
+      {"operationId", "getAlertFeed"},
+      {"summary", "The Atom 1.0 feed of a saved search, for feed readers (the key is the credential)"},
+      {"tags", json::array({"alerts"})},
+      {"description", "docs/alerts.md"},
+      {"parameters",
+       json::array({id, Param("key", "query", "The feed key given with the feed URL.",
+                              {{"type", "string"}}, true)})},
+      {"responses",
+       {{"200",
+         {{"description", "An Atom 1.0 feed"},
+          {"content", {{"application/atom+xml", {{"schema", {{"type", "string"}}}}}}}}},
+        {"400", bad},
+        {"404", Problem("No such alert, or a wrong key.")}}}};
+  return paths;
+}
+
+json AlertsSchemas() {
+  const json strings = {{"type", "array"}, {"items", {{"type", "string"}}}, {"maxItems", 100}};
+  return {{"SavedSearch",
+           {{"type", "object"},
+            {"additionalProperties", false},
+            {"description",
+             "At least one criterion. Keywords or CPV (either suffices), then places, procedures "
+             "and amounts narrow; excluded words reject (docs/alerts.md)."},
+            {"properties",
+             {{"name", {{"type", "string"}, {"maxLength", 200}}},
+              {"query",
+               {{"type", "string"},
+                {"description", "Words, \"phrases\", -excluded words and -\"phrases\"."}}},
+              {"cpv", strings},
+              {"departments", strings},
+              {"regions", strings},
+              {"procedures", strings},
+              {"amountMin", {{"type", "number"}, {"minimum", 0}}},
+              {"amountMax", {{"type", "number"}, {"minimum", 0}}},
+              {"webhook", {{"type", "string"}, {"format", "uri"}}},
+              {"email", {{"type", "string"}, {"format", "email"}}},
+              {"emailMode", {{"enum", json::array({"immediate", "daily"})}}}}}}}};
+}
+
 json AccountsPaths() {
   const json bad = Problem("The body is malformed; `field` names the member at fault.");
   const json unauthenticated = Problem(
@@ -1027,9 +1134,11 @@ std::string OpenApiJson() {
   paths.update(SearchPaths());
   paths.update(AccountsPaths());
   paths.update(TendersPaths());
+  paths.update(AlertsPaths());
   json schemas = Schemas();
   schemas.update(LedgerSchemas());
   schemas.update(AccountsSchemas());
+  schemas.update(AlertsSchemas());
   json doc = {
       {"openapi", "3.1.0"},
       {"info",

@@ -21,6 +21,14 @@ struct ServeArgs {
   bool access_log = true;
   int max_body_mib = 16;           // larger request bodies get 413
   int deposit_grace_seconds = 60;  // docs/tenders.md, "Deadline"
+  // Alerts (docs/alerts.md).
+  std::string smtp;        // HOST:PORT of the SMTP relay; empty: mails stay pending
+  std::string mail_from = "alertes@limpide.invalid";
+  std::string public_url;  // for links in feeds and mails; empty: http://LISTEN
+  int send_timeout_ms = 5000;
+  int retry_base_ms = 30'000;
+  int max_attempts = 8;
+  int digest_hour = 7;
 };
 int Serve(const ServeArgs& args);
 

@@ -38,6 +38,29 @@ int main(int argc, char** argv) {
                 "before it is accepted (marked so)")
       ->check(CLI::Range(0, 3600))
       ->capture_default_str();
+  s->add_option("--smtp", serve.smtp,
+                "HOST:PORT of the SMTP relay that sends alert e-mails (none: mails stay pending)");
+  s->add_option("--mail-from", serve.mail_from, "Sender address of alert e-mails")
+      ->capture_default_str();
+  s->add_option("--public-url", serve.public_url,
+                "Absolute URL of the platform for links in feeds, webhooks and mails "
+                "(default: http://HOST:PORT listened on)");
+  s->add_option("--alerts-send-timeout-ms", serve.send_timeout_ms,
+                "Time a webhook endpoint or the SMTP relay has to answer")
+      ->check(CLI::Range(100, 600'000))
+      ->capture_default_str();
+  s->add_option("--alerts-retry-base-ms", serve.retry_base_ms,
+                "Wait after a failed delivery, doubled at each further failure")
+      ->check(CLI::Range(10, 86'400'000))
+      ->capture_default_str();
+  s->add_option("--alerts-max-attempts", serve.max_attempts,
+                "Failed attempts after which a delivery is parked")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  s->add_option("--digest-hour", serve.digest_hour,
+                "Hour (Europe/Paris) at which daily alert digests are sent")
+      ->check(CLI::Range(0, 23))
+      ->capture_default_str();
 
   limpide::cli::ImportArgs import;
   auto* i = app.add_subcommand("import", "Import DECP files (1.x JSON, 2.x JSON, 2.x XML)");

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "alerts/alerts.h"
+#include "alerts/send.h"
 #include "api/api.h"
 #include "app/catalogue.h"
 #include "app/importer.h"
@@ -131,9 +133,28 @@ int Serve(const ServeArgs& args) {
     if (*closed > 0) watcher.Poke();
     return Status::Ok();
   });
-  scheduler.Start();
+
+  // Saved searches and alerts (docs/alerts.md): matched against each
+  // publication of the ledger, delivered by feeds, webhooks and mail.
+  alerts::AlertsOptions alert_options;
+  if (!args.smtp.empty()) {
+    auto smtp = alerts::ParseHostPort(args.smtp);
+    if (!smtp.ok()) {
+      std::fprintf(stderr, "limpide serve: --smtp: %s\n", smtp.status().message().c_str());
+      return 2;
+    }
+    alert_options.smtp_host = smtp->first;
+    alert_options.smtp_port = smtp->second;
+  }
+  alert_options.mail_from = args.mail_from;
+  alert_options.send_timeout = std::chrono::milliseconds(args.send_timeout_ms);
+  alert_options.retry_base = std::chrono::milliseconds(args.retry_base_ms);
+  alert_options.max_attempts = args.max_attempts;
+  alert_options.digest_hour = args.digest_hour;
+  alerts::Alerts alerts(*store, alert_options);
 
   http::Router router;
+  api::RegisterAlertsApi(router, alerts, accounts);
   api::RegisterApi(router, catalogue);
   api::RegisterAccountsApi(router, accounts);
   api::RegisterTendersApi(router, procedures, accounts);
@@ -153,6 +174,15 @@ int Serve(const ServeArgs& args) {
     return 1;
   }
   (*server)->HandleSignals();
+  alerts.SetPublicUrl(!args.public_url.empty()
+                          ? args.public_url
+                          : "http://" + options.host + ":" + std::to_string((*server)->port()));
+  // Scheduled work of the alerts (matching new publications, deliveries due,
+  // daily digests), under the same lease as the other jobs so one node does
+  // it. RunDue returns at once: deliveries run on their own threads.
+  scheduler.Add("alerts", std::chrono::milliseconds(500),
+                [&alerts] { return alerts.RunDue(app::SystemNow()); });
+  scheduler.Start();
   // One parseable line that tests and scripts wait for.
   std::printf("limpide: listening on http://%s:%u/\n", options.host.c_str(), (*server)->port());
   std::fflush(stdout);
@@ -160,6 +190,7 @@ int Serve(const ServeArgs& args) {
   watcher.Stop();  // answers the long polls still waiting, before the server goes
   follower.Stop();
   scheduler.Stop();  // gives the leases up: another node takes the jobs over at once
+  alerts.Drain();
   std::fprintf(stderr, "limpide serve: stopped\n");
   return 0;
 }

@@ -1,0 +1,42 @@
+// The two ways out of the platform for alerts: an HTTP POST to a webhook and
+// a mail through an SMTP relay. Both are blocking, bounded by a deadline
+// (connection, every read and write), and never throw.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+
+namespace limpide::alerts {
+
+// POSTs `body` to an http:// URL with `headers` (Host, Content-Length and
+// Connection: close are added). Returns the status code the endpoint
+// answered; unavailable when it cannot be reached or does not answer within
+// `timeout` ("timed out"). The response body is not read.
+Result<int> PostHttp(const std::string& url,
+                     const std::vector<std::pair<std::string, std::string>>& headers,
+                     std::string_view body, std::chrono::milliseconds timeout);
+
+struct Mail {
+  std::string from;     // address only
+  std::string to;       // address only
+  std::string subject;  // UTF-8; encoded as RFC 2047 when not ASCII
+  std::string body;     // UTF-8 plain text, lines separated by '\n'
+};
+
+// Sends `mail` through the SMTP server at host:port (RFC 5321: EHLO, MAIL,
+// RCPT, DATA with dot-stuffing, QUIT; no authentication, no TLS: a local
+// relay). unavailable with the server's reply when a step fails.
+Status SendMail(const std::string& host, uint16_t port, const Mail& mail,
+                std::chrono::milliseconds timeout);
+
+// "HOST:PORT" -> (host, port); invalid_argument otherwise.
+Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text);
+
+}  // namespace limpide::alerts
