@@ -58,10 +58,11 @@ test('a published consultation is searchable within milliseconds', async () => {
   const t0 = Date.now();
   const published = await call('POST', `/api/v1/tenders/${id}/publish`, { token });
   assert.equal(published.status, 200, published.text);
+  const answered = Date.now() - t0;
   const found = await searchUntil('q=tilleuls', has, t0);
-  // The publish request itself, then the follower's commit: well under the
-  // 200 ms a timer would have added (measured: tens of ms on a loaded machine).
-  assert.ok(found.ms < 1000, `searchable after ${found.ms} ms`);
+  // From the publish request to a search that finds it: the request, then
+  // the watcher's wake-up and the follower's commit, with no timer between.
+  assert.ok(found.ms < 2000, `searchable after ${found.ms} ms`);
   const item = found.body.items.find((i) => i.uid === id);
   assert.equal(item.type, 'consultation');
   assert.equal(item.status, 'open');
@@ -75,7 +76,7 @@ test('a published consultation is searchable within milliseconds', async () => {
   assert.match(item.snippet, /<mark>tilleuls<\/mark>/);
   assert.equal(item.links.self, `/api/v1/tenders/${id}`);
   assert.equal((await call('GET', item.links.self)).status, 200);
-  console.log(`published → searchable in ${found.ms} ms`);
+  console.log(`publish answered in ${answered} ms, searchable ${found.ms} ms after the request`);
 });
 
 test('found by CPV division, type, status and deadline range, not outside them', async () => {
