@@ -35,8 +35,12 @@ json HitJson(const search::Hit& hit) {
     holders.push_back(std::move(hj));
   }
   j["holders"] = std::move(holders);
+  text("status", d.status);
+  text("state", d.state);
+  if (d.deadline) j["deadline"] = domain::FormatInstantMillis(*d.deadline);
   if (hit.percent > 0) j["score"] = hit.percent;
-  j["links"] = {{"self", "/api/v1/contracts/" + UrlEncode(d.uid)}};
+  j["links"] = {{"self", (d.type == "consultation" ? "/api/v1/tenders/" : "/api/v1/contracts/") +
+                             UrlEncode(d.uid)}};
   return j;
 }
 

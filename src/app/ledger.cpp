@@ -275,6 +275,14 @@ void LedgerWatcher::Wait(uint64_t position, std::chrono::steady_clock::time_poin
   done();
 }
 
+void LedgerWatcher::Listen(std::function<void(uint64_t size)> listener) {
+  std::lock_guard<std::mutex> lock(mu_);
+  listeners_.push_back(std::move(listener));
+  last_size_.reset();  // the new listener hears the current size at the next check
+  poked_ = true;
+  cv_.notify_all();
+}
+
 void LedgerWatcher::Poke() {
   std::lock_guard<std::mutex> lock(mu_);
   poked_ = true;
@@ -299,11 +307,20 @@ void LedgerWatcher::Run() {
     cv_.wait_for(lock, poll_, [this] { return stop_ || poked_; });
     if (stop_) break;
     poked_ = false;
-    if (waiters_.empty()) continue;
+    if (waiters_.empty() && listeners_.empty()) continue;
     lock.unlock();
     auto size = store_.LedgerSize();
     const auto now = std::chrono::steady_clock::now();
     lock.lock();
+    if (size.ok() && (!last_size_ || *size > *last_size_) && !listeners_.empty()) {
+      // Listeners are only added, never removed: calling a copy of the list
+      // without the lock is safe.
+      last_size_ = *size;
+      const auto listeners = listeners_;
+      lock.unlock();
+      for (const auto& listener : listeners) listener(*size);
+      lock.lock();
+    }
     std::list<Waiter> ready;
     for (auto it = waiters_.begin(); it != waiters_.end();) {
       // A store error wakes everyone: their handlers report it.

@@ -92,8 +92,9 @@ class LedgerService {
   std::optional<ledger::TreeHead> head_;
 };
 
-// Wakes long-poll waiters when the ledger grows. A background thread checks
-// the ledger size every `poll` (writes may come from another process: an
+// Wakes long-poll waiters and projections (the search follower) when the
+// ledger grows. A background thread checks the ledger size every `poll`
+// while someone waits or listens (writes may come from another process: an
 // import, another node); Poke() checks at once after a local write.
 class LedgerWatcher {
  public:
@@ -106,6 +107,10 @@ class LedgerWatcher {
   // than `position` entries or at `deadline`, whichever comes first.
   void Wait(uint64_t position, std::chrono::steady_clock::time_point deadline,
             std::function<void()> done);
+  // Calls `listener(size)` on the watcher's thread each time it sees the
+  // ledger larger than at its previous check (and at the first check). The
+  // listener must be quick (poke a thread of its own) and outlive Stop().
+  void Listen(std::function<void(uint64_t size)> listener);
   void Poke();
   // Stops the thread; pending waiters are called now.
   void Stop();
@@ -123,6 +128,8 @@ class LedgerWatcher {
   std::mutex mu_;
   std::condition_variable cv_;
   std::list<Waiter> waiters_;
+  std::vector<std::function<void(uint64_t)>> listeners_;
+  std::optional<uint64_t> last_size_;  // at the last check that called the listeners
   bool stop_ = false;
   bool poked_ = false;
   std::thread thread_;

@@ -86,6 +86,10 @@ json LedgerBody(const domain::Consultation& c) {
             {"place", c.place_code},
             {"deadline", Millis(c.deadline)},
             {"state", std::string(domain::Code(c.state))}};
+  // The notice's public text and the type of the place code, which search
+  // indexes (docs/search.md): the department of "35" depends on it.
+  if (!c.description.empty()) b["description"] = c.description;
+  if (!c.place_type.empty()) b["place_type"] = c.place_type;
   if (c.estimated_value) b["estimated_value_cents"] = c.estimated_value->cents;
   return b;
 }
@@ -324,6 +328,39 @@ Result<json> Procedures::Publish(const Principal& buyer, std::string_view id) {
   json public_key = (*view)["opening_public_key"];
   return json{{"tender", std::move(*view)},
               {"opening_key", {{"public_key", std::move(public_key)}, {"secret_key", secret_b64}}}};
+}
+
+Result<std::vector<std::string>> Procedures::PublishMany(
+    const std::vector<NewConsultation>& drafts) {
+  const Instant now = Now();
+  std::vector<std::string> ids;
+  ids.reserve(drafts.size());
+  auto txn = store_.BeginWrite();
+  if (!txn.ok()) return txn.status();
+  for (const NewConsultation& d : drafts) {
+    auto c = DraftFrom(d.buyer, d.json, options_);
+    if (!c.ok()) return c.status();
+    LIMPIDE_RETURN_IF_ERROR(domain::ValidateDraft(*c));
+    Tender t;
+    t.c = std::move(*c);
+    t.c.id = d.id.empty() ? NewTenderId(now) : d.id;
+    t.c.state = ConsultationState::kDraft;
+    auto next = domain::Apply(t.c, ConsultationAction::kPublish, now, options_.rules);
+    if (!next.ok()) return next.status();
+    t.c = std::move(*next);
+    const crypto::BoxKeyPair pair = crypto::NewBoxKeyPair();
+    t.extra["opening_public_key"] = crypto::KeyToBase64(pair.public_key);
+    json body = LedgerBody(t.c);
+    body["opening_public_key"] = t.extra["opening_public_key"];
+    body["max_document_bytes"] = t.c.max_document_bytes;
+    LIMPIDE_RETURN_IF_ERROR(AppendLedger(**txn, t.c, "tender.published", body));
+    auto put = (*txn)->PutObject(kTender, t.c.id, t.Body(), 0);
+    if (!put.ok()) return put.status();
+    LIMPIDE_RETURN_IF_ERROR(AddEvent(**txn, t.c.id, now, "tender.published", &d.buyer));
+    ids.push_back(t.c.id);
+  }
+  LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
+  return ids;
 }
 
 namespace {

@@ -70,6 +70,18 @@ class Procedures {
   // {"tender": …, "opening_key": {"public_key", "secret_key"}}; the secret key
   // is given this once and never stored.
   Result<nlohmann::json> Publish(const Principal& buyer, std::string_view id);
+  // Creates and publishes many consultations in one transaction (`limpide
+  // gen`: synthetic data at scale): each draft is checked as CreateDraft and
+  // Publish check it, under the id given (a fresh one when empty). The
+  // opening secret keys are thrown away: these consultations can receive
+  // deposits but their bids can never be opened. Returns the ids; any error
+  // (a bad draft, an id in use) writes nothing.
+  struct NewConsultation {
+    Principal buyer;
+    std::string json;
+    std::string id;
+  };
+  Result<std::vector<std::string>> PublishMany(const std::vector<NewConsultation>& drafts);
   // An amendment of a published consultation: the full edited JSON and a summary.
   Result<nlohmann::json> Amend(const Principal& buyer, std::string_view id, std::string_view json,
                                std::string summary);

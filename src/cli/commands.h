@@ -103,6 +103,19 @@ struct ReindexArgs {
   std::string database;  // --database: a store URL; empty: DATA_DIR/limpide.db
 };
 int Reindex(const ReindexArgs& args);
+// `limpide gen`: synthetic contracts and open consultations for benchmarks
+// at scale (app/generator.h), learnt from real DECP files. Exit 0 written,
+// 1 store or file failure, 2 bad arguments.
+struct GenArgs {
+  std::string data_dir = "var/data";
+  std::string database;  // --database: a store URL; empty: DATA_DIR/limpide.db
+  uint64_t contracts = 0;
+  uint64_t tenders = 0;
+  uint64_t seed = 1;
+  std::vector<std::string> from;  // DECP files; empty: the real 2019 files of the shared data
+};
+int Gen(const GenArgs& args);
+
 // The search index of a data directory: <dir>/search.
 std::string SearchDir(const std::string& data_dir);
 

@@ -171,6 +171,21 @@ int main(int argc, char** argv) {
   r->add_option("--data-dir", reindex.data_dir, "Directory holding limpide.db")
       ->capture_default_str();
 
+  limpide::cli::GenArgs gen;
+  auto* g = app.add_subcommand(
+      "gen", "Write synthetic contracts and open consultations drawn from real DECP data");
+  g->add_option("--database", gen.database,
+                "Store URL (postgresql://…); default: DATA_DIR/limpide.db")
+      ->envname("LIMPIDE_DATABASE");
+  g->add_option("--data-dir", gen.data_dir, "Directory holding limpide.db")->capture_default_str();
+  g->add_option("--contracts", gen.contracts, "Contracts to write")->capture_default_str();
+  g->add_option("--tenders", gen.tenders, "Open consultations to publish")->capture_default_str();
+  g->add_option("--seed", gen.seed, "Same seed, same data")->capture_default_str();
+  g->add_option("--from", gen.from,
+                "DECP file to learn the distributions from (repeatable; default: the real 2019 "
+                "files of the shared data)")
+      ->check(CLI::ExistingFile);
+
   limpide::cli::AccountAddArgs account;
   auto* acc = app.add_subcommand("account", "Manage user accounts (docs/accounts.md)");
   acc->require_subcommand(1);
@@ -232,6 +247,7 @@ int main(int argc, char** argv) {
   if (kg->parsed()) return limpide::cli::Keygen(keygen);
   if (e->parsed()) return limpide::cli::Export(exp);
   if (r->parsed()) return limpide::cli::Reindex(reindex);
+  if (g->parsed()) return limpide::cli::Gen(gen);
   if (m->parsed()) return limpide::cli::Migrate(migrate);
   if (cp->parsed()) return limpide::cli::Copy(copy);
   if (acc_add->parsed()) return limpide::cli::AccountAdd(account);

@@ -104,12 +104,21 @@ int Serve(const ServeArgs& args) {
     std::fprintf(stderr, "limpide serve: %s\n", search_index.status().ToString().c_str());
     return 1;
   }
+  // It is woken by the watcher when the ledger grows (at once after a local
+  // write, within its poll period after another process's), not by a timer.
   search::FollowerOptions follow;
+  follow.poll = std::chrono::milliseconds(0);
   follow.on_error = [](const Status& st) {
     std::fprintf(stderr, "limpide serve: search index: %s\n", st.ToString().c_str());
   };
   search::Follower follower(*store, **search_index, follow);
   follower.Start();
+  watcher.Listen([&follower](uint64_t) { follower.Poke(); });
+  // The watcher's thread stops before the follower goes, on every return path.
+  struct StopWatcher {
+    app::LedgerWatcher& w;
+    ~StopWatcher() { w.Stop(); }
+  } stop_watcher{watcher};
 
   app::Accounts accounts(*store);
   app::ProcedureOptions procedure_options;
@@ -167,8 +176,13 @@ int Serve(const ServeArgs& args) {
       router, catalogue,
       web::WebOptions{args.static_dir.empty() ? DefaultStaticDir() : args.static_dir, &ledger});
 
-  auto server =
-      http::Server::Start(options, [&router](const http::Request& r) { return router.Handle(r); });
+  // A request that may have written pokes the watcher once answered, so that
+  // projections see a published consultation within milliseconds.
+  auto server = http::Server::Start(options, [&router, &watcher](const http::Request& r) {
+    http::Response response = router.Handle(r);
+    if (r.method != "GET" && r.method != "HEAD") watcher.Poke();
+    return response;
+  });
   if (!server.ok()) {
     std::fprintf(stderr, "limpide serve: %s\n", server.status().ToString().c_str());
     return 1;

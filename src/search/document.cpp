@@ -287,13 +287,102 @@ Result<Document> ContractDocumentFromJson(const nlohmann::json& j) {
   return d;
 }
 
+const std::vector<std::string>& ConsultationStatuses() {
+  static const std::vector<std::string> kStatuses = {"open", "closed", "awarded", "cancelled",
+                                                     "unsuccessful"};
+  return kStatuses;
+}
+
+std::string StatusOfState(std::string_view state) {
+  if (state == "published") return "open";
+  if (state == "closed" || state == "opened" || state == "evaluated") return "closed";
+  if (state == "awarded" || state == "standstill" || state == "signed" ||
+      state == "data_published") {
+    return "awarded";
+  }
+  if (state == "cancelled" || state == "unsuccessful") return std::string(state);
+  return {};
+}
+
+Result<Document> ConsultationDocument(std::string_view ledger_body,
+                                      std::optional<domain::Date> published_on) {
+  return ConsultationDocumentFromJson(json::parse(ledger_body, nullptr, /*allow_exceptions=*/false),
+                                      published_on);
+}
+
+// Reads the public notice fields only (docs/tenders.md, "Ledger entries"):
+// whatever else an entry carries (bids, winner, question texts…) stays out of
+// the index.
+Result<Document> ConsultationDocumentFromJson(const nlohmann::json& j,
+                                              std::optional<domain::Date> published_on) {
+  if (!j.is_object()) return Status::InvalidArgument("tender entry body is not a JSON object");
+  Document d;
+  d.type = "consultation";
+  d.uid = Text(j, "tender");
+  if (d.uid.empty()) return Status::InvalidArgument("tender entry body has no tender id");
+  d.object = Text(j, "title");
+  if (d.object.empty()) return Status::InvalidArgument("tender entry body has no title");
+  if (std::string description = Text(j, "description"); !description.empty()) {
+    d.more_text.push_back(std::move(description));
+  }
+  if (auto b = j.find("buyer"); b != j.end() && b->is_object()) {
+    d.buyer_id = Text(*b, "id");
+    d.buyer_name = Text(*b, "name");
+  }
+  d.cpv = Text(j, "cpv");
+  d.procedure = Text(j, "procedure");
+  d.nature = Text(j, "nature");
+  d.kind = d.nature.starts_with("concession") ? "concession" : "marche";
+  d.place = Text(j, "place");
+  std::string place_type = Text(j, "place_type");
+  if (place_type.empty()) {
+    // Entries written before place_type: a short code is a department.
+    place_type = d.place.size() <= 3 ? "Code département" : "Code postal";
+  }
+  d.department = DepartmentOf(d.place, place_type);
+  d.state = Text(j, "state");
+  d.status = StatusOfState(d.state);
+  if (auto v = j.find("estimated_value_cents"); v != j.end() && v->is_number_integer()) {
+    d.amount = domain::Money{v->get<int64_t>()};
+  }
+  if (std::string deadline = Text(j, "deadline"); !deadline.empty()) {
+    auto parsed = domain::ParseInstant(deadline);
+    if (parsed.ok()) d.deadline = *parsed;
+  }
+  d.date = published_on;
+  return d;
+}
+
 const std::vector<std::string>& SearchParameters() {
   static const std::vector<std::string> kNames = {
-      "q",           "cpv",    "buyer",      "supplier",   "department",
-      "procedure",   "nature", "amount_min", "amount_max", "notified_from",
-      "notified_to", "sort",   "limit",      "page"};
+      "q",           "type",          "cpv",         "buyer",         "supplier",
+      "department",  "procedure",     "nature",      "status",        "amount_min",
+      "amount_max",  "notified_from", "notified_to", "deadline_from", "deadline_to",
+      "sort",        "limit",         "page"};
   return kNames;
 }
+
+namespace {
+
+// A deadline bound: an instant as written, or a date read as a whole day in
+// Europe/Paris (its first microsecond for `from`, its last for `to`).
+Result<domain::Instant> DeadlineBound(const std::string& raw, bool from) {
+  if (raw.size() > 10) return domain::ParseInstant(raw);
+  auto date = domain::ParseDate(raw);
+  if (!date.ok()) {
+    return Status::InvalidArgument("a date (YYYY-MM-DD) or an instant (2026-12-20T12:00:00Z)");
+  }
+  constexpr int64_t kDay = int64_t{86'400'000'000};
+  const int64_t midnight_utc = domain::DaysFromCivil(*date) * kDay;
+  // Paris's offset at that day's UTC midday is the offset of its midnight
+  // (changes happen at 01:00 UTC, never around midnight Paris time).
+  const int64_t offset =
+      int64_t{domain::ParisOffsetMinutes(domain::Instant{midnight_utc + kDay / 2})} * 60'000'000;
+  const int64_t start = midnight_utc - offset;
+  return domain::Instant{from ? start : start + kDay - 1};
+}
+
+}  // namespace
 
 Result<SearchQuery> ParseSearchParams(
     const std::vector<std::pair<std::string, std::string>>& params, bool strict) {
@@ -328,6 +417,21 @@ Result<SearchQuery> ParseSearchParams(
       auto d = ParseDepartment(raw);
       if (!d.ok()) return bad(name, d.status().message());
       q.department = *d;
+    } else if (name == "type") {
+      if (raw != "contract" && raw != "consultation") {
+        return bad(name, "must be contract or consultation");
+      }
+      q.type = raw;
+    } else if (name == "status") {
+      const auto& all = ConsultationStatuses();
+      if (std::find(all.begin(), all.end(), raw) == all.end()) {
+        return bad(name, "must be open, closed, awarded, cancelled or unsuccessful");
+      }
+      q.status = raw;
+    } else if (name == "deadline_from" || name == "deadline_to") {
+      auto at = DeadlineBound(raw, name == "deadline_from");
+      if (!at.ok()) return bad(name, at.status().message());
+      (name == "deadline_from" ? q.deadline_from : q.deadline_to) = *at;
     } else if (name == "procedure") {
       if (!domain::ProcedureFromCode(raw)) {
         return bad(name, "unknown procedure code '" + raw + "' (see /api/v1/openapi.json)");
@@ -353,8 +457,10 @@ Result<SearchQuery> ParseSearchParams(
         q.sort = SortOrder::kDate;
       } else if (raw == "amount") {
         q.sort = SortOrder::kAmount;
+      } else if (raw == "deadline") {
+        q.sort = SortOrder::kDeadline;
       } else {
-        return bad(name, "must be relevance, date or amount");
+        return bad(name, "must be relevance, date, amount or deadline");
       }
     } else if (name == "limit") {
       if (!integer(raw, q.limit) || q.limit < 1 || q.limit > 100) {
@@ -368,6 +474,9 @@ Result<SearchQuery> ParseSearchParams(
   }
   if (q.date_from && q.date_to && *q.date_to < *q.date_from) {
     return bad("notified_to", "is before notified_from");
+  }
+  if (q.deadline_from && q.deadline_to && *q.deadline_to < *q.deadline_from) {
+    return bad("deadline_to", "is before deadline_from");
   }
   if (q.amount_min && q.amount_max && *q.amount_max < *q.amount_min) {
     return bad("amount_max", "is below amount_min");

@@ -65,7 +65,12 @@ void Follower::Run() {
       pause = std::max(pause, std::chrono::milliseconds(2000));  // do not spin on a failing store
     }
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, pause, [this] { return stop_ || poked_; });
+    const auto woken = [this] { return stop_ || poked_; };
+    if (pause.count() > 0) {
+      cv_.wait_for(lock, pause, woken);
+    } else {
+      cv_.wait(lock, woken);
+    }
     if (stop_) return;
     poked_ = false;
   }

@@ -19,8 +19,10 @@
 namespace limpide::search {
 
 struct FollowerOptions {
-  uint64_t batch = 2000;                // entries per commit
-  std::chrono::milliseconds poll{200};  // ledger size checks when idle
+  uint64_t batch = 2000;  // entries per commit
+  // Ledger size checks when idle; 0: none, the follower waits for Poke()
+  // (limpide serve: app::LedgerWatcher pokes it when the ledger grows).
+  std::chrono::milliseconds poll{200};
   std::function<void(uint64_t position, uint64_t size)>
       progress;                                 // after each commit; may be empty
   std::function<void(const Status&)> on_error;  // background errors; may be empty
@@ -40,8 +42,8 @@ class Follower {
   Result<uint64_t> CatchUp(uint64_t max_entries = UINT64_MAX);
 
   // Follows on a background thread: catches up, then checks the ledger every
-  // `poll` (or at once after Poke()). Errors are reported to on_error and
-  // retried after a pause.
+  // `poll` (or only after Poke() when `poll` is 0), and at once after Poke().
+  // Errors are reported to on_error and retried after a pause.
   void Start();
   void Poke();
   void Stop();

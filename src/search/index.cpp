@@ -18,6 +18,7 @@
 #include "domain/procedure.h"
 #include "domain/text.h"
 #include "domain/time.h"
+#include "ledger/receipt.h"
 #include "search/internal.h"
 #include "search/search.h"
 
@@ -33,7 +34,7 @@ constexpr Xapian::valueno kSlotCpvDivision = 2;  // "45"
 constexpr Xapian::valueno kSlotDepartment = 3;   // "44"
 constexpr Xapian::valueno kSlotProcedure = 4;    // API code
 constexpr Xapian::valueno kSlotBuyer = 5;        // SIRET
-// Slot 6 is kept for the deadline of consultations.
+constexpr Xapian::valueno kSlotDeadline = 6;  // consultations: FormatInstantMillis (sortable)
 // The four facet values in one slot, separated by kUnitSeparator, so that a
 // facet count reads one value per document instead of four.
 constexpr Xapian::valueno kSlotFacets = 7;
@@ -129,6 +130,8 @@ std::string DataOf(const Document& d) {
   text("n", d.nature);
   text("k", d.kind);
   text("s", d.status);
+  text("st", d.state);
+  if (d.deadline) j["dl"] = domain::FormatInstantMillis(*d.deadline);
   if (d.amount) j["a"] = d.amount->cents;
   if (d.date) j["d"] = domain::FormatDate(*d.date);
   if (!d.holders.empty()) {
@@ -159,6 +162,10 @@ Document DocumentOfData(const std::string& data) {
   d.nature = text("n");
   d.kind = text("k");
   d.status = text("s");
+  d.state = text("st");
+  if (auto deadline = text("dl"); !deadline.empty()) {
+    if (auto parsed = domain::ParseInstant(deadline); parsed.ok()) d.deadline = *parsed;
+  }
   if (auto it = j.find("a"); it != j.end() && it->is_number_integer()) {
     d.amount = domain::Money{it->get<int64_t>()};
   }
@@ -218,6 +225,7 @@ Xapian::Document XapianDocument(const Document& d, Xapian::TermGenerator& tg) {
     doc.add_value(kSlotCpvDivision, code8.substr(0, 2));
   }
   if (d.date) doc.add_value(kSlotDate, DateValue(*d.date));
+  if (d.deadline) doc.add_value(kSlotDeadline, domain::FormatInstantMillis(*d.deadline));
   if (d.amount) doc.add_value(kSlotAmount, AmountValue(*d.amount));
   if (!d.department.empty()) doc.add_value(kSlotDepartment, d.department);
   if (!d.procedure.empty()) doc.add_value(kSlotProcedure, d.procedure);
@@ -379,11 +387,58 @@ class FacetSpy : public Xapian::MatchSpy {
   std::array<std::map<std::string, int64_t>, 4> counts_;
 };
 
+// Sorts by the deadline, soonest first, documents without one (contracts)
+// last: Xapian would put empty values first.
+class DeadlineKey : public Xapian::KeyMaker {
+ public:
+  std::string operator()(const Xapian::Document& doc) const override {
+    std::string v = doc.get_value(kSlotDeadline);
+    return v.empty() ? std::string("\xff") : v;
+  }
+};
+
 void SortAndCut(std::vector<FacetValue>& values, int n) {
   std::sort(values.begin(), values.end(), [](const FacetValue& a, const FacetValue& b) {
     return a.count != b.count ? a.count > b.count : a.value < b.value;
   });
   if (values.size() > static_cast<size_t>(n)) values.resize(static_cast<size_t>(n));
+}
+
+// tender.deposits_sealed (closing at the deadline) carries no notice: the
+// stored document's status and state change, its terms stay. False when the
+// index holds no such consultation.
+bool MarkClosed(Xapian::WritableDatabase& db, const std::string& id) {
+  const std::string id_term = std::string(kIdPrefix) + "consultation:" + id;
+  auto it = db.postlist_begin(id_term);
+  if (it == db.postlist_end(id_term)) return false;
+  Xapian::Document doc = db.get_document(*it);
+  Document d = DocumentOfData(doc.get_data());
+  if (!d.status.empty()) doc.remove_term(kStatusPrefix + d.status);
+  d.state = "closed";
+  d.status = StatusOfState(d.state);
+  doc.add_boolean_term(kStatusPrefix + d.status);
+  doc.set_data(DataOf(d));
+  db.replace_document(*it, doc);
+  return true;
+}
+
+// The consultation document of an entry that carries the notice (every
+// tender.* kind but tender.deposits_sealed). Its publication date is the
+// time of the first entry the index saw (tender.published), kept afterwards.
+Result<Document> ConsultationDocumentOf(Xapian::WritableDatabase& db,
+                                        const store::LedgerRecord& r, const json& body) {
+  std::optional<domain::Date> published;
+  if (auto tender = body.find("tender"); tender != body.end() && tender->is_string()) {
+    const std::string id_term =
+        std::string(kIdPrefix) + "consultation:" + tender->get<std::string>();
+    if (auto it = db.postlist_begin(id_term); it != db.postlist_end(id_term)) {
+      published = DocumentOfData(db.get_document(*it).get_data()).date;
+    }
+  }
+  if (!published && r.time.size() >= 10) {
+    if (auto d = domain::ParseDate(std::string_view(r.time).substr(0, 10)); d.ok()) published = *d;
+  }
+  return ConsultationDocumentFromJson(body, published);
 }
 
 }  // namespace
@@ -454,6 +509,19 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
   if (q.date_from)
     filters.emplace_back(Xapian::Query::OP_VALUE_GE, kSlotDate, DateValue(*q.date_from));
   if (q.date_to) filters.emplace_back(Xapian::Query::OP_VALUE_LE, kSlotDate, DateValue(*q.date_to));
+  if (q.deadline_from || q.deadline_to) {
+    // Only consultations have a deadline; the type term keeps the range
+    // from reading every contract's (empty) slot.
+    if (q.type.empty()) term(kTypePrefix, "consultation");
+    if (q.deadline_from) {
+      filters.emplace_back(Xapian::Query::OP_VALUE_GE, kSlotDeadline,
+                           domain::FormatInstantMillis(*q.deadline_from));
+    }
+    if (q.deadline_to) {
+      filters.emplace_back(Xapian::Query::OP_VALUE_LE, kSlotDeadline,
+                           domain::FormatInstantMillis(*q.deadline_to));
+    }
+  }
   if (q.amount_min) {
     filters.emplace_back(Xapian::Query::OP_VALUE_GE, kSlotAmount, AmountValue(*q.amount_min));
   }
@@ -469,6 +537,7 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
 
   Xapian::Enquire enquire(db);
   enquire.set_query(query);
+  DeadlineKey deadline_key;  // outlives get_mset
   switch (q.sort) {
     case SortOrder::kRelevance:
       enquire.set_sort_by_relevance_then_value(kSlotDate, true);
@@ -478,6 +547,9 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
       break;
     case SortOrder::kAmount:
       enquire.set_sort_by_value_then_relevance(kSlotAmount, true);
+      break;
+    case SortOrder::kDeadline:
+      enquire.set_sort_by_key_then_relevance(&deadline_key, false);
       break;
   }
   // Facets: over the whole index, the counts of the boolean terms are exact
@@ -602,11 +674,24 @@ Status Index::Apply(const std::vector<store::LedgerRecord>& records) {
       if (i > 0 && r.seq != records[i - 1].seq + 1) {
         return Status::InvalidArgument("ledger entries out of order at " + std::to_string(r.seq));
       }
-      if (r.kind != "contract.created" && r.kind != "contract.updated") continue;
+      const bool contract = r.kind == "contract.created" || r.kind == "contract.updated";
+      const bool tender = r.kind.starts_with("tender.");
+      if (!contract && !tender) continue;
       json entry = json::parse(r.entry, nullptr, false);
       auto body = entry.is_object() ? entry.find("body") : entry.end();
-      auto doc = body != entry.end() ? ContractDocumentFromJson(*body)
-                                     : Result<Document>(Status::InvalidArgument("no body"));
+      Result<Document> doc = Status::InvalidArgument("no body");
+      if (body != entry.end() && contract) {
+        doc = ContractDocumentFromJson(*body);
+      } else if (body != entry.end() && body->is_object() && !body->contains("title")) {
+        auto tender = body->find("tender");
+        if (r.kind == ledger::kDepositsSealedKind && tender != body->end() &&
+            tender->is_string()) {
+          MarkClosed(db, tender->get<std::string>());  // unknown consultation: nothing to do
+          continue;
+        }
+      } else if (body != entry.end()) {
+        doc = ConsultationDocumentOf(db, r, *body);
+      }
       if (!doc.ok()) {
         ++impl_->skipped;
         continue;

@@ -10,6 +10,8 @@ namespace limpide::search {
 // ContractDocument from the parsed body (the follower parses each ledger
 // entry once).
 Result<Document> ContractDocumentFromJson(const nlohmann::json& body);
+Result<Document> ConsultationDocumentFromJson(const nlohmann::json& body,
+                                              std::optional<domain::Date> published_on);
 
 // U+FFFD, the mark of a letter lost by a producer's bad encoding (3,559 of
 // the 9,039 demo contracts hold one), replaced by "e": folded, é è ê ë are

@@ -26,12 +26,12 @@ namespace limpide::search {
 // ---- Document model ----------------------------------------------------------
 
 // One searchable record. `type` separates the kinds of records that share the
-// index ("contract"; "tender" when consultations land): ids are unique within
-// a type, and a `type` filter restricts a search to one of them.
+// index ("contract", "consultation"): ids are unique within a type, and a
+// `type` filter restricts a search to one of them.
 struct Document {
-  std::string type;    // "contract", …
-  std::string uid;     // the record's id (contract uid)
-  std::string object;  // main text: the object of the contract
+  std::string type;    // "contract" or "consultation"
+  std::string uid;     // the record's id (contract uid, consultation id)
+  std::string object;  // main text: the object of the contract, the consultation's title
   std::string buyer_id;
   std::string buyer_name;               // may be empty (DECP 2.x publishes no names)
   std::vector<domain::Holder> holders;  // holders, those of the modifications included
@@ -42,10 +42,29 @@ struct Document {
   std::string procedure;                // API code ("appel_offres_ouvert"), or empty
   std::string nature;                   // API code ("marche"), or empty
   std::string kind;                     // "marche" or "concession"
-  std::string status;                   // consultations (later); empty for contracts
-  std::optional<domain::Money> amount;
-  std::optional<domain::Date> date;  // notification (contracts), publication (consultations)
+  std::string status;  // consultations: a ConsultationStatuses() value; empty for contracts
+  std::string state;   // consultations: the lifecycle state code ("published", "opened"…)
+  std::optional<domain::Money> amount;  // contracts: amount; consultations: estimated value
+  std::optional<domain::Date> date;     // notification (contracts), publication (consultations)
+  std::optional<domain::Instant> deadline;  // consultations: deposit deadline
 };
+
+// The statuses a consultation is searched by, coarser than its lifecycle:
+// "open" (published, deposits accepted), "closed" (deadline passed, bids
+// being opened or evaluated), "awarded" (awarded, standstill, signed, data
+// published), "cancelled", "unsuccessful".
+const std::vector<std::string>& ConsultationStatuses();
+// The status of a lifecycle state code; empty for an unknown code or a draft.
+std::string StatusOfState(std::string_view state);
+
+// The document of a public consultation ledger entry ("tender.published",
+// "tender.amended", …: docs/tenders.md) from its body, which holds the
+// notice's public fields only (nothing sealed: no deposit, no bidder).
+// `published_on` becomes the document's date. invalid_argument when the body
+// has no tender id or title (tender.deposits_sealed: only an id; see
+// Index::Apply).
+Result<Document> ConsultationDocument(std::string_view ledger_body,
+                                      std::optional<domain::Date> published_on = std::nullopt);
 
 // The document of a "contract.created" / "contract.updated" ledger entry, from
 // its body (the contract's API form with amounts as decimal strings;
@@ -71,23 +90,28 @@ std::string FoldText(std::string_view utf8);
 
 // ---- Queries and results -----------------------------------------------------
 
-enum class SortOrder { kRelevance, kDate, kAmount };  // date and amount: largest first
+// date and amount: largest first; deadline: soonest first (documents without
+// one last).
+enum class SortOrder { kRelevance, kDate, kAmount, kDeadline };
 
 struct SearchQuery {
   // Words, "phrases", prefix*, -excluded, AND/OR/NOT, field:word (objet,
   // acheteur, titulaire), range syntax (montant:1000..5000,
   // date:2019-01-01..2019-06-30); docs/search.md. Empty: every document.
   std::string text;
-  std::string type;        // "contract"…; empty: every type
+  std::string type;        // "contract" or "consultation"; empty: every type
   std::string cpv;         // CPV digits (2..8); trailing zeros are dropped, "45" finds 45xxxxxx
   std::string buyer;       // SIRET
   std::string supplier;    // holder id
   std::string department;  // as ParseDepartment gives it
   std::string procedure;   // API code
   std::string nature;      // API code
-  std::string status;      // consultations (later)
+  std::string status;      // consultations: a ConsultationStatuses() value
   std::optional<domain::Money> amount_min, amount_max;  // inclusive
   std::optional<domain::Date> date_from, date_to;       // inclusive
+  // Consultations whose deadline is in [from, to] (a deadline range finds
+  // consultations only).
+  std::optional<domain::Instant> deadline_from, deadline_to;
   SortOrder sort = SortOrder::kRelevance;
   int offset = 0;
   int limit = 20;
@@ -96,8 +120,11 @@ struct SearchQuery {
 
 // Names of the API parameters, in documentation order (docs/search.md).
 const std::vector<std::string>& SearchParameters();
-// Reads q, cpv, buyer, supplier, department, procedure, nature, amount_min,
-// amount_max, notified_from, notified_to, sort (relevance|date|amount),
+// Reads q, type (contract|consultation), cpv, buyer, supplier, department,
+// procedure, nature, status, amount_min, amount_max, notified_from,
+// notified_to (consultations: the publication date), deadline_from,
+// deadline_to (dates, whole days in Europe/Paris, or instants), sort
+// (relevance|date|amount|deadline),
 // limit (1..100, default 20), page (from 1; offset = (page-1)·limit, at most
 // kMaxOffset). Empty values are ignored; with `strict` an unknown parameter
 // is an error. Every error is invalid_argument naming the parameter.
@@ -158,8 +185,10 @@ class Index {
   // new position, max(Position(), last seq + 1). Entries may overlap what was
   // applied already (they replace their documents: re-applying is a no-op);
   // failed_precondition when the first seq is beyond Position() (a gap).
-  // Kinds other than contract.created/updated are skipped; an entry whose
-  // body cannot be read is skipped and counted in skipped().
+  // contract.created/updated index a contract, the public tender.* entries
+  // a consultation (tender.deposits_sealed marks it closed); other kinds are
+  // skipped. An entry whose body cannot be read is skipped and counted in
+  // skipped().
   Status Apply(const std::vector<store::LedgerRecord>& records);
   int64_t skipped() const;
 

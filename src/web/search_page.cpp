@@ -38,6 +38,16 @@ std::string DepartmentLabel(const std::string& code) {
   return name.empty() ? code : std::string(name) + " (" + code + ")";
 }
 
+// The statuses of consultations (search::ConsultationStatuses()) for people.
+std::string StatusLabel(const std::string& status) {
+  if (status == "open") return "ouverte";
+  if (status == "closed") return "clôturée";
+  if (status == "awarded") return "attribuée";
+  if (status == "cancelled") return "sans suite";
+  if (status == "unsuccessful") return "infructueuse";
+  return status;
+}
+
 const char* FacetTitle(const std::string& name) {
   if (name == "cpv") return "Domaine (CPV)";
   if (name == "department") return "Département";
@@ -55,6 +65,7 @@ std::string Value(const Params& params, std::string_view name) {
 // Active filters, each with a link that removes it.
 std::string ActiveFilters(const Params& params) {
   static const std::pair<const char*, const char*> kNames[] = {
+      {"status", "Statut"},
       {"cpv", "CPV"},
       {"department", "Département"},
       {"procedure", "Procédure"},
@@ -64,7 +75,9 @@ std::string ActiveFilters(const Params& params) {
       {"amount_min", "Montant minimum"},
       {"amount_max", "Montant maximum"},
       {"notified_from", "Notifié à partir du"},
-      {"notified_to", "Notifié jusqu'au"}};
+      {"notified_to", "Notifié jusqu'au"},
+      {"deadline_from", "Date limite à partir du"},
+      {"deadline_to", "Date limite jusqu'au"}};
   std::string out;
   for (const auto& [name, label] : kNames) {
     const std::string v = Value(params, name);
@@ -86,7 +99,7 @@ std::string Form(const Params& params, const search::SearchQuery& q) {
       "<button type=\"submit\">Rechercher</button></fieldset>";
   // The filters chosen so far stay in the form.
   for (const auto& [k, v] : params) {
-    if (k == "q" || k == "sort" || k == "page" || v.empty()) continue;
+    if (k == "q" || k == "sort" || k == "type" || k == "page" || v.empty()) continue;
     f += "<input type=\"hidden\" name=\"" + Escape(k) + "\" value=\"" + Escape(v) + "\">";
   }
   const std::string sort = Value(params, "sort");
@@ -94,9 +107,16 @@ std::string Form(const Params& params, const search::SearchQuery& q) {
     return std::string("<option value=\"") + value + "\"" + (sort == value ? " selected" : "") +
            ">" + label + "</option>";
   };
+  const std::string type = Value(params, "type");
+  auto kind = [&](const char* value, const char* label) {
+    return std::string("<option value=\"") + value + "\"" + (type == value ? " selected" : "") +
+           ">" + label + "</option>";
+  };
+  f += "<label>Chercher dans <select name=\"type\">" + kind("", "consultations et contrats") +
+       kind("consultation", "consultations") + kind("contract", "contrats") + "</select></label>";
   f += "<label>Trier par <select name=\"sort\">" + option("relevance", "pertinence") +
-       option("date", "date de notification") + option("amount", "montant") +
-       "</select></label></form>";
+       option("date", "date de notification ou de publication") + option("amount", "montant") +
+       option("deadline", "date limite de dépôt") + "</select></label></form>";
   return f;
 }
 
@@ -119,6 +139,15 @@ http::Response SearchPage(search::Index& index, store::Store& store, const http:
          "les mots seuls.</p>";
   }
   m += "<div class=\"search-layout\"><aside aria-label=\"Affiner\">";
+  if (query->type != "contract") {
+    // The consultations' statuses as links (a contract has none).
+    m += "<nav aria-label=\"Statut des consultations\"><h2>Consultations</h2><ul>";
+    for (const auto& status : search::ConsultationStatuses()) {
+      m += "<li><a href=\"" + Escape(Href(req.query, "status", status)) + "\">" +
+           Escape(StatusLabel(status)) + "</a></li>";
+    }
+    m += "</ul></nav>";
+  }
   for (const auto& facet : results->facets) {
     if (facet.values.empty()) continue;
     m += "<nav aria-label=\"" + std::string(FacetTitle(facet.name)) + "\"><h2>" +
@@ -133,16 +162,24 @@ http::Response SearchPage(search::Index& index, store::Store& store, const http:
   m += "</aside><section aria-labelledby=\"resultats\"><h2 id=\"resultats\" role=\"status\">" +
        std::string(results->total_exact ? "" : "environ ") + Count(results->total) +
        " résultat(s)</h2>";
-  if (results->hits.empty()) m += "<p>Aucun contrat ne correspond.</p>";
+  if (results->hits.empty()) m += "<p>Aucun résultat ne correspond.</p>";
   m += "<ol class=\"results\" start=\"" + std::to_string(query->offset + 1) + "\">";
   for (const auto& hit : results->hits) {
     const search::Document& d = hit.document;
-    m += "<li><article><h3><a href=\"/contrats/" + Escape(api::UrlEncode(d.uid)) + "\">" +
+    const bool consultation = d.type == "consultation";
+    m += std::string("<li><article><h3>") +
+         (consultation ? "<small>Consultation · " + Escape(StatusLabel(d.status)) + "</small> "
+                       : "") +
+         "<a href=\"" + (consultation ? "/consultations/" : "/contrats/") +
+         Escape(api::UrlEncode(d.uid)) + "\">" +
          (hit.snippet.empty() ? Escape(d.uid) : hit.snippet) + "</a></h3><p>";
     m += "<a href=\"/organisations/" + Escape(api::UrlEncode(d.buyer_id)) + "\">" +
          Escape(d.buyer_name.empty() ? d.buyer_id : d.buyer_name) + "</a>";
-    if (d.date) m += " · notifié le " + domain::FormatDateFr(*d.date);
-    if (d.amount) m += " · " + Escape(domain::FormatEurosFr(*d.amount));
+    if (d.deadline) m += " · date limite le " + Escape(domain::FormatInstantParis(*d.deadline));
+    if (d.date) m += (consultation ? " · publiée le " : " · notifié le ") + domain::FormatDateFr(*d.date);
+    if (d.amount) {
+      m += (consultation ? " · estimé à " : " · ") + Escape(domain::FormatEurosFr(*d.amount));
+    }
     if (!d.cpv.empty()) {
       const auto* code = domain::CpvTable::Get().Find(d.cpv.substr(0, 8));
       m += " · CPV " + Escape(d.cpv) + (code ? " " + Escape(code->label_fr) : "");

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "app/importer.h"
 #include "ledger/entry.h"
@@ -237,6 +240,35 @@ TEST_F(LedgerServiceTest, WatcherWakesOnGrowthAndAtTheDeadline) {
   watcher.Wait(1, std::chrono::steady_clock::now() + std::chrono::seconds(30), [&] { ++called; });
   watcher.Stop();
   EXPECT_EQ(called, 1);
+}
+
+TEST_F(LedgerServiceTest, ListenersHearEachGrowthOnceAndAPokeWakesThemAtOnce) {
+  // A poll period far longer than the test: only Poke() can wake the watcher.
+  LedgerWatcher watcher(*store_, std::chrono::hours(1));
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<uint64_t> heard;
+  watcher.Listen([&](uint64_t size) {
+    std::lock_guard lock(mu);
+    heard.push_back(size);
+    cv.notify_all();
+  });
+  auto wait_for = [&](size_t n) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(5), [&] { return heard.size() >= n; });
+  };
+  ASSERT_TRUE(wait_for(1));  // the size at the first check
+  Put({Sample("1", 100)});
+  const auto t0 = std::chrono::steady_clock::now();
+  watcher.Poke();
+  ASSERT_TRUE(wait_for(2));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+  watcher.Poke();  // no growth: not heard again
+  std::this_thread::sleep_for(milliseconds(50));
+  watcher.Stop();
+  std::lock_guard lock(mu);
+  ASSERT_EQ(heard.size(), 2u);
+  EXPECT_GT(heard[1], heard[0]);
 }
 
 }  // namespace
