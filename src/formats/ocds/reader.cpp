@@ -99,8 +99,9 @@ class Scanner {
     return true;
   }
 
-  // Reads one line (without its end) into `out`; false at the end of input.
-  bool ReadLine(std::string& out) {
+  // Reads one line (without its end) into `out`, keeping at most `max` bytes
+  // of it (the rest is consumed); false at the end of input.
+  bool ReadLine(std::string& out, size_t max = static_cast<size_t>(-1)) {
     out.clear();
     if (Peek() < 0) return false;
     for (;;) {
@@ -108,12 +109,12 @@ class Scanner {
       const char* begin = data_.data() + pos_;
       const char* nl = static_cast<const char*>(std::memchr(begin, '\n', end_ - pos_));
       if (nl == nullptr) {
-        out.append(begin, end_ - pos_);
+        out.append(begin, std::min(end_ - pos_, max - std::min(max, out.size())));
         column_ += static_cast<int64_t>(end_ - pos_);
         pos_ = end_;
         continue;
       }
-      out.append(begin, static_cast<size_t>(nl - begin));
+      out.append(begin, std::min(static_cast<size_t>(nl - begin), max - std::min(max, out.size())));
       pos_ += static_cast<size_t>(nl - begin) + 1;
       ++line_;
       column_ = 1;
@@ -279,9 +280,15 @@ Status ReadStream(Scanner& s, std::string_view source, const ItemSink& sink) {
 }
 
 // The form of the object at the cursor, from its member names; nullopt when
-// it is not an OCDS object or not JSON.
-std::optional<InputForm> FormOfObject(Scanner& s) {
-  if (s.SkipBlanks() != '{') return std::nullopt;
+// it is not an OCDS object, or not JSON (then `*broken` is set).
+std::optional<InputForm> FormOfObject(Scanner& s, bool* broken) {
+  const int first = s.SkipBlanks();
+  // XML, or no input: decided. Anything else that is not an object: broken.
+  if (first != '{') {
+    *broken = first != '<' && first != -1;
+    return std::nullopt;
+  }
+  *broken = true;
   const int64_t first_line = s.line();
   s.Advance();
   std::string key, scratch;
@@ -291,7 +298,10 @@ std::optional<InputForm> FormOfObject(Scanner& s) {
       if (!ReadKey(s, scratch, key)) return std::nullopt;
       if (key == "releases") return InputForm::kReleasePackage;
       if (key == "records") return InputForm::kRecordPackage;
-      if (key == "marches") return std::nullopt;
+      if (key == "marches") {
+        *broken = false;  // DECP
+        return std::nullopt;
+      }
       if (key == "ocid") ocid = true;
       if (!s.CaptureValue(scratch)) return std::nullopt;
       const int c = s.SkipBlanks();
@@ -302,6 +312,7 @@ std::optional<InputForm> FormOfObject(Scanner& s) {
   } else {
     s.Advance();
   }
+  *broken = false;
   if (!ocid) return std::nullopt;
   return s.line() == first_line ? InputForm::kReleaseLines : InputForm::kReleaseStream;
 }
@@ -328,18 +339,21 @@ std::optional<InputForm> DetectOcds(std::istream& in) {
   const std::streampos start = buf->pubseekoff(0, std::ios::cur, std::ios::in);
   if (start == std::streampos(-1)) return std::nullopt;
   std::optional<InputForm> form;
+  bool broken = false;
   {
     Scanner s(buf);
     s.SkipByteOrderMark();
-    form = FormOfObject(s);
+    form = FormOfObject(s, &broken);
   }
-  if (!form) {
+  if (broken) {
     // A JSON Lines file whose first lines are broken: the first line that is
-    // a JSON object decides (within the first 100 lines).
+    // a JSON object decides (within the first 100 lines of up to 1 MiB).
     buf->pubseekpos(start, std::ios::in);
     Scanner s(buf);
     std::string line;
-    for (int i = 0; i < 100 && s.ReadLine(line); ++i) {
+    constexpr size_t kMaxLine = size_t{1} << 20;
+    for (int i = 0; i < 100 && s.ReadLine(line, kMaxLine + 1); ++i) {
+      if (line.size() > kMaxLine) continue;
       json j = json::parse(line, nullptr, false);
       if (j.is_discarded()) continue;
       if (j.is_object() && j.contains("ocid") && !j.contains("releases") &&
