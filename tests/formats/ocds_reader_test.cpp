@@ -53,6 +53,9 @@ TEST(OcdsReader, DetectsEachFormFromItsMemberNames) {
             InputForm::kReleaseStream);
   EXPECT_EQ(Detect("not json\n{\"ocid\":\"ocds-abc123-1\",\"id\":\"1\"}\n"),
             InputForm::kReleaseLines);
+  // A broken release inside a package does not make it look like JSON Lines.
+  EXPECT_EQ(Detect("{\"uri\": \"u\",\n \"releases\": [\n {\"id\": x}]}"),
+            InputForm::kReleasePackage);
   EXPECT_EQ(Detect(R"({"marches":[]})"), std::nullopt);
   EXPECT_EQ(Detect("<marches/>"), std::nullopt);
   EXPECT_EQ(Detect(""), std::nullopt);

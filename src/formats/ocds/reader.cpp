@@ -345,7 +345,7 @@ std::optional<InputForm> DetectOcds(std::istream& in) {
     s.SkipByteOrderMark();
     form = FormOfObject(s, &broken);
   }
-  if (broken) {
+  if (!form && broken) {
     // A JSON Lines file whose first lines are broken: the first line that is
     // a JSON object decides (within the first 100 lines of up to 1 MiB).
     buf->pubseekpos(start, std::ios::in);
