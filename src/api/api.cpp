@@ -7,6 +7,7 @@
 
 #include "api/export.h"
 #include "api/ocds.h"
+#include "app/ocds_import.h"
 #include "formats/contract_json.h"
 #include "http/metrics.h"
 #include "http/problem.h"
@@ -144,7 +145,11 @@ void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {
   router.Add("GET", "/api/v1/contracts/{uid}", [cat](const http::Request& req) {
     auto c = cat->GetContract(req.params.at("uid"));
     if (!c.ok()) return http::Problem(c.status(), req.target);
-    return http::Json(200, formats::ContractJsonText(*c));
+    auto sources = app::ContractSources(cat->store(), *c);
+    if (!sources.ok()) return http::Problem(sources.status(), req.target);
+    std::string body = formats::ContractJsonText(*c);
+    body.pop_back();  // the closing brace: "sources" goes last
+    return http::Json(200, body + ",\"sources\":" + *sources + "}");
   });
 
   router.Add("GET", "/api/v1/organizations/{siret}", [cat](const http::Request& req) {

@@ -1,10 +1,13 @@
 #include "api/ocds.h"
 
 #include <chrono>
+#include <algorithm>
 #include <cstdlib>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "api/api.h"
+#include "app/ocds_import.h"
 #include "domain/time.h"
 #include "formats/ocds/release.h"
 #include "http/problem.h"
@@ -48,7 +51,20 @@ http::Response Releases(const app::Catalogue& catalogue, const http::Request& re
   auto page = catalogue.ListContracts(*query);
   if (!page.ok()) return http::Problem(page.status(), req.target);
   std::vector<json> releases;
+  std::set<std::string> served;  // imported ocids already in this page
   for (const auto& c : page->items) {
+    // A contract imported from OCDS keeps its ocid and releases: they are
+    // served as stored, not made anew under our prefix (one process, one ocid).
+    if (const size_t colon = c.uid.rfind(':');
+        colon != std::string::npos &&
+        std::find(c.flags.begin(), c.flags.end(), "from_ocds") != c.flags.end()) {
+      const std::string ocid = c.uid.substr(0, colon);
+      if (!served.insert(ocid).second) continue;
+      auto stored = app::StoredReleases(catalogue.store(), ocid);
+      if (!stored.ok()) return http::Problem(stored.status(), req.target);
+      for (auto& r : *stored) releases.push_back(std::move(r));
+      continue;
+    }
     for (auto& r : ocds::ContractReleases(c, Options())) releases.push_back(std::move(r));
   }
   json body = ocds::ReleasePackage(std::move(releases), {Absolute(req, req.target), Now()});
@@ -62,6 +78,18 @@ http::Response Releases(const app::Catalogue& catalogue, const http::Request& re
 
 http::Response Record(const app::Catalogue& catalogue, const http::Request& req) {
   const std::string& ocid = req.params.at("ocid");
+  // An imported OCDS process: its stored releases and their merge.
+  auto stored = app::StoredReleases(catalogue.store(), ocid);
+  if (stored.ok()) {
+    const std::vector<json> sets[] = {std::move(*stored)};
+    auto body =
+        ocds::RecordPackage(sets, ocds::EmbeddedMerger(), {Absolute(req, req.target), Now()});
+    if (!body.ok()) return http::Problem(body.status(), req.target);
+    return http::Json(200, Dump(*body));
+  }
+  if (stored.status().code() != ErrorCode::kNotFound) {
+    return http::Problem(stored.status(), req.target);
+  }
   const std::string uid = ocds::UidFromOcid(ocid, Options().ocid_prefix);
   if (uid.empty()) {
     return http::Problem(

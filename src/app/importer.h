@@ -38,6 +38,24 @@ struct FileReport {
   // …", or unreadable); then nothing of it was kept and counts say what had
   // been read before the error.
   std::string error;
+  // What was accepted but is worth saying (OCDS checks beyond the schema,
+  // what an OCDS contract could not map; docs/ocds-import.md): the first
+  // kMaxWarnings, and how many in all.
+  std::vector<std::string> warnings;
+  int64_t warning_count = 0;
+  // OCDS extensions the package declares, each with what was checked:
+  // "not checked" (well-formed URL; there is no network here) or why it is broken.
+  struct Extension {
+    std::string url;
+    std::string status;
+  };
+  std::vector<Extension> extensions;
+  // OCDS: contracts of the merged processes written (inserted or updated), and
+  // found as stored.
+  int64_t contracts_written = 0;
+  int64_t contracts_unchanged = 0;
+  static constexpr size_t kMaxWarnings = 1000;
+  void Warn(std::string text);
 };
 
 struct ImportReport {

@@ -2,6 +2,8 @@
 // shared by the store engines: written and read back byte for byte.
 #include "store/columns.h"
 
+#include <algorithm>
+
 #include <charconv>
 #include <functional>
 
@@ -287,6 +289,26 @@ Result<std::vector<domain::Modification>> ParseModificationsJson(std::string_vie
     return true;
   });
   if (!ok || !r.AtEnd()) return Corrupt("modifications", uid);
+  return out;
+}
+
+std::optional<domain::Contract> KeepStoredModifications(
+    const domain::Contract& incoming, const std::vector<domain::Modification>& stored) {
+  auto find = [](const std::vector<domain::Modification>& mods, const std::string& id) {
+    return std::find_if(mods.begin(), mods.end(), [&](const auto& m) { return m.id == id; });
+  };
+  bool missing = false;
+  for (const auto& m : stored) missing = missing || find(incoming.modifications, m.id) == incoming.modifications.end();
+  if (!missing) return std::nullopt;
+  domain::Contract out = incoming;
+  out.modifications.clear();
+  for (const auto& m : stored) {
+    auto it = find(incoming.modifications, m.id);
+    out.modifications.push_back(it == incoming.modifications.end() ? m : *it);
+  }
+  for (const auto& m : incoming.modifications) {
+    if (find(stored, m.id) == stored.end()) out.modifications.push_back(m);
+  }
   return out;
 }
 

@@ -38,4 +38,12 @@ Result<std::vector<domain::Holder>> ParseHoldersJson(std::string_view text, std:
 Result<std::vector<domain::Modification>> ParseModificationsJson(std::string_view text,
                                                                  std::string_view uid);
 
+// Amendments keep their history (docs/ocds-import.md): when `incoming` lacks
+// modifications that `stored` has (by id), the contract to write is
+// `incoming` with them: the stored order, each replaced by the incoming one of
+// the same id, then the incoming ones not stored. nullopt when nothing is
+// missing (write `incoming` as it is).
+std::optional<domain::Contract> KeepStoredModifications(
+    const domain::Contract& incoming, const std::vector<domain::Modification>& stored);
+
 }  // namespace limpide::store::internal

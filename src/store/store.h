@@ -132,10 +132,10 @@ struct Inventory {
 class WriteTransaction {
  public:
   virtual ~WriteTransaction() = default;
-  // Inserts the contract, or replaces the stored one with the same uid when
-  // its content differs (kUpdated), or does nothing (kUnchanged). The source
-  // name and flags do not count as content. Organizations (buyer, holders) are
-  // created or their names completed.
+  // Inserts the contract, or replaces the stored one with the same uid when its content differs
+  // (kUpdated), or does nothing (kUnchanged). Source and flags are not content. Organizations are
+  // created or named. Stored modifications that `c` lacks (by id) are kept: a later import of the
+  // initial data never undoes an amendment (docs/ocds-import.md).
   virtual Result<UpsertOutcome> UpsertContract(const domain::Contract& c) = 0;
   // Appends an entry to the transparency ledger in this transaction: it gets
   // the next sequence number and the current time (never earlier than the

@@ -169,6 +169,33 @@ test('each official 2.x JSON example goes through import and export unchanged', 
   }
 });
 
+test('each official 2.x XML example goes through import and XML export unchanged', () => {
+  // XML → import → export XML → import again: the same records as the first
+  // import (compared as their DECP JSON export, key order aside).
+  for (const example of EXAMPLES_2.filter((f) => f.endsWith('.xml'))) {
+    const first = tempDir('limpide-roundtrip-');
+    const second = tempDir('limpide-roundtrip-');
+    try {
+      assert.equal(runImport(first, [example]).status, 0);
+      const xml = path.join(second, 'export.xml');
+      const out = runExport(first, ['--format', 'decp-xml', '--output', xml]);
+      assert.equal(out.status, 0, out.stderr);
+      assert.match(out.stderr, / 0 with fields left out, 0 skipped/);
+      const imp = runImport(second, [xml]);
+      assert.equal(imp.status, 0, imp.stderr);
+      assert.equal(imp.json.totals.rejected, 0, example);
+      const a = recordsByKey(JSON.parse(runExport(first, ['--format', 'decp-json']).stdout));
+      const b = recordsByKey(JSON.parse(runExport(second, ['--format', 'decp-json']).stdout));
+      assert.ok(a.size > 0, example);
+      assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort(), example);
+      for (const [key, rec] of a) assert.equal(b.get(key), rec, `${example} ${key}`);
+    } finally {
+      rmSync(first, { recursive: true, force: true });
+      rmSync(second, { recursive: true, force: true });
+    }
+  }
+});
+
 test('bad arguments exit 2 with a message naming the option', () => {
   const cases = [
     [['--format', 'decp'], /--format: unknown format 'decp' \(expected decp-json, decp-xml or csv\)/],

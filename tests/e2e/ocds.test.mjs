@@ -156,3 +156,12 @@ test('unknown ocids are 404 problems', async () => {
   assert.equal(r.status, 404);
   assert.equal(r.headers.get('content-type'), 'application/problem+json');
 });
+
+test('the golden OCDS files validate against the official package schemas', () => {
+  const { releasePackage, recordPackage } = validators();
+  const golden = path.join(SOURCE_DIR, 'tests/formats/golden');
+  for (const [name, validate] of [['ocds-release-package.json', releasePackage], ['ocds-record-package.json', recordPackage]]) {
+    const ok = validate(JSON.parse(readFileSync(path.join(golden, name), 'utf8')));
+    assert.ok(ok, `${name}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+  }
+});

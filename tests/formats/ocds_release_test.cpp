@@ -8,6 +8,7 @@
 
 #include "domain/time.h"
 #include "formats/golden.h"
+#include "formats/ocds/checks.h"
 #include "formats/ocds/release.h"
 
 namespace limpide::formats::ocds {
@@ -150,6 +151,13 @@ TEST(OcdsRelease, RecordPackageMergesWithTheEmbeddedSchema) {
 
   const std::string actual = p->dump(2) + "\n";
   testing::ExpectGolden("ocds-record-package.json", actual);
+}
+
+TEST(OcdsRelease, ReleasePackageOfOneContractIsGolden) {
+  const json p = ReleasePackage(ContractReleases(Sample()),
+                                {"http://localhost/r", "2024-10-01T00:00:00Z"});
+  EXPECT_TRUE(CheckPackage(p).empty());
+  testing::ExpectGolden("ocds-release-package.json", p.dump(2) + "\n");
 }
 
 }  // namespace

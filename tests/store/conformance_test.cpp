@@ -220,7 +220,6 @@ TEST_P(StoreConformance, EveryFieldChangeIsAnUpdate) {
       [](Contract& c) {
         c.holders.push_back({"1", "TVA", ""});
       },
-      [](Contract& c) { c.modifications.push_back({}); },
       [](Contract& c) { c.schema_version = "1"; },
   };
   for (size_t i = 0; i < edits.size(); ++i) {
@@ -229,6 +228,39 @@ TEST_P(StoreConformance, EveryFieldChangeIsAnUpdate) {
     EXPECT_EQ(Put(c), UpsertOutcome::kUpdated) << "edit " << i;
     EXPECT_EQ(Put(base), UpsertOutcome::kUpdated) << "edit " << i;
   }
+}
+
+// A later import of the initial data never undoes an amendment
+// (docs/ocds-import.md); a corrected modification replaces the stored one of
+// the same id.
+TEST_P(StoreConformance, AmendmentsKeepTheirHistory) {
+  const Contract base = ContractBuilder(kBuyerA, "1");
+  domain::Modification m1;
+  m1.id = "1";
+  m1.amount = Money{5};
+  Contract amended = base;
+  amended.modifications = {m1};
+  EXPECT_EQ(Put(base), UpsertOutcome::kInserted);
+  EXPECT_EQ(Put(amended), UpsertOutcome::kUpdated);
+  EXPECT_EQ(Put(base), UpsertOutcome::kUnchanged);
+  auto back = store_->GetContract(base.uid);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->modifications, amended.modifications);
+
+  domain::Modification m2;
+  m2.id = "2";
+  domain::Modification m1_fixed = m1;
+  m1_fixed.amount = Money{6};
+  Contract corrected = base;
+  corrected.modifications = {m2, m1_fixed};
+  EXPECT_EQ(Put(corrected), UpsertOutcome::kUpdated);
+  back = store_->GetContract(base.uid);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->modifications, corrected.modifications);
+  // Only the second is sent again: the first stays, in its place.
+  Contract partial = base;
+  partial.modifications = {m2};
+  EXPECT_EQ(Put(partial), UpsertOutcome::kUnchanged);
 }
 
 TEST_P(StoreConformance, UpsertWithoutUidIsInvalidArgument) {

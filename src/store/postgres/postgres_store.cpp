@@ -649,7 +649,7 @@ Result<UpsertOutcome> PostgresWriteTransaction::UpsertContract(const Contract& c
   if (exists) {
     Params key;
     key.Bytes(c.uid);
-    auto stored = conn().Run("SELECT seq, content_hash FROM contracts WHERE uid = $1", key);
+    auto stored = conn().Run("SELECT seq, content_hash, modifications_json FROM contracts WHERE uid = $1", key);
     if (!stored.ok()) return stored.status();
     if (stored->size() != 1) return Status::Internal("contract vanished during upsert: " + c.uid);
     seq = stored->Int(0, 0);
@@ -659,6 +659,11 @@ Result<UpsertOutcome> PostgresWriteTransaction::UpsertContract(const Contract& c
                    reinterpret_cast<const uint8_t*>(stored_hash.data()))) {
       return UpsertOutcome::kUnchanged;
     }
+    // Amendments keep their history: write c with the stored modifications it
+    // lacks (once: nothing is missing then).
+    auto stored_mods = ParseModificationsJson(stored->Bytes(0, 2), c.uid);
+    if (!stored_mods.ok()) return stored_mods.status();
+    if (auto kept = internal::KeepStoredModifications(c, *stored_mods)) return UpsertContract(*kept);
     Params s;
     s.Int(seq);
     for (const char* sql : {"DELETE FROM contract_holders WHERE contract_seq = $1",

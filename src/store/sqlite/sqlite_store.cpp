@@ -542,7 +542,7 @@ Status SqliteStore::PrepareWriter() {
       {&w_.begin, "BEGIN IMMEDIATE"},
       {&w_.commit, "COMMIT"},
       {&w_.rollback, "ROLLBACK"},
-      {&w_.select_hash, "SELECT seq, content_hash FROM contracts WHERE uid = ?1"},
+      {&w_.select_hash, "SELECT seq, content_hash, modifications_json FROM contracts WHERE uid = ?1"},
       {&w_.insert_contract, insert.c_str()},
       {&w_.update_contract, update.c_str()},
       {&w_.delete_holders, "DELETE FROM contract_holders WHERE contract_seq = ?1"},
@@ -766,6 +766,7 @@ Result<UpsertOutcome> SqliteWriteTransaction::UpsertContract(const Contract& c) 
     if (!exists) seq = sqlite3_last_insert_rowid(db);
   }
   if (exists) {
+    std::optional<Contract> kept;  // c with the stored modifications it lacks
     {
       Query q(w.select_hash);
       q.Bind(1, c.uid);
@@ -778,7 +779,12 @@ Result<UpsertOutcome> SqliteWriteTransaction::UpsertContract(const Contract& c) 
           std::equal(hash.begin(), hash.end(), reinterpret_cast<const uint8_t*>(stored.data()))) {
         return UpsertOutcome::kUnchanged;
       }
+      auto stored_mods = ParseModificationsJson(q.Text(2), c.uid);
+      if (!stored_mods.ok()) return stored_mods.status();
+      kept = internal::KeepStoredModifications(c, *stored_mods);
     }
+    // Amendments keep their history: write c with them (once: nothing is missing then).
+    if (kept) return UpsertContract(*kept);
     for (sqlite3_stmt* del : {w.delete_holders, w.delete_modifications}) {
       Query q(del);
       q.Bind(1, seq);
