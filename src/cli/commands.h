@@ -21,6 +21,7 @@ struct ServeArgs {
   bool access_log = true;
   int max_body_mib = 16;           // larger request bodies get 413
   int deposit_grace_seconds = 60;  // docs/tenders.md, "Deadline"
+  int bulk_every_seconds = 600;    // how often bulk files due are cut (0: never; docs/bulk.md)
 };
 int Serve(const ServeArgs& args);
 
@@ -45,6 +46,22 @@ struct ExportArgs {
 // Exit 0 (records DECP 2.x cannot hold are reported on stderr), 1 when the
 // store or the output fails, 2 for bad arguments.
 int Export(const ExportArgs& args);
+
+// `limpide bulk`: cuts the bulk open data files (docs/bulk.md) into
+// DATA_DIR/bulk: by default what is due now (the delta of each day that is
+// over and has none, and a full dump once a day); `--day` one day's delta,
+// `--full` a full dump. Exit 0 done, 1 store or disk failure, 2 bad arguments.
+struct BulkArgs {
+  std::string data_dir = "var/data";
+  std::string database;  // --database: a store URL; empty: DATA_DIR/limpide.db
+  std::string day;       // --day YYYY-MM-DD
+  bool full = false;     // --full
+};
+int Bulk(const BulkArgs& args);
+// The bulk directory of a data directory: <dir>/bulk.
+std::string BulkDir(const std::string& data_dir);
+// The OCDS ocid prefix from LIMPIDE_OCDS_PREFIX (empty: the default).
+std::string OcidPrefixFromEnv();
 
 // The Ed25519 key that signs the ledger's tree heads: <dir>/ledger.key
 // (created on first use, mode 0600).

@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "api/api.h"
+#include "api/bulk.h"
+#include "app/bulk.h"
 #include "app/catalogue.h"
 #include "app/importer.h"
 #include "app/ledger.h"
@@ -132,6 +134,34 @@ int Serve(const ServeArgs& args) {
     }
   });
 
+  // Bulk open data (docs/bulk.md): the files due are cut on this thread.
+  // Every node may run it (a set is renamed into place once); the lease of
+  // scheduled jobs, once there, goes around RunDue so that one node does the work.
+  app::BulkOptions bulk_options;
+  bulk_options.ocid_prefix = OcidPrefixFromEnv();
+  app::BulkPublisher bulk(*store, BulkDir(args.data_dir), bulk_options);
+  std::jthread bulk_cutter([&bulk, every = args.bulk_every_seconds](const std::stop_token& token) {
+    if (every <= 0) return;
+    // The first check waits one period too: a server started for a moment
+    // (tests, a restart) does not spend its first minutes cutting files.
+    for (int i = 0; i < every * 10 && !token.stop_requested(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    while (!token.stop_requested()) {
+      const domain::Instant now{std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count()};
+      auto report = bulk.RunDue(now);
+      if (!report.ok()) {
+        std::fprintf(stderr, "limpide serve: bulk files: %s\n", report.status().ToString().c_str());
+      } else {
+        for (const auto& set : report->cut)
+          std::fprintf(stderr, "limpide serve: bulk files cut: %s\n", set.dir.c_str());
+      }
+      for (int i = 0; i < every * 10 && !token.stop_requested(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+
   http::Router router;
   api::RegisterApi(router, catalogue);
   api::RegisterAccountsApi(router, accounts);
@@ -140,6 +170,8 @@ int Serve(const ServeArgs& args) {
   web::RegisterLoginPage(router, accounts);
   api::RegisterLedgerApi(router, ledger, &watcher);
   api::RegisterSearchApi(router, **search_index, *store);
+  api::RegisterBulkApi(router, BulkDir(args.data_dir));
+  web::RegisterBulkPage(router, BulkDir(args.data_dir));
   web::RegisterSearchPage(router, **search_index, *store);
   web::RegisterWeb(
       router, catalogue,
@@ -159,6 +191,8 @@ int Serve(const ServeArgs& args) {
   watcher.Stop();  // answers the long polls still waiting, before the server goes
   follower.Stop();
   closer.request_stop();
+  bulk.Cancel();  // a cut in progress stops and leaves no file
+  bulk_cutter.request_stop();
   std::fprintf(stderr, "limpide serve: stopped\n");
   return 0;
 }

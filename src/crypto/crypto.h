@@ -26,6 +26,21 @@ Hash Sha256(std::string_view bytes);
 // SHA-256 of the concatenation of `parts`, without copying them.
 Hash Sha256Concat(std::initializer_list<std::string_view> parts);
 
+// SHA-256 of bytes fed piece by piece (files too big to hold: exports, bulk
+// files). Final() may be called once.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void Update(std::string_view bytes);
+  Hash Final();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
+
 // Lower-case hexadecimal, two characters per byte.
 std::string ToHex(std::span<const uint8_t> bytes);
 
