@@ -50,14 +50,7 @@ int Bulk(const BulkArgs& args) {
     std::fprintf(stderr, "limpide bulk: --day and --full exclude each other\n");
     return kUsage;
   }
-  const std::filesystem::path db = std::filesystem::path(args.data_dir) / "limpide.db";
-  std::error_code ec;
-  if (args.database.empty() && !std::filesystem::exists(db, ec)) {
-    std::fprintf(stderr, "limpide bulk: no store in %s (expected %s)\n", args.data_dir.c_str(),
-                 db.string().c_str());
-    return kFailed;
-  }
-  auto store = OpenDataDir(args.data_dir, args.database, "bulk");
+  auto store = OpenExistingDataDir(args.data_dir, args.database, "bulk");
   if (!store) return kFailed;
   app::BulkOptions options;
   options.ocid_prefix = OcidPrefixFromEnv();

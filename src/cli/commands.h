@@ -146,6 +146,11 @@ std::string StoreUrl(const std::string& data_dir);
 // stderr and returns nullptr.
 std::unique_ptr<store::Store> OpenDataDir(const std::string& data_dir, const std::string& database,
                                           const char* command);
+// The same for commands that read an existing store (export, bulk): reading
+// from a directory that holds none is a mistake, not an empty result, so
+// none is created ("limpide COMMAND: no store in DIR" and nullptr).
+std::unique_ptr<store::Store> OpenExistingDataDir(const std::string& data_dir,
+                                                  const std::string& database, const char* command);
 
 // `limpide migrate`: opens the store (applying pending migrations) and prints
 // its schema version. Exit 0, or 1 when the store cannot be opened.

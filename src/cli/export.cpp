@@ -90,16 +90,8 @@ int Export(const ExportArgs& args) {
     std::fprintf(stderr, "limpide export: %s\n", OptionMessage(query.status()).c_str());
     return kUsage;
   }
-  // Exporting from a directory that holds no store is a mistake, not an
-  // empty export: do not create one.
-  const std::filesystem::path db = std::filesystem::path(args.data_dir) / "limpide.db";
+  auto store = OpenExistingDataDir(args.data_dir, args.database, "export");
   std::error_code ec;
-  if (args.database.empty() && !std::filesystem::exists(db, ec)) {
-    std::fprintf(stderr, "limpide export: no store in %s (expected %s)\n", args.data_dir.c_str(),
-                 db.string().c_str());
-    return kFailed;
-  }
-  auto store = OpenDataDir(args.data_dir, args.database, "export");
   if (!store) return kFailed;
 
   // The file is written under a temporary name and renamed once complete, so
