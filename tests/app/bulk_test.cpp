@@ -142,7 +142,9 @@ TEST_F(BulkTest, AnEmptyStoreGivesEmptyButWellFormedFiles) {
   auto set = publisher.CutFull(Now());
   ASSERT_TRUE(set.ok()) << set.status().ToString();
   const fs::path d = fs::path(BulkDir()) / set->dir;
-  EXPECT_NO_THROW((void)nlohmann::json::parse(Slurp(d / "decp.json")));
+  nlohmann::json doc;
+  EXPECT_NO_THROW(doc = nlohmann::json::parse(Slurp(d / "decp.json")));
+  EXPECT_TRUE(doc.is_object());
   EXPECT_EQ(Slurp(d / "ocds.jsonl"), "");
   EXPECT_FALSE(Slurp(d / "contracts.csv").empty());  // the header
   EXPECT_EQ(set->head_size, 0u);
