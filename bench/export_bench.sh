@@ -84,7 +84,7 @@ echo "bulk --full: $(echo "scale=1; $total / 1000000" | bc) MB in three files, $
 # Download over HTTP (one request, Content-Length, from the file on disk), beside cat.
 "$BIN" serve --data-dir "$WORK/data" --listen 127.0.0.1:0 --no-access-log --rate-limit 0 --bulk-every 0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
 spid=$!
-trap 'kill "$spid" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill "$spid" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 200); do grep -q listening "$WORK/serve.out" && break; sleep 0.1; done
 base=$(grep -o 'http://[^/]*' "$WORK/serve.out" | head -1)
 for name in decp.json ocds.jsonl; do
