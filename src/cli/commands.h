@@ -37,7 +37,7 @@ int Import(const ImportArgs& args);
 struct ExportArgs {
   std::string data_dir = "var/data";
   std::string database;  // --database: a store URL; empty: DATA_DIR/limpide.db
-  std::string format;    // decp-json, decp-xml, csv
+  std::string format;    // decp-json, decp-xml, csv, ocds-jsonl
   std::string output;    // empty or "-": stdout; else FILE and FILE.sha256
   // Filters, as the API's (docs/api.md); empty: no filter.
   std::string buyer, supplier, cpv, procedure, nature, notified_from, notified_to, amount_min,
