@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Export throughput: `limpide export --format decp-json` (and decp-xml, csv) of
-# a big DECP 2.x data set, beside `cat` of a file of the same size in the same
-# run, with the peak resident memory.
+# Export throughput: `limpide export --format decp-json` (and decp-xml, csv,
+# ocds-jsonl) of a big DECP 2.x data set, beside `cat` of a file of the same
+# size in the same run, with the peak resident memory; then `limpide bulk
+# --full` (the three bulk files in one pass) and the download of the full
+# dump's decp.json and ocds.jsonl over HTTP with curl, beside `cat`.
 #   bench/export_bench.sh BUILD_DIR SHARED_DATA [COUNT=200000] [RUNS=3]
 # The data set is made by bench/make-big-decp2.mjs (COUNT records built from
 # the official 2.x examples, every one of them exportable) and imported into a
@@ -35,7 +37,8 @@ peak_of() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
-for format in decp-json decp-xml csv; do
+FORMATS=${FORMATS:-decp-json decp-xml csv ocds-jsonl}
+for format in $FORMATS; do
   out="$WORK/out.$format"
   : >"$WORK/t_export"; : >"$WORK/cpu"; : >"$WORK/t_cat"; : >"$WORK/rss"; : >"$WORK/anon"
   for ((i = 0; i < RUNS; i++)); do
@@ -64,3 +67,38 @@ for format in decp-json decp-xml csv; do
   echo "  peak RSS (time -v): $(median <"$WORK/rss") kB; peak RssAnon (heap): $(median <"$WORK/anon") kB"
 done
 echo "store file: $(du -m "$WORK/data/limpide.db" | cut -f1) MB"
+
+# Bulk: one cut writes decp.json, ocds.jsonl and contracts.csv from one walk of the store.
+/usr/bin/time -f "%e %U %S %M" -o "$WORK/time" "$BIN" bulk --data-dir "$WORK/data" --full 2>"$WORK/log" &
+tpid=$!
+sleep 0.05
+lpid=$(pgrep -P "$tpid" || true)
+anon=0
+[[ -n $lpid ]] && anon=$(peak_of "$lpid" RssAnon)
+wait "$tpid"
+read -r secs user sys rss <"$WORK/time"
+full=$(ls -d "$WORK"/data/bulk/full/*)
+total=$(cat "$full"/decp.json "$full"/ocds.jsonl "$full"/contracts.csv | wc -c)
+echo "bulk --full: $(echo "scale=1; $total / 1000000" | bc) MB in three files, ${secs} s wall, $(echo "$user + $sys" | bc) s CPU: $(echo "scale=1; $total / 1000000 / $secs" | bc) MB/s; peak RSS $rss kB, peak RssAnon $anon kB"
+
+# Download over HTTP (one request, Content-Length, from the file on disk), beside cat.
+"$BIN" serve --data-dir "$WORK/data" --listen 127.0.0.1:0 --no-access-log --rate-limit 0 --bulk-every 0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
+spid=$!
+trap 'kill "$spid" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 200); do grep -q listening "$WORK/serve.out" && break; sleep 0.1; done
+base=$(grep -o 'http://[^/]*' "$WORK/serve.out" | head -1)
+for name in decp.json ocds.jsonl; do
+  : >"$WORK/t_http"; : >"$WORK/t_cat"
+  size=$(stat -c %s "$full/$name")
+  mb=$(echo "scale=1; $size / 1000000" | bc)
+  for ((i = 0; i < RUNS; i++)); do
+    curl -s -o /dev/null -w '%{time_total}\n' "$base/api/v1/bulk/full/$name" >>"$WORK/t_http"
+    start=$(date +%s.%N)
+    cat "$full/$name" >/dev/null
+    echo "$(date +%s.%N) - $start" | bc >>"$WORK/t_cat"
+  done
+  th=$(median <"$WORK/t_http"); tc=$(median <"$WORK/t_cat")
+  echo "GET /api/v1/bulk/full/$name ($mb MB): $(echo "scale=1; $mb / $th" | bc) MB/s (median ${th} s of $RUNS); cat: $(echo "scale=1; $mb / $tc" | bc) MB/s; server VmRSS after: $(awk '$1 == "VmRSS:" {print $2}' /proc/$spid/status) kB, RssAnon $(awk '$1 == "RssAnon:" {print $2}' /proc/$spid/status) kB"
+done
+kill "$spid"
+wait "$spid" 2>/dev/null || true

@@ -18,11 +18,7 @@ namespace {
 std::string TodayInParis() {
   const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::system_clock::now().time_since_epoch());
-  const domain::Instant t{now.count()};
-  const int64_t local_micros = t.micros + int64_t{domain::ParisOffsetMinutes(t)} * 60'000'000;
-  int64_t days = local_micros / 86'400'000'000;
-  if (local_micros < 0 && local_micros % 86'400'000'000 != 0) --days;
-  return domain::FormatDate(domain::CivilFromDays(days));
+  return domain::FormatDate(domain::ParisDate(domain::Instant{now.count()}));
 }
 
 http::Response ExportResponse(const app::Catalogue& catalogue, const http::Request& req,

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "formats/csv.h"
+#include "formats/ocds/release.h"
 
 namespace limpide::app {
 
@@ -12,6 +13,7 @@ std::optional<ExportFormat> ParseExportFormat(std::string_view name) {
   if (name == "decp-json") return ExportFormat::kDecpJson;
   if (name == "decp-xml") return ExportFormat::kDecpXml;
   if (name == "csv") return ExportFormat::kCsv;
+  if (name == "ocds-jsonl") return ExportFormat::kOcdsJsonl;
   return std::nullopt;
 }
 
@@ -23,6 +25,8 @@ std::string_view ExportFormatName(ExportFormat f) {
       return "decp-xml";
     case ExportFormat::kCsv:
       return "csv";
+    case ExportFormat::kOcdsJsonl:
+      return "ocds-jsonl";
   }
   return "";
 }
@@ -35,6 +39,8 @@ std::string_view ExportContentType(ExportFormat f) {
       return "application/xml; charset=utf-8";
     case ExportFormat::kCsv:
       return "text/csv; charset=utf-8";
+    case ExportFormat::kOcdsJsonl:
+      return "application/jsonl; charset=utf-8";
   }
   return "";
 }
@@ -47,13 +53,24 @@ std::string_view ExportExtension(ExportFormat f) {
       return "xml";
     case ExportFormat::kCsv:
       return "csv";
+    case ExportFormat::kOcdsJsonl:
+      return "jsonl";
   }
   return "";
 }
 
 Exporter::Exporter(store::Store& store, ExportFormat format, store::ContractFilter filter,
                    ExportOptions options)
-    : store_(store), format_(format), filter_(std::move(filter)), options_(std::move(options)) {
+    : Exporter(
+          [&store, filter = std::move(filter)](const std::string& after, int limit) {
+            return store.ListContracts(filter, store::PageRequest{after, limit});
+          },
+          format, std::move(options)) {}
+
+Exporter::Exporter(ContractSource source, ExportFormat format, ExportOptions options)
+    : source_(std::move(source)), format_(format), options_(std::move(options)) {
+  if (options_.ocid_prefix.empty())
+    options_.ocid_prefix = std::string(formats::ocds::kDefaultOcidPrefix);
   if (options_.page_size < 1) options_.page_size = 1;
   if (options_.page_size > 1000) options_.page_size = 1000;
   if (format_ == ExportFormat::kDecpJson)
@@ -71,22 +88,32 @@ Result<bool> Exporter::Next(std::string& out) {
     case Phase::kBegin:
       if (writer_) {
         writer_->Begin(out);
-      } else {
+      } else if (format_ == ExportFormat::kCsv) {
         out += formats::CsvHeader();
       }
       phase_ = Phase::kPages;
       break;
     case Phase::kPages: {
-      auto page = store_.ListContracts(filter_, store::PageRequest{after_, options_.page_size});
+      auto page = source_(after_, options_.page_size);
       if (!page.ok()) return page.status();
+      const formats::ocds::ReleaseOptions ocds{options_.ocid_prefix};
       for (const domain::Contract& c : page->items) {
         if (writer_) {
           Count(c, writer_->Write(c, out));
-        } else {
-          out += formats::CsvRow(c);
-          ++report_.counts.read;
-          ++report_.counts.written;
+          continue;
         }
+        if (format_ == ExportFormat::kCsv) {
+          out += formats::CsvRow(c);
+        } else {
+          // One release a line (docs/bulk.md): the contract's release, then one per modification.
+          for (const auto& release : formats::ocds::ContractReleases(c, ocds)) {
+            out += release.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            out += '\n';
+            ++report_.counts.lines;
+          }
+        }
+        ++report_.counts.read;
+        ++report_.counts.written;
       }
       after_ = page->next;
       if (after_.empty()) phase_ = Phase::kEnd;

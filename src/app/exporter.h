@@ -1,5 +1,6 @@
-// Export of the stored contracts as DECP 2.x JSON, DECP 2.x XML or CSV
-// (`limpide export`, GET /api/v1/export/decp.json|xml): walks the store with
+// Export of the stored contracts as DECP 2.x JSON, DECP 2.x XML, CSV or OCDS
+// JSON Lines (`limpide export`, GET /api/v1/export/decp.json|xml, the bulk
+// files of docs/bulk.md): walks the store with
 // keyset pages under the same filters as the API and feeds a streaming
 // writer, in constant memory whatever the size. Records that DECP 2.x cannot
 // hold are skipped and reported with their reasons, never guessed
@@ -21,15 +22,20 @@
 
 namespace limpide::app {
 
-enum class ExportFormat { kDecpJson, kDecpXml, kCsv };
+enum class ExportFormat { kDecpJson, kDecpXml, kCsv, kOcdsJsonl };
 
-// "decp-json", "decp-xml", "csv"; nullopt for anything else.
+// "decp-json", "decp-xml", "csv", "ocds-jsonl"; nullopt for anything else.
 std::optional<ExportFormat> ParseExportFormat(std::string_view name);
 std::string_view ExportFormatName(ExportFormat f);
 // "application/json; charset=utf-8", …
 std::string_view ExportContentType(ExportFormat f);
-// "json", "xml", "csv"
+// "json", "xml", "csv", "jsonl"
 std::string_view ExportExtension(ExportFormat f);
+
+// Pages of the contracts to export: called with "" first, then with each
+// page's `next`, until a page comes with an empty `next`.
+using ContractSource =
+    std::function<Result<store::ContractPage>(const std::string& after, int limit)>;
 
 // A record written with fields left out, or skipped.
 struct RecordIssues {
@@ -40,6 +46,7 @@ struct RecordIssues {
 
 struct ExportCounts {
   int64_t read = 0;     // contracts matching the filter, read from the store
+  int64_t lines = 0;    // OCDS JSON Lines: releases written (one a line)
   int64_t written = 0;  // written, whole or with fields left out
   int64_t partial = 0;  // of the written, those with something left out
   int64_t skipped = 0;  // not written (read = written + skipped)
@@ -61,6 +68,8 @@ struct ExportOptions {
   // Called for each record skipped or written with something left out, as it
   // happens (the CLI prints them). May be empty.
   std::function<void(const RecordIssues&)> on_issues;
+  // OCDS JSON Lines: the ocid prefix (formats::ocds::kDefaultOcidPrefix when empty).
+  std::string ocid_prefix;
 };
 
 // One export run. Next() is called until it returns false; each call reads
@@ -72,6 +81,8 @@ class Exporter {
   // `store` must outlive the exporter.
   Exporter(store::Store& store, ExportFormat format, store::ContractFilter filter,
            ExportOptions options = {});
+  // Exports the contracts that `source` gives, in its order.
+  Exporter(ContractSource source, ExportFormat format, ExportOptions options = {});
   ~Exporter();
   Exporter(const Exporter&) = delete;
   Exporter& operator=(const Exporter&) = delete;
@@ -92,9 +103,8 @@ class Exporter {
   enum class Phase { kBegin, kPages, kEnd, kDone };
   void Count(const domain::Contract& c, const formats::DecpWriteOutcome& outcome);
 
-  store::Store& store_;
+  ContractSource source_;
   ExportFormat format_;
-  store::ContractFilter filter_;
   ExportOptions options_;
   std::unique_ptr<formats::DecpWriter> writer_;  // null for CSV
   ExportReport report_;

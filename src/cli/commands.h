@@ -29,6 +29,7 @@ struct ServeArgs {
   int retry_base_ms = 30'000;
   int max_attempts = 8;
   int digest_hour = 7;
+  int bulk_every_seconds = 600;    // how often bulk files due are cut (0: never; docs/bulk.md)
 };
 int Serve(const ServeArgs& args);
 
@@ -44,7 +45,7 @@ int Import(const ImportArgs& args);
 struct ExportArgs {
   std::string data_dir = "var/data";
   std::string database;  // --database: a store URL; empty: DATA_DIR/limpide.db
-  std::string format;    // decp-json, decp-xml, csv
+  std::string format;    // decp-json, decp-xml, csv, ocds-jsonl
   std::string output;    // empty or "-": stdout; else FILE and FILE.sha256
   // Filters, as the API's (docs/api.md); empty: no filter.
   std::string buyer, supplier, cpv, procedure, nature, notified_from, notified_to, amount_min,
@@ -53,6 +54,22 @@ struct ExportArgs {
 // Exit 0 (records DECP 2.x cannot hold are reported on stderr), 1 when the
 // store or the output fails, 2 for bad arguments.
 int Export(const ExportArgs& args);
+
+// `limpide bulk`: cuts the bulk open data files (docs/bulk.md) into
+// DATA_DIR/bulk: by default what is due now (the delta of each day that is
+// over and has none, and a full dump once a day); `--day` one day's delta,
+// `--full` a full dump. Exit 0 done, 1 store or disk failure, 2 bad arguments.
+struct BulkArgs {
+  std::string data_dir = "var/data";
+  std::string database;  // --database: a store URL; empty: DATA_DIR/limpide.db
+  std::string day;       // --day YYYY-MM-DD
+  bool full = false;     // --full
+};
+int Bulk(const BulkArgs& args);
+// The bulk directory of a data directory: <dir>/bulk.
+std::string BulkDir(const std::string& data_dir);
+// The OCDS ocid prefix from LIMPIDE_OCDS_PREFIX (empty: the default).
+std::string OcidPrefixFromEnv();
 
 // The Ed25519 key that signs the ledger's tree heads: <dir>/ledger.key
 // (created on first use, mode 0600).
@@ -162,6 +179,11 @@ std::string StoreUrl(const std::string& data_dir);
 // stderr and returns nullptr.
 std::unique_ptr<store::Store> OpenDataDir(const std::string& data_dir, const std::string& database,
                                           const char* command);
+// The same for commands that read an existing store (export, bulk): reading
+// from a directory that holds none is a mistake, not an empty result, so
+// none is created ("limpide COMMAND: no store in DIR" and nullptr).
+std::unique_ptr<store::Store> OpenExistingDataDir(const std::string& data_dir,
+                                                  const std::string& database, const char* command);
 
 // `limpide migrate`: opens the store (applying pending migrations) and prints
 // its schema version. Exit 0, or 1 when the store cannot be opened.

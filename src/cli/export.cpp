@@ -1,8 +1,6 @@
-// `limpide export`: the stored contracts as DECP 2.x JSON or XML, or CSV, to
+// `limpide export`: the stored contracts as DECP 2.x JSON or XML, CSV or OCDS JSON Lines, to
 // a file (with FILE.sha256 beside it) or to stdout. Records that DECP 2.x
 // cannot hold are reported on stderr with their reasons.
-#include <openssl/evp.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,6 +11,7 @@
 #include "app/catalogue.h"
 #include "app/exporter.h"
 #include "cli/commands.h"
+#include "crypto/crypto.h"
 
 namespace limpide::cli {
 namespace {
@@ -34,61 +33,45 @@ std::string OptionMessage(const Status& s) {
   return option + ": " + message;
 }
 
-struct EvpCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
 // Writes the pieces to a FILE*, hashing them when asked.
 class Output {
  public:
   Output(std::FILE* file, bool hash) : file_(file) {
-    if (hash) {
-      ctx_.reset(EVP_MD_CTX_new());
-      if (ctx_) EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr);
-    }
+    if (hash) hash_ = std::make_unique<crypto::Sha256Stream>();
   }
 
   Status Write(std::string_view piece) {
     if (std::fwrite(piece.data(), 1, piece.size(), file_) != piece.size()) {
       return Status::Unavailable("write failed");
     }
-    if (ctx_ && EVP_DigestUpdate(ctx_.get(), piece.data(), piece.size()) != 1) {
-      return Status::Internal("SHA-256 update failed");
-    }
+    if (hash_) hash_->Update(piece);
     return Status::Ok();
   }
 
   // Lower-case hex digest of everything written.
   std::string HexDigest() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (!ctx_ || EVP_DigestFinal_ex(ctx_.get(), md, &len) != 1) return {};
-    static const char* kHex = "0123456789abcdef";
-    std::string hex;
-    for (unsigned i = 0; i < len; ++i) {
-      hex.push_back(kHex[md[i] >> 4]);
-      hex.push_back(kHex[md[i] & 15]);
-    }
-    return hex;
+    if (!hash_) return {};
+    const crypto::Hash h = hash_->Final();
+    return crypto::ToHex(h);
   }
 
  private:
   std::FILE* file_;
-  std::unique_ptr<EVP_MD_CTX, EvpCtxDeleter> ctx_;
+  std::unique_ptr<crypto::Sha256Stream> hash_;
 };
 
 }  // namespace
 
 int Export(const ExportArgs& args) {
   if (args.format.empty()) {
-    std::fprintf(stderr, "limpide export: --format is required (decp-json, decp-xml or csv)\n");
+    std::fprintf(stderr, "limpide export: --format is required (decp-json, decp-xml, csv or ocds-jsonl)\n");
     return kUsage;
   }
   const auto format = app::ParseExportFormat(args.format);
   if (!format) {
     std::fprintf(stderr,
-                 "limpide export: --format: unknown format '%s' (expected decp-json, decp-xml "
-                 "or csv)\n",
+                 "limpide export: --format: unknown format '%s' (expected decp-json, decp-xml, "
+                 "csv or ocds-jsonl)\n",
                  args.format.c_str());
     return kUsage;
   }
@@ -107,16 +90,8 @@ int Export(const ExportArgs& args) {
     std::fprintf(stderr, "limpide export: %s\n", OptionMessage(query.status()).c_str());
     return kUsage;
   }
-  // Exporting from a directory that holds no store is a mistake, not an
-  // empty export: do not create one.
-  const std::filesystem::path db = std::filesystem::path(args.data_dir) / "limpide.db";
+  auto store = OpenExistingDataDir(args.data_dir, args.database, "export");
   std::error_code ec;
-  if (args.database.empty() && !std::filesystem::exists(db, ec)) {
-    std::fprintf(stderr, "limpide export: no store in %s (expected %s)\n", args.data_dir.c_str(),
-                 db.string().c_str());
-    return kFailed;
-  }
-  auto store = OpenDataDir(args.data_dir, args.database, "export");
   if (!store) return kFailed;
 
   // The file is written under a temporary name and renamed once complete, so
@@ -135,6 +110,7 @@ int Export(const ExportArgs& args) {
   Output output(file, to_file);
 
   app::ExportOptions options;
+  options.ocid_prefix = OcidPrefixFromEnv();
   options.on_issues = [](const app::RecordIssues& r) {
     std::fprintf(stderr, "limpide export: %s\n", app::RecordIssuesText(r).c_str());
   };

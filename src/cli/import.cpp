@@ -53,6 +53,18 @@ std::string LedgerKeyPath(const std::string& data_dir) {
   return (std::filesystem::path(data_dir) / "ledger.key").string();
 }
 
+std::unique_ptr<store::Store> OpenExistingDataDir(const std::string& data_dir,
+                                                  const std::string& database, const char* command) {
+  const std::filesystem::path db = std::filesystem::path(data_dir) / "limpide.db";
+  std::error_code ec;
+  if (database.empty() && !std::filesystem::exists(db, ec)) {
+    std::fprintf(stderr, "limpide %s: no store in %s (expected %s)\n", command, data_dir.c_str(),
+                 db.string().c_str());
+    return nullptr;
+  }
+  return OpenDataDir(data_dir, database, command);
+}
+
 std::unique_ptr<store::Store> OpenDataDir(const std::string& data_dir, const std::string& database,
                                           const char* command) {
   std::error_code ec;

@@ -61,6 +61,10 @@ int main(int argc, char** argv) {
                 "Hour (Europe/Paris) at which daily alert digests are sent")
       ->check(CLI::Range(0, 23))
       ->capture_default_str();
+  s->add_option("--bulk-every", serve.bulk_every_seconds,
+                "Seconds between checks for bulk files due (docs/bulk.md; 0: never)")
+      ->check(CLI::Range(0, 86400))
+      ->capture_default_str();
 
   limpide::cli::ImportArgs import;
   auto* i = app.add_subcommand("import", "Import DECP files (1.x JSON, 2.x JSON, 2.x XML)");
@@ -77,12 +81,14 @@ int main(int argc, char** argv) {
 
   limpide::cli::ExportArgs exp;
   auto* e = app.add_subcommand(
-      "export", "Export the contracts as DECP 2.x JSON or XML, or CSV (filters as in the API)");
+      "export",
+      "Export the contracts as DECP 2.x JSON or XML, CSV or OCDS JSON Lines (filters as in the "
+      "API)");
   e->add_option("--database", exp.database,
                 "Store URL (postgresql://…); default: DATA_DIR/limpide.db")
       ->envname("LIMPIDE_DATABASE");
   e->add_option("--data-dir", exp.data_dir, "Directory holding limpide.db")->capture_default_str();
-  e->add_option("--format", exp.format, "decp-json, decp-xml or csv");
+  e->add_option("--format", exp.format, "decp-json, decp-xml, csv or ocds-jsonl");
   e->add_option("--output,-o", exp.output, "File to write, with FILE.sha256 (default: stdout)");
   e->add_option("--buyer", exp.buyer, "SIRET of the buyer");
   e->add_option("--supplier", exp.supplier, "Identifier of a holder");
@@ -94,6 +100,17 @@ int main(int argc, char** argv) {
   e->add_option("--amount-min", exp.amount_min, "Amount at least this many euros");
   e->add_option("--amount-max", exp.amount_max, "Amount at most this many euros");
   e->add_option("--q", exp.q, "Words that must all appear in the object");
+
+  limpide::cli::BulkArgs bulk;
+  auto* b = app.add_subcommand(
+      "bulk", "Cut the bulk open data files due: daily deltas and a full dump (docs/bulk.md)");
+  b->add_option("--database", bulk.database,
+                "Store URL (postgresql://…); default: DATA_DIR/limpide.db")
+      ->envname("LIMPIDE_DATABASE");
+  b->add_option("--data-dir", bulk.data_dir, "Directory holding limpide.db; files go to DATA_DIR/bulk")
+      ->capture_default_str();
+  b->add_option("--day", bulk.day, "Cut the delta of this day (YYYY-MM-DD, over in Europe/Paris)");
+  b->add_flag("--full", bulk.full, "Cut a full dump now");
 
   limpide::cli::VerifyArgs verify;
   auto* v = app.add_subcommand("verify", "Verify the transparency ledger offline (docs/ledger.md)");
@@ -246,6 +263,7 @@ int main(int argc, char** argv) {
   if (op->parsed()) return limpide::cli::Open(open_args);
   if (kg->parsed()) return limpide::cli::Keygen(keygen);
   if (e->parsed()) return limpide::cli::Export(exp);
+  if (b->parsed()) return limpide::cli::Bulk(bulk);
   if (r->parsed()) return limpide::cli::Reindex(reindex);
   if (g->parsed()) return limpide::cli::Gen(gen);
   if (m->parsed()) return limpide::cli::Migrate(migrate);

@@ -7,6 +7,8 @@
 #include "alerts/alerts.h"
 #include "alerts/send.h"
 #include "api/api.h"
+#include "api/bulk.h"
+#include "app/bulk.h"
 #include "app/catalogue.h"
 #include "app/importer.h"
 #include "app/ledger.h"
@@ -162,6 +164,30 @@ int Serve(const ServeArgs& args) {
   alert_options.digest_hour = args.digest_hour;
   alerts::Alerts alerts(*store, alert_options);
 
+  // Bulk open data (docs/bulk.md): the files due are cut under a lease too,
+  // on a scheduler of their own, so that a long cut never delays the deadline
+  // closing or the alerts. The first check waits one period: a server started
+  // for a moment (tests, a restart) does not spend its first minutes cutting.
+  app::BulkOptions bulk_options;
+  bulk_options.ocid_prefix = OcidPrefixFromEnv();
+  app::BulkPublisher bulk(*store, BulkDir(args.data_dir), bulk_options);
+  app::Scheduler bulk_scheduler(*store, schedule);
+  if (args.bulk_every_seconds > 0) {
+    const std::chrono::seconds every{args.bulk_every_seconds};
+    bulk_scheduler.Add(
+        "bulk-files",
+        every,
+        [&bulk, first = std::chrono::steady_clock::now() + every] {
+          if (std::chrono::steady_clock::now() < first) return Status::Ok();
+          auto report = bulk.RunDue(app::SystemNow());
+          if (!report.ok()) return report.status();
+          for (const auto& set : report->cut)
+            std::fprintf(stderr, "limpide serve: bulk files cut: %s\n", set.dir.c_str());
+          return Status::Ok();
+        },
+        2 * every + std::chrono::seconds(60));
+  }
+
   http::Router router;
   api::RegisterAlertsApi(router, alerts, accounts);
   api::RegisterApi(router, catalogue);
@@ -171,6 +197,8 @@ int Serve(const ServeArgs& args) {
   web::RegisterLoginPage(router, accounts);
   api::RegisterLedgerApi(router, ledger, &watcher);
   api::RegisterSearchApi(router, **search_index, *store);
+  api::RegisterBulkApi(router, BulkDir(args.data_dir));
+  web::RegisterBulkPage(router, BulkDir(args.data_dir));
   web::RegisterSearchPage(router, **search_index, *store);
   web::RegisterWeb(
       router, catalogue,
@@ -197,12 +225,15 @@ int Serve(const ServeArgs& args) {
   scheduler.Add("alerts", std::chrono::milliseconds(500),
                 [&alerts] { return alerts.RunDue(app::SystemNow()); });
   scheduler.Start();
+  bulk_scheduler.Start();
   // One parseable line that tests and scripts wait for.
   std::printf("limpide: listening on http://%s:%u/\n", options.host.c_str(), (*server)->port());
   std::fflush(stdout);
   (*server)->Wait();
   watcher.Stop();  // answers the long polls still waiting, before the server goes
   follower.Stop();
+  bulk.Cancel();  // a cut in progress stops and leaves no file
+  bulk_scheduler.Stop();
   scheduler.Stop();  // gives the leases up: another node takes the jobs over at once
   alerts.Drain();
   std::fprintf(stderr, "limpide serve: stopped\n");

@@ -126,6 +126,28 @@ EVP_MD* Sha256Algorithm() {
 
 Hash Sha256(std::string_view bytes) { return Sha256Concat({bytes}); }
 
+Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr ||
+      EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), Sha256Algorithm(), nullptr) != 1)
+    Sha256Failed();
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256Stream::Update(std::string_view bytes) {
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), bytes.data(), bytes.size()) != 1)
+    Sha256Failed();
+}
+
+Hash Sha256Stream::Final() {
+  Hash out;
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len) != 1 ||
+      len != out.size())
+    Sha256Failed();
+  return out;
+}
+
 Hash Sha256Concat(std::initializer_list<std::string_view> parts) {
   EVP_MD* const kSha256 = Sha256Algorithm();
   // Each thread reuses one context.
@@ -534,35 +556,14 @@ std::string EncodeSealedFile(const std::vector<std::string>& sealed_chunks) {
   return file;
 }
 
-SealedFileHasher::SealedFileHasher() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr ||
-      EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), Sha256Algorithm(), nullptr) != 1 ||
-      EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), kSealedFileMagic.data(),
-                       kSealedFileMagic.size()) != 1) {
-    Sha256Failed();
-  }
-}
-
-SealedFileHasher::~SealedFileHasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+SealedFileHasher::SealedFileHasher() { sha_.Update(kSealedFileMagic); }
 
 void SealedFileHasher::AddChunk(std::string_view sealed_chunk) {
-  const std::string length = LengthPrefix(sealed_chunk.size());
-  auto* ctx = static_cast<EVP_MD_CTX*>(ctx_);
-  if (EVP_DigestUpdate(ctx, length.data(), length.size()) != 1 ||
-      EVP_DigestUpdate(ctx, sealed_chunk.data(), sealed_chunk.size()) != 1) {
-    Sha256Failed();
-  }
+  sha_.Update(LengthPrefix(sealed_chunk.size()));
+  sha_.Update(sealed_chunk);
 }
 
-Hash SealedFileHasher::Finish() {
-  Hash out;
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len) != 1 ||
-      len != out.size()) {
-    Sha256Failed();
-  }
-  return out;
-}
+Hash SealedFileHasher::Finish() { return sha_.Final(); }
 
 Result<std::vector<std::string>> DecodeSealedFile(std::string_view file) {
   if (!file.starts_with(kSealedFileMagic)) return NoMagic();

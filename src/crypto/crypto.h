@@ -26,6 +26,21 @@ Hash Sha256(std::string_view bytes);
 // SHA-256 of the concatenation of `parts`, without copying them.
 Hash Sha256Concat(std::initializer_list<std::string_view> parts);
 
+// SHA-256 of bytes fed piece by piece (files too big to hold: exports, bulk
+// files). Final() may be called once.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void Update(std::string_view bytes);
+  Hash Final();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
+
 // Lower-case hexadecimal, two characters per byte.
 std::string ToHex(std::span<const uint8_t> bytes);
 
@@ -172,14 +187,11 @@ std::string EncodeSealedFile(const std::vector<std::string>& sealed_chunks);
 class SealedFileHasher {
  public:
   SealedFileHasher();
-  ~SealedFileHasher();
-  SealedFileHasher(const SealedFileHasher&) = delete;
-  SealedFileHasher& operator=(const SealedFileHasher&) = delete;
   void AddChunk(std::string_view sealed_chunk);
   Hash Finish();
 
  private:
-  void* ctx_;  // EVP_MD_CTX
+  Sha256Stream sha_;
 };
 // The frame of one chunk in a sealed file: its 4-byte big-endian length then its bytes.
 std::string FrameSealedChunk(std::string_view sealed_chunk);

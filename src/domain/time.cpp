@@ -248,4 +248,12 @@ std::string FormatInstantMillis(Instant t) {
   return buf;
 }
 
+Date ParisDate(Instant t) {
+  constexpr int64_t kDay = 86'400'000'000;
+  const int64_t local = t.micros + int64_t{ParisOffsetMinutes(t)} * 60'000'000;
+  int64_t days = local / kDay;
+  if (local < 0 && local % kDay != 0) --days;
+  return CivilFromDays(days);
+}
+
 }  // namespace limpide::domain

@@ -52,6 +52,10 @@ std::string FormatInstant(Instant t);
 // of October 01:00 UTC.
 int ParisOffsetMinutes(Instant t);
 
+// The calendar date in Europe/Paris at `t` (the day a bulk delta or an export
+// file is named after).
+Date ParisDate(Instant t);
+
 // "01/03/2024 10:00" in Europe/Paris.
 std::string FormatInstantParis(Instant t);
 

@@ -685,7 +685,11 @@ void Session::WriteResponse() {
     head_ += "\r\n";
   }
   chunked_ = false;
-  if (streamed) {
+  if (streamed && response_.stream_length >= 0) {
+    head_ += "Content-Length: ";
+    AppendUnsigned(head_, static_cast<uint64_t>(response_.stream_length));
+    head_ += "\r\n";
+  } else if (streamed) {
     if (version_ >= 11) {
       head_ += "Transfer-Encoding: chunked\r\n";
       chunked_ = true;

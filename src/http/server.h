@@ -48,6 +48,11 @@ struct Response {
   // An exception thrown here is logged and the connection is cut (the client
   // sees a truncated body).
   std::function<bool(std::string& out)> stream;
+  // With `stream`: the exact length of the streamed body, sent as
+  // Content-Length instead of chunked encoding (files on disk: clients see
+  // the size and can resume with Range). -1: unknown, chunked. The stream must
+  // produce exactly this many bytes; if it throws, the connection is cut.
+  int64_t stream_length = -1;
   // When set, the server does not answer yet (long polling): it calls `defer`
   // once with a `resume` function, and sends the response given to resume.
   // Call resume exactly once, from any thread, and only while the server

@@ -43,6 +43,11 @@ void RegisterLoginPage(http::Router& router, app::Accounts& accounts);
 void RegisterTendersPages(http::Router& router, app::Procedures& procedures,
                           const app::Accounts& accounts);
 
+// GET /donnees: the bulk open data files (full dump and daily deltas) with
+// their size, record count, SHA-256 and ledger head (docs/bulk.md). `bulk_dir`
+// is the directory app::BulkPublisher writes.
+void RegisterBulkPage(http::Router& router, const std::string& bulk_dir);
+
 // Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string Escape(std::string_view s);
 

@@ -66,7 +66,8 @@ TEST(OpenApi, ListsEveryRouteOfTheApi) {
   for (const char* path :
        {"/api/v1/contracts", "/api/v1/contracts.csv", "/api/v1/contracts/{uid}",
         "/api/v1/organizations/{siret}", "/api/v1/cpv/{code}", "/api/v1/ocds/releases",
-        "/api/v1/ocds/records/{ocid}", "/healthz", "/metrics", "/api/v1/alerts",
+        "/api/v1/ocds/records/{ocid}", "/api/v1/bulk", "/api/v1/bulk/full/{file}",
+        "/api/v1/bulk/daily/{day}/{file}", "/healthz", "/metrics", "/api/v1/alerts",
         "/api/v1/alerts/{id}", "/api/v1/alerts/{id}/feed", "/api/v1/alerts/{id}/deliveries"}) {
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
   }

@@ -207,5 +207,16 @@ TEST(FormatInstantMillis, IsReadBackByParseInstant) {
   EXPECT_EQ(At(FormatInstantMillis(t)), t);
 }
 
+TEST(ParisDate, IsTheDayOnAParisWallClock) {
+  // 23:30 UTC is already the next day in Paris, winter (UTC+1) and summer (UTC+2).
+  EXPECT_EQ(FormatDate(ParisDate(At("2024-01-15T23:30:00Z"))), "2024-01-16");
+  EXPECT_EQ(FormatDate(ParisDate(At("2024-01-15T22:59:59Z"))), "2024-01-15");
+  EXPECT_EQ(FormatDate(ParisDate(At("2024-07-15T21:59:59Z"))), "2024-07-15");
+  EXPECT_EQ(FormatDate(ParisDate(At("2024-07-15T22:00:00Z"))), "2024-07-16");
+  // Before the epoch, days still start at midnight.
+  EXPECT_EQ(FormatDate(ParisDate(At("1969-12-31T23:00:00Z"))), "1970-01-01");
+  EXPECT_EQ(FormatDate(ParisDate(At("1969-12-31T22:59:59Z"))), "1969-12-31");
+}
+
 }  // namespace
 }  // namespace limpide::domain

@@ -198,7 +198,7 @@ test('each official 2.x XML example goes through import and XML export unchanged
 
 test('bad arguments exit 2 with a message naming the option', () => {
   const cases = [
-    [['--format', 'decp'], /--format: unknown format 'decp' \(expected decp-json, decp-xml or csv\)/],
+    [['--format', 'decp'], /--format: unknown format 'decp' \(expected decp-json, decp-xml, csv or ocds-jsonl\)/],
     [[], /--format is required/],
     [['--format', 'csv', '--notified-from', '2019-02-30'], /--notified-from: /],
     [['--format', 'csv', '--notified-from', '2019-03-01', '--notified-to', '2019-01-01'], /--notified-to: is before notified_from/],

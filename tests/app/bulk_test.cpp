@@ -1,0 +1,154 @@
+#include "app/bulk.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/importer.h"
+#include "crypto/crypto.h"
+
+namespace limpide::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kExamples = std::string(LIMPIDE_SHARED_DATA) + "/decp/examples-2.0/";
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+domain::Instant Now() {
+  return domain::Instant{std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count()};
+}
+
+class BulkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("limpide-bulk-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    auto store = store::OpenStore("sqlite:" + (dir_ / "t.db").string());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  void Import(const std::string& file) {
+    Importer importer(*store_);
+    auto report = importer.Import({file}, {});
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+  }
+  std::string BulkDir() const { return (dir_ / "bulk").string(); }
+
+  fs::path dir_;
+  std::unique_ptr<store::Store> store_;
+};
+
+TEST_F(BulkTest, AFullDumpHoldsEveryContractInThreeFormatsWithTheirChecksums) {
+  Import(kExamples + "json/marches_avec_modifications.json");
+  BulkPublisher publisher(*store_, BulkDir());
+  auto set = publisher.CutFull(Now());
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  auto size = store_->LedgerSize();
+  ASSERT_TRUE(size.ok());
+  EXPECT_EQ(set->head_size, *size);
+  EXPECT_EQ(set->dir, "full/" + std::to_string(*size));
+  EXPECT_EQ(set->head_root.size(), 64u);
+  ASSERT_EQ(set->files.size(), 3u);
+  for (const BulkFile& f : set->files) {
+    const std::string bytes = Slurp(fs::path(BulkDir()) / set->dir / f.name);
+    EXPECT_EQ(f.size, static_cast<int64_t>(bytes.size())) << f.name;
+    EXPECT_EQ(f.sha256, crypto::ToHex(crypto::Sha256(bytes))) << f.name;
+    EXPECT_EQ(Slurp(fs::path(BulkDir()) / set->dir / (f.name + ".sha256")),
+              f.sha256 + "  " + f.name + "\n");
+    EXPECT_EQ(f.records, 2) << f.name;
+  }
+  EXPECT_GE(set->files[1].lines, 2);  // one release per contract, plus its modifications
+  // No temporary directory is left behind.
+  for (const auto& e : fs::directory_iterator(BulkDir()))
+    EXPECT_NE(e.path().filename().string().rfind(".tmp", 0), 0u) << e.path();
+}
+
+TEST_F(BulkTest, TheManifestReadsBackAsWritten) {
+  Import(kExamples + "json/concessions.json");
+  BulkPublisher publisher(*store_, BulkDir());
+  auto set = publisher.CutFull(Now());
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  auto back = ReadBulkSet(BulkDir(), set->dir);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(BulkSetJson(*back), BulkSetJson(*set));
+  auto index = publisher.Index();
+  ASSERT_TRUE(index.ok());
+  ASSERT_TRUE(index->full.has_value());
+  EXPECT_EQ(BulkSetJson(*index->full), BulkSetJson(*set));
+  EXPECT_FALSE(BulkSetFromJson("{\"kind\":\"full\"}").ok());
+  EXPECT_FALSE(BulkSetFromJson("not json").ok());
+}
+
+TEST_F(BulkTest, ANewFullDumpReplacesTheOldOneWhenTheLedgerGrew) {
+  Import(kExamples + "json/concessions.json");
+  BulkPublisher publisher(*store_, BulkDir());
+  auto first = publisher.CutFull(Now());
+  ASSERT_TRUE(first.ok());
+  Import(kExamples + "json/marches_avec_modifications.json");
+  auto second = publisher.CutFull(Now());
+  ASSERT_TRUE(second.ok());
+  EXPECT_GT(second->head_size, first->head_size);
+  EXPECT_FALSE(fs::exists(fs::path(BulkDir()) / first->dir));
+  EXPECT_TRUE(fs::exists(fs::path(BulkDir()) / second->dir / "decp.json"));
+  EXPECT_EQ(publisher.Index()->full->dir, second->dir);
+}
+
+TEST_F(BulkTest, TodayCannotBeCutAndRunDueCutsOnlyOnceADay) {
+  Import(kExamples + "json/concessions.json");
+  BulkPublisher publisher(*store_, BulkDir());
+  const domain::Instant now = Now();
+  auto today = publisher.CutDay(domain::ParisDate(now), now);
+  EXPECT_EQ(today.status().code(), ErrorCode::kFailedPrecondition);
+  // Today's changes: no day is over yet, so RunDue cuts the first full dump only.
+  auto run = publisher.RunDue(now);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  ASSERT_EQ(run->cut.size(), 1u);
+  EXPECT_FALSE(run->cut[0].daily);
+  auto again = publisher.RunDue(now);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->cut.empty());
+  // Tomorrow: today's delta, and a new full dump only if the ledger grew (it did not).
+  const domain::Instant tomorrow{now.micros + 86'400'000'000};
+  auto next = publisher.RunDue(tomorrow);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  ASSERT_EQ(next->cut.size(), 1u);
+  EXPECT_TRUE(next->cut[0].daily);
+  EXPECT_EQ(next->cut[0].day, domain::FormatDate(domain::ParisDate(now)));
+  EXPECT_EQ(next->cut[0].from, 0u);
+  EXPECT_EQ(next->cut[0].to, *store_->LedgerSize());
+}
+
+TEST_F(BulkTest, AnEmptyStoreGivesEmptyButWellFormedFiles) {
+  BulkPublisher publisher(*store_, BulkDir());
+  auto set = publisher.CutFull(Now());
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  const fs::path d = fs::path(BulkDir()) / set->dir;
+  nlohmann::json doc;
+  EXPECT_NO_THROW(doc = nlohmann::json::parse(Slurp(d / "decp.json")));
+  EXPECT_TRUE(doc.is_object());
+  EXPECT_EQ(Slurp(d / "ocds.jsonl"), "");
+  EXPECT_FALSE(Slurp(d / "contracts.csv").empty());  // the header
+  EXPECT_EQ(set->head_size, 0u);
+}
+
+}  // namespace
+}  // namespace limpide::app
