@@ -10,12 +10,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { BIN, SHARED, SOURCE_DIR, getJson, startServer, tempDir } from './harness.mjs';
+import { BIN, SHARED, SOURCE_DIR, getJson, startServer, tempDir, demoFiles } from './harness.mjs';
 import { validateDecpJson } from './decp-validate.mjs';
 
 const DAY = 86_400;
@@ -37,24 +36,6 @@ function parisDay(days) {
   return new Date(Date.now() + days * DAY * 1000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
 }
 
-// The files of data/demo (the bundled real data set), the .gz ones unpacked.
-function demoFiles(dir) {
-  const demo = path.join(SOURCE_DIR, 'data/demo');
-  const out = [];
-  for (const name of readdirSync(demo).sort()) {
-    const from = path.join(demo, name);
-    if (name.endsWith('.gz')) {
-      const to = path.join(dir, name.slice(0, -3));
-      writeFileSync(to, gunzipSync(readFileSync(from)));
-      out.push(to);
-    } else if (name.endsWith('.json') || name.endsWith('.xml')) {
-      const to = path.join(dir, name);
-      copyFileSync(from, to);
-      out.push(to);
-    }
-  }
-  return out;
-}
 
 function releaseValidator() {
   const dir = path.join(SHARED, 'ocds/schema');

@@ -6,10 +6,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { BIN, EXAMPLES_2, SHARED, SOURCE_DIR, getJson, runImport, startServer, tempDir } from './harness.mjs';
+import { BIN, EXAMPLES_2, SHARED, SOURCE_DIR, getJson, runImport, startServer, tempDir, demoFiles } from './harness.mjs';
 import { validateDecpJson, validateDecpXml } from './decp-validate.mjs';
 
 function runExport(dataDir, args) {
@@ -18,24 +17,6 @@ function runExport(dataDir, args) {
   });
 }
 
-// The files of data/demo, the .gz ones unpacked, in a temporary directory.
-function demoFiles(dir) {
-  const demo = path.join(SOURCE_DIR, 'data/demo');
-  const out = [];
-  for (const name of readdirSync(demo).sort()) {
-    const from = path.join(demo, name);
-    if (name.endsWith('.gz')) {
-      const to = path.join(dir, name.slice(0, -3));
-      writeFileSync(to, gunzipSync(readFileSync(from)));
-      out.push(to);
-    } else if (name.endsWith('.json') || name.endsWith('.xml')) {
-      const to = path.join(dir, name);
-      copyFileSync(from, to);
-      out.push(to);
-    }
-  }
-  return out;
-}
 
 // A JSON value with object keys sorted: records compare key order aside.
 function canonical(v) {

@@ -1,9 +1,10 @@
 // Starts the real limpide binary for end-to-end tests: port 0, temporary data
 // directory, killed at the end. Paths come from the environment set by CTest.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
 export const BIN = process.env.LIMPIDE_BIN;
 export const SOURCE_DIR = process.env.LIMPIDE_SOURCE_DIR;
@@ -68,4 +69,24 @@ export async function getJson(url, init) {
   let body = null;
   try { body = JSON.parse(text); } catch { body = text; }
   return { status: r.status, headers: r.headers, body };
+}
+
+// The files of data/demo (the bundled real data set) copied into `dir`, the
+// .gz ones unpacked; returns their paths in name order.
+export function demoFiles(dir) {
+  const demo = path.join(SOURCE_DIR, 'data/demo');
+  const out = [];
+  for (const name of readdirSync(demo).sort()) {
+    const from = path.join(demo, name);
+    if (name.endsWith('.gz')) {
+      const to = path.join(dir, name.slice(0, -3));
+      writeFileSync(to, gunzipSync(readFileSync(from)));
+      out.push(to);
+    } else if (name.endsWith('.json') || name.endsWith('.xml')) {
+      const to = path.join(dir, name);
+      copyFileSync(from, to);
+      out.push(to);
+    }
+  }
+  return out;
 }

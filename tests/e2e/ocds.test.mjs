@@ -4,33 +4,14 @@
 // data review checks (unique ids, no empty values, codelists).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { SHARED, SOURCE_DIR, getJson, runImport, startServer, tempDir } from './harness.mjs';
+import { SHARED, SOURCE_DIR, getJson, runImport, startServer, tempDir, demoFiles } from './harness.mjs';
 
 const SCHEMA_DIR = path.join(SHARED, 'ocds/schema');
 
-// The files of data/demo, the .gz ones unpacked, in a temporary directory.
-function demoFiles(dir) {
-  const demo = path.join(SOURCE_DIR, 'data/demo');
-  const out = [];
-  for (const name of readdirSync(demo).sort()) {
-    const from = path.join(demo, name);
-    if (name.endsWith('.gz')) {
-      const to = path.join(dir, name.slice(0, -3));
-      writeFileSync(to, gunzipSync(readFileSync(from)));
-      out.push(to);
-    } else if (name.endsWith('.json') || name.endsWith('.xml')) {
-      const to = path.join(dir, name);
-      copyFileSync(from, to);
-      out.push(to);
-    }
-  }
-  return out;
-}
 
 // Every schema of the folder, together: they reference each other by absolute id.
 function validators() {
