@@ -38,6 +38,20 @@ std::string RandomHex(size_t n) {
 // Ids that sort in creation order: "2026-11-29-" then 8 random hex digits.
 std::string NewTenderId(Instant now) { return Millis(now).substr(0, 10) + "-" + RandomHex(4); }
 
+// A new deposit object, in the "uploading" state, with a fresh id.
+json NewDeposit(const std::string& tender_id, const std::string& opening_public_key,
+                const Principal& company, Instant now, json documents) {
+  return {{"id", "d" + RandomHex(8)},
+          {"tender", tender_id},
+          {"company", {{"id", company.org_id}, {"name", company.org_name}}},
+          {"user", company.user_id},
+          {"state", "uploading"},
+          {"upload_started", Millis(now)},
+          {"chunk_bytes", crypto::kSealChunkBytes},
+          {"opening_public_key", opening_public_key},
+          {"documents", std::move(documents)}};
+}
+
 // The array member `key` of `o`, or an empty array: a reference, safe to keep
 // pointers into (json::value() returns a copy).
 const json& ArrayMember(const json& o, const char* key) {
@@ -713,16 +727,9 @@ Result<json> Procedures::StartDeposit(const Principal& company, std::string_view
                     {"chunk_count", chunks},
                     {"chunks", json(std::vector<json>(chunks, json(nullptr)))}});
   }
-  const std::string deposit_id = "d" + RandomHex(8);
-  json deposit = {{"id", deposit_id},
-                  {"tender", t->c.id},
-                  {"company", {{"id", company.org_id}, {"name", company.org_name}}},
-                  {"user", company.user_id},
-                  {"state", "uploading"},
-                  {"upload_started", Millis(now)},
-                  {"chunk_bytes", crypto::kSealChunkBytes},
-                  {"opening_public_key", t->extra.value("opening_public_key", "")},
-                  {"documents", std::move(docs)}};
+  json deposit = NewDeposit(t->c.id, t->extra.value("opening_public_key", ""), company, now,
+                            std::move(docs));
+  const std::string deposit_id = deposit["id"].get<std::string>();
   auto txn = store_.BeginRelaxedWrite();
   if (!txn.ok()) return txn.status();
   auto put = (*txn)->PutObject(kDeposit, DepositKey(t->c.id, deposit_id), deposit.dump(), 0);
@@ -952,21 +959,13 @@ Result<json> Procedures::DepositInOneRequest(const Principal& company, std::stri
   }
   const crypto::Hash chunk_hash = crypto::Sha256(sealed_bytes);
   const Instant now = Now();
-  const std::string deposit_id = "d" + RandomHex(8);
-  json d = {{"id", deposit_id},
-            {"tender", t->c.id},
-            {"company", {{"id", company.org_id}, {"name", company.org_name}}},
-            {"user", company.user_id},
-            {"state", "uploading"},
-            {"upload_started", Millis(now)},
-            {"chunk_bytes", crypto::kSealChunkBytes},
-            {"opening_public_key", t->extra.value("opening_public_key", "")},
-            {"documents",
-             {{{"name", name},
-               {"size", size},
-               {"sealed_by_server", !sealed},
-               {"chunk_count", 1},
-               {"chunks", {HexOf(chunk_hash)}}}}}};
+  json d = NewDeposit(t->c.id, t->extra.value("opening_public_key", ""), company, now,
+                      json::array({{{"name", name},
+                                    {"size", size},
+                                    {"sealed_by_server", !sealed},
+                                    {"chunk_count", 1},
+                                    {"chunks", {HexOf(chunk_hash)}}}}));
+  const std::string deposit_id = d["id"].get<std::string>();
   LIMPIDE_RETURN_IF_ERROR(
       Receive(*t, company, d, now, [&](const crypto::Hash&, crypto::SealedFileHasher& file) {
         file.AddChunk(sealed_bytes);
