@@ -149,7 +149,10 @@ void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {
     if (!sources.ok()) return http::Problem(sources.status(), req.target);
     std::string body = formats::ContractJsonText(*c);
     body.pop_back();  // the closing brace: "sources" goes last
-    return http::Json(200, body + ",\"sources\":" + *sources + "}");
+    body += ",\"sources\":";
+    body += *sources;
+    body += '}';
+    return http::Json(200, std::move(body));
   });
 
   router.Add("GET", "/api/v1/organizations/{siret}", [cat](const http::Request& req) {

@@ -52,15 +52,21 @@ void Scheduler::Stop() {
 }
 
 void Scheduler::Tick(Job& job) {
-  auto held = store_.TryLease(job.name, options_.holder, job.lease.count());
-  if (!held.ok()) {
-    // The store is unreachable: keep away from the job until it answers.
-    job.held = false;
-    if (options_.on_error) options_.on_error(job.name, held.status());
-    return;
+  const auto now = std::chrono::steady_clock::now();
+  // The lease taken at `now` lasts at least until now + lease in the store's
+  // clock: renewing at half of it leaves the other half as margin.
+  if (!job.held || now >= job.renew) {
+    auto held = store_.TryLease(job.name, options_.holder, job.lease.count());
+    if (!held.ok()) {
+      // The store is unreachable: keep away from the job until it answers.
+      job.held = false;
+      if (options_.on_error) options_.on_error(job.name, held.status());
+      return;
+    }
+    job.held = *held;
+    if (!job.held) return;
+    job.renew = now + job.lease / 2;
   }
-  job.held = *held;
-  if (!job.held) return;
   Status st = job.run();
   if (!st.ok() && options_.on_error) options_.on_error(job.name, st);
 }

@@ -1,8 +1,9 @@
 // Scheduled work that runs once across the nodes sharing a store, not once
 // per node: closing consultations at their deadline, alert digests, webhook
 // retries… Each job is guarded by a lease in the store (Store::TryLease): the
-// node that holds it runs the job and renews the lease at each tick; the
-// others skip it. When the holder dies, its lease expires after `lease` and
+// node that holds it runs the job and renews the lease once half of it has
+// run out (not at each tick: a write every tick would make every reader of a
+// SQLite store drop its page cache); the others skip it. When the holder dies, its lease expires after `lease` and
 // another node takes the job over; a clean Stop() gives the leases up at once.
 //
 // At most one node runs a job at a time as long as a run is shorter than the
@@ -57,6 +58,8 @@ class Scheduler {
     std::function<Status()> run;
     std::chrono::steady_clock::time_point next{};
     bool held = false;
+    // While held: when to renew (half the lease after the last renewal began).
+    std::chrono::steady_clock::time_point renew{};
   };
   void Loop();
   void Tick(Job& job);

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "store/engines.h"
@@ -82,6 +83,43 @@ TEST_P(SchedulerTest, ALeaseLeftByADeadHolderIsTakenOverWhenItExpires) {
   EXPECT_EQ(probe.runs_b.load(), 0);
   std::this_thread::sleep_for(350ms);
   EXPECT_GT(probe.runs_b.load(), 0);
+}
+
+TEST_P(SchedulerTest, AHeldLeaseIsRenewedInTimeButNotAtEveryTick) {
+  // Lease of 100 ms, a run every 10 ms: renewed about every 50 ms, so node b
+  // never gets the job while a runs.
+  Probe probe;
+  Scheduler a(*a_, {.holder = "node-a"});
+  Scheduler b(*b_, {.holder = "node-b"});
+  a.Add("job", 10ms, probe.Job(probe.runs_a), 100ms);
+  b.Add("job", 10ms, probe.Job(probe.runs_b), 100ms);
+  a.Start();
+  std::this_thread::sleep_for(30ms);
+  b.Start();
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(probe.runs_b.load(), 0);
+  EXPECT_GT(probe.runs_a.load(), 10);
+  b.Stop();
+  a.Stop();
+  EXPECT_FALSE(probe.overlapped.load());
+  if (GetParam().name == "Sqlite") {
+    // Runs that change nothing write nothing: with a lease of 10 s taken, a
+    // second of runs every 10 ms leaves the WAL as it was (a write there
+    // makes every reader connection drop its page cache).
+    Scheduler c(*a_, {.holder = "node-c"});
+    std::atomic<int> runs{0};
+    c.Add("quiet", 10ms, [&runs] {
+      ++runs;
+      return Status::Ok();
+    }, 10s);
+    c.Start();
+    std::this_thread::sleep_for(100ms);
+    const std::string wal = store::testing::SqlitePathOf(url_) + "-wal";
+    const auto before = std::filesystem::file_size(wal);
+    std::this_thread::sleep_for(500ms);
+    EXPECT_EQ(std::filesystem::file_size(wal), before);
+    EXPECT_GT(runs.load(), 20);
+  }
 }
 
 TEST_P(SchedulerTest, ErrorsOfAJobAreReportedAndItRunsAgain) {
