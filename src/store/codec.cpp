@@ -1,11 +1,10 @@
 #include "store/codec.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "crypto/crypto.h"
 #include "domain/text.h"
 #include "domain/time.h"
 #include "ledger/entry.h"
@@ -65,15 +64,6 @@ bool IsDate(std::string_view s) {
 
 }  // namespace
 
-ContentHash Sha256(std::string_view data) {
-  // OpenSSL uses the CPU's SHA extensions where present: the hash is on the
-  // import path of every contract.
-  ContentHash out;
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr);
-  return out;
-}
-
 ContentHash HashContent(const domain::Contract& c) {
   // Reused per thread: the serialisation is a few hundred bytes per contract.
   thread_local std::string buf;
@@ -114,7 +104,7 @@ ContentHash HashContent(const domain::Contract& c) {
   }
   w.Str(c.extra_json);
   w.Str(c.schema_version);
-  return Sha256(buf);
+  return crypto::Sha256(buf);
 }
 
 std::string Base64UrlEncode(std::string_view bytes) {

@@ -19,9 +19,6 @@ namespace limpide::store::internal {
 using ContentHash = std::array<uint8_t, 32>;
 ContentHash HashContent(const domain::Contract& c);
 
-// SHA-256 (FIPS 180-4) of `data`.
-ContentHash Sha256(std::string_view data);
-
 // Position in the listing order: notification date ("" when absent, which
 // sorts last) then uid.
 struct SortKey {
