@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
+#include <cstdio>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "crypto/crypto.h"
@@ -277,6 +280,67 @@ Status CheckCopiedObject(const StoredObject& o) {
   LIMPIDE_RETURN_IF_ERROR(CheckObject(o.kind, o.id, o.body));
   if (o.version < 1) return Status::InvalidArgument("object version below 1", "version");
   return Status::Ok();
+}
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string LedgerNow() {
+  const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  const time_t secs = static_cast<time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buf;
+}
+
+Result<std::string> EncodeLedgerAppend(const LedgerAppend& e, uint64_t seq,
+                                       const std::string& time) {
+  if (e.kind.empty() || e.subject.empty()) {
+    return Status::InvalidArgument("ledger entry without kind or subject", "kind");
+  }
+  // Fast path: the body spliced into the entry text, which is then checked
+  // in one pass without building a JSON value.
+  std::string text;
+  auto kind = ledger::CanonicalJson(nlohmann::json(e.kind));
+  auto subject = ledger::CanonicalJson(nlohmann::json(e.subject));
+  if (kind.ok() && subject.ok()) {
+    text.reserve(e.body.size() + kind->size() + subject->size() + 96);
+    text += "{\"body\":";
+    text += e.body;
+    text += ",\"kind\":";
+    text += *kind;
+    text += ",\"seq\":";
+    text += std::to_string(seq);
+    text += ",\"subject\":";
+    text += *subject;
+    text += ",\"time\":\"";
+    text += time;
+    text += "\"}";
+  }
+  uint64_t checked_seq = 0;
+  if (!text.empty() && ledger::QuickCheckEncodedEntry(text, &checked_seq) && checked_seq == seq) {
+    return text;
+  }
+  // Anything else is parsed and canonicalised, or refused with the reason.
+  ledger::Entry entry;
+  entry.seq = seq;
+  entry.time = time;
+  entry.kind = e.kind;
+  entry.subject = e.subject;
+  entry.body = nlohmann::json::parse(e.body, nullptr, /*allow_exceptions=*/false);
+  if (entry.body.is_discarded() || !entry.body.is_object()) {
+    return Status::InvalidArgument("ledger entry body is not a JSON object", "body");
+  }
+  return ledger::EncodeEntry(entry);
 }
 
 Status CheckCopiedEntry(const LedgerRecord& r, uint64_t size, std::string_view last_time) {

@@ -70,6 +70,19 @@ inline constexpr int kMaxPageLimit = 1000;
 // its own.
 Status CheckCopiedEntry(const LedgerRecord& r, uint64_t size, std::string_view last_time);
 
+// Microseconds since the Unix epoch (the contracts' created_at/updated_at).
+int64_t NowMicros();
+// The current time as the ledger writes it: "2026-11-29T03:03:27.123Z".
+std::string LedgerNow();
+
+// The canonical text of the ledger entry `e` at position `seq`, written at
+// `time` (docs/ledger.md). A body already in canonical form (what the app
+// writes) is spliced in and checked in one pass; any other JSON object is
+// parsed and canonicalised. InvalidArgument when the kind or subject is empty
+// or the body is not a JSON object.
+Result<std::string> EncodeLedgerAppend(const LedgerAppend& e, uint64_t seq,
+                                       const std::string& time);
+
 // Adds one row of an engine's inventory statement: (table, kind, rows, bytes)
 // where table is 0 contracts, 1 organizations, 2 ledger entries, 3 ledger
 // nodes, 4 blobs (bytes: their total size), 5 objects of `kind`.

@@ -19,6 +19,30 @@ std::string DateText(const std::optional<domain::Date>& d) {
 
 // JSON written byte for byte: both engines keep these columns as bytes
 // (docs/storage.md), so bytes that are not UTF-8 survive the round trip.
+std::string InsertContractSql(char marker, std::string_view suffix) {
+  const std::string m(1, marker);
+  std::string cols, vals;
+  for (int i = 0; i < kWriteColumnCount; ++i) {
+    cols += kWriteColumns[i];
+    cols += ", ";
+    vals += m + std::to_string(i + 1) + ", ";
+  }
+  // created_at takes the same value as updated_at.
+  return "INSERT INTO contracts (" + cols + "created_at) VALUES (" + vals + m +
+         std::to_string(kWriteColumnCount) + ") ON CONFLICT (uid) DO NOTHING" + std::string(suffix);
+}
+
+std::string UpdateContractSql(char marker, std::string_view where) {
+  const std::string m(1, marker);
+  std::string sets;
+  for (int i = 1; i < kWriteColumnCount; ++i) {
+    if (i > 1) sets += ", ";
+    sets += kWriteColumns[i];
+    sets += " = " + m + std::to_string(i + 1);
+  }
+  return "UPDATE contracts SET " + sets + " " + std::string(where);
+}
+
 void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
   for (char ch : s) {

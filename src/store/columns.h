@@ -4,6 +4,7 @@
 // back by a reader as strict as the writer. Private to store/.
 #pragma once
 
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,32 @@ std::string FlagsJson(const std::vector<std::string>& flags);
 std::string HoldersJson(const std::vector<domain::Holder>& holders);
 // [[id, object, signed_on|null, published_on|null, duration|null, amount_cents|null, holders],…]
 std::string ModificationsJson(const std::vector<domain::Modification>& mods);
+
+// Columns of `contracts` read back into a Contract, in this order.
+inline constexpr const char* kContractColumns =
+    "uid, id, kind, buyer_id, buyer_name, nature, procedure, object, cpv, place_code, "
+    "place_code_type, place_name, duration_months, amount_cents, public_subsidy_cents, "
+    "notified_on, published_on, execution_start, price_form, extra_json, schema_version, "
+    "source, flags, holders_json, modifications_json";
+
+// Columns written by UpsertContract, bound as parameters 1..N in this order
+// (1 = uid; N = updated_at, which created_at takes too on insert).
+inline constexpr const char* kWriteColumns[] = {
+    "uid",          "id",          "kind",           "buyer_id",        "buyer_name",
+    "nature",       "procedure",   "object",         "object_folded",   "cpv",
+    "cpv8",         "place_code",  "place_code_type", "place_name",     "duration_months",
+    "amount_cents", "public_subsidy_cents", "notified_on", "published_on", "execution_start",
+    "price_form",   "extra_json",  "schema_version", "source",          "flags",
+    "holders_json", "modifications_json", "content_hash", "updated_at"};
+inline constexpr int kWriteColumnCount = static_cast<int>(std::size(kWriteColumns));
+
+// The engines' statements over kWriteColumns; parameters are written
+// `marker` + number ('?' for SQLite, '$' for PostgreSQL).
+// INSERT … ON CONFLICT (uid) DO NOTHING, then `suffix` (e.g. " RETURNING seq").
+std::string InsertContractSql(char marker, std::string_view suffix = {});
+// UPDATE contracts SET <all but uid> followed by `where` (which may use
+// parameter 1, the uid, or parameters after N).
+std::string UpdateContractSql(char marker, std::string_view where);
 
 // internal: "corrupt stored contract <uid>: <what>".
 Status Corrupt(std::string_view what, std::string_view uid);

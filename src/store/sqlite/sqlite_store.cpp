@@ -38,97 +38,12 @@ constexpr auto kMaxIdleSnapshot = std::chrono::milliseconds(200);
 // The organization-name cache of the writer is dropped beyond this size.
 constexpr size_t kMaxCachedOrganizations = 200000;
 
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// The current time as the ledger writes it: "2026-11-29T03:03:27.123Z".
-std::string LedgerNow() {
-  const auto now = std::chrono::system_clock::now();
-  const int64_t ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const time_t secs = static_cast<time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
-}
-
 crypto::Hash HashFromBlob(std::string_view blob) {
   crypto::Hash h{};
   if (blob.size() == h.size()) std::memcpy(h.data(), blob.data(), h.size());
   return h;
 }
 
-// Columns of `contracts` read back into a Contract, in this order.
-constexpr const char* kContractColumns =
-    "uid, id, kind, buyer_id, buyer_name, nature, procedure, object, cpv, place_code, "
-    "place_code_type, place_name, duration_months, amount_cents, public_subsidy_cents, "
-    "notified_on, published_on, execution_start, price_form, extra_json, schema_version, "
-    "source, flags, holders_json, modifications_json";
-
-// Columns written by UpsertContract, bound as ?1..?N in this order (?1 = uid).
-constexpr const char* kWriteColumns[] = {"uid",
-                                         "id",
-                                         "kind",
-                                         "buyer_id",
-                                         "buyer_name",
-                                         "nature",
-                                         "procedure",
-                                         "object",
-                                         "object_folded",
-                                         "cpv",
-                                         "cpv8",
-                                         "place_code",
-                                         "place_code_type",
-                                         "place_name",
-                                         "duration_months",
-                                         "amount_cents",
-                                         "public_subsidy_cents",
-                                         "notified_on",
-                                         "published_on",
-                                         "execution_start",
-                                         "price_form",
-                                         "extra_json",
-                                         "schema_version",
-                                         "source",
-                                         "flags",
-                                         "holders_json",
-                                         "modifications_json",
-                                         "content_hash",
-                                         "updated_at"};
-constexpr int kWriteColumnCount = static_cast<int>(std::size(kWriteColumns));
-
-std::string InsertContractSql() {
-  std::string cols, vals;
-  for (int i = 0; i < kWriteColumnCount; ++i) {
-    cols += kWriteColumns[i];
-    cols += ", ";
-    vals += "?" + std::to_string(i + 1) + ", ";
-  }
-  // created_at takes the same value as updated_at.
-  return "INSERT INTO contracts (" + cols + "created_at) VALUES (" + vals + "?" +
-         std::to_string(kWriteColumnCount) + ") ON CONFLICT (uid) DO NOTHING";
-}
-
-std::string UpdateContractSql() {
-  std::string sets;
-  for (int i = 1; i < kWriteColumnCount; ++i) {
-    if (i > 1) sets += ", ";
-    sets += kWriteColumns[i];
-    sets += " = ?" + std::to_string(i + 1);
-  }
-  // ?1 is still bound to the uid, which does not change.
-  return "UPDATE contracts SET " + sets + " WHERE seq = ?" + std::to_string(kWriteColumnCount + 1);
-}
-
-// The stored name is replaced when it is empty, or when it carries U+FFFD (a
-// character lost by a decoder) and the new one does not.
 // Rows for internal::AddInventoryRow, from one statement (one snapshot).
 constexpr const char* kInventorySql =
     "SELECT 0, '', count(*), 0 FROM contracts "
@@ -148,6 +63,8 @@ constexpr const char* kTryLeaseSql =
 constexpr const char* kSelectObjectSql =
     "SELECT kind, id, version, body, updated FROM objects WHERE kind = ?1 AND id = ?2";
 
+// The stored name is replaced when it is empty, or when it carries U+FFFD (a
+// character lost by a decoder) and the new one does not.
 constexpr const char* kUpsertOrganizationSql =
     "INSERT INTO organizations (id, name) VALUES (?1, ?2) "
     "ON CONFLICT (id) DO UPDATE SET name = excluded.name "
@@ -155,6 +72,10 @@ constexpr const char* kUpsertOrganizationSql =
     "(instr(organizations.name, char(65533)) > 0 AND instr(excluded.name, char(65533)) = 0))";
 
 using internal::Corrupt;
+using internal::InsertContractSql;
+using internal::kContractColumns;
+using internal::kWriteColumnCount;
+using internal::UpdateContractSql;
 using internal::DateText;
 using internal::FlagsJson;
 using internal::HoldersJson;
@@ -536,8 +457,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
 }
 
 Status SqliteStore::PrepareWriter() {
-  const std::string insert = InsertContractSql();
-  const std::string update = UpdateContractSql();
+  const std::string insert = InsertContractSql('?');
+  const std::string update = UpdateContractSql('?', "WHERE seq = ?" + std::to_string(kWriteColumnCount + 1));
   const std::pair<sqlite3_stmt**, const char*> statements[] = {
       {&w_.begin, "BEGIN IMMEDIATE"},
       {&w_.commit, "COMMIT"},
@@ -750,7 +671,7 @@ Result<UpsertOutcome> SqliteWriteTransaction::UpsertContract(const Contract& c) 
     q.Bind(26, holders_json);
     q.Bind(27, modifications_json);
     q.BindBlob(28, hash.data(), static_cast<int>(hash.size()));
-    q.Bind(29, NowMicros());
+    q.Bind(29, internal::NowMicros());
   };
 
   // New contracts are the common case of an import: try the insert first, so
@@ -928,52 +849,14 @@ Status SqliteWriteTransaction::CopyLedgerEntry(const LedgerRecord& r) {
 Result<uint64_t> SqliteWriteTransaction::AppendToLedger(const LedgerAppend& e) {
   if (finished_) return Status::FailedPrecondition("transaction already finished");
   LIMPIDE_RETURN_IF_ERROR(LoadTail());
-  ledger::Entry entry;
-  entry.seq = tail_->frontier.size();
-  entry.time = std::max(LedgerNow(), tail_->last_time);
-  entry.kind = e.kind;
-  entry.subject = e.subject;
-  if (e.kind.empty() || e.subject.empty()) {
-    return Status::InvalidArgument("ledger entry without kind or subject", "kind");
-  }
-  // Fast path: a body already in canonical form (what the app writes) is
-  // spliced into the entry text, which is then checked in one pass without
-  // building a JSON value. Anything else is parsed and canonicalised, or
-  // refused with the reason.
-  std::string text;
-  {
-    auto kind = ledger::CanonicalJson(nlohmann::json(e.kind));
-    auto subject = ledger::CanonicalJson(nlohmann::json(e.subject));
-    if (kind.ok() && subject.ok()) {
-      text.reserve(e.body.size() + kind->size() + subject->size() + 96);
-      text += "{\"body\":";
-      text += e.body;
-      text += ",\"kind\":";
-      text += *kind;
-      text += ",\"seq\":";
-      text += std::to_string(entry.seq);
-      text += ",\"subject\":";
-      text += *subject;
-      text += ",\"time\":\"";
-      text += entry.time;
-      text += "\"}";
-    }
-  }
-  uint64_t checked_seq = 0;
-  if (text.empty() || !ledger::QuickCheckEncodedEntry(text, &checked_seq) ||
-      checked_seq != entry.seq) {
-    entry.body = nlohmann::json::parse(e.body, nullptr, /*allow_exceptions=*/false);
-    if (entry.body.is_discarded() || !entry.body.is_object()) {
-      return Status::InvalidArgument("ledger entry body is not a JSON object", "body");
-    }
-    auto bytes = ledger::EncodeEntry(entry);
-    if (!bytes.ok()) return bytes.status();
-    text = std::move(*bytes);
-  }
-  const crypto::Hash leaf = ledger::LeafHash(text);
+  const uint64_t seq = tail_->frontier.size();
+  const std::string time = std::max(internal::LedgerNow(), tail_->last_time);
+  auto text = internal::EncodeLedgerAppend(e, seq, time);
+  if (!text.ok()) return text.status();
+  const crypto::Hash leaf = ledger::LeafHash(*text);
   LIMPIDE_RETURN_IF_ERROR(
-      InsertLedgerEntry(entry.seq, entry.time, entry.kind, entry.subject, text, leaf));
-  return entry.seq;
+      InsertLedgerEntry(seq, time, e.kind, e.subject, *text, leaf));
+  return seq;
 }
 
 Result<uint64_t> SqliteStore::LedgerSize() {
@@ -1055,7 +938,7 @@ Result<int64_t> SqliteWriteTransaction::PutObject(std::string_view kind, std::st
   if (expected_version < 0) {
     return Status::InvalidArgument("expected version is negative", "expected_version");
   }
-  const std::string now = LedgerNow();
+  const std::string now = internal::LedgerNow();
   Query q(expected_version == 0 ? store_.w_.insert_object : store_.w_.update_object);
   q.Bind(1, kind);
   q.Bind(2, id);
@@ -1557,7 +1440,7 @@ Result<bool> SqliteStore::TryLease(std::string_view name, std::string_view holde
   if (name.empty() || holder.empty())
     return Status::InvalidArgument("lease without name or holder", "name");
   if (ttl_ms <= 0) return Status::InvalidArgument("lease duration must be positive", "ttl");
-  const int64_t now = NowMicros() / 1000;
+  const int64_t now = internal::NowMicros() / 1000;
   std::lock_guard<std::mutex> lock(write_mu_);
   auto stmt = writer_->Prepare(kTryLeaseSql);
   if (!stmt.ok()) return stmt.status();
