@@ -587,6 +587,40 @@ Result<Principal> Accounts::Authenticate(std::string_view token) const {
   return who;
 }
 
+Result<int> Accounts::PurgeExpiredSessions() {
+  const domain::Instant before{options_.now().micros -
+                               options_.expired_session_kept_seconds * 1'000'000};
+  int purged = 0;
+  store::PageRequest page{"", 500};
+  for (;;) {
+    auto got = store_.ListObjects("token", "", page);
+    if (!got.ok()) return got.status();
+    std::vector<std::pair<std::string, std::string>> old;  // (token hash, user)
+    for (const auto& o : got->items) {
+      auto body = ParseObject(o);
+      if (!body.ok() || Str(*body, "kind") != "session") continue;
+      auto expires = InstantAt(*body, "expires");
+      if (expires.ok() && *expires && (*expires)->micros < before.micros)
+        old.emplace_back(o.id, Str(*body, "user"));
+    }
+    if (!old.empty()) {
+      auto txn = store_.BeginWrite();
+      if (!txn.ok()) return txn.status();
+      for (const auto& [hash, user] : old) {
+        for (Status st : {(*txn)->DeleteObject("token", hash),
+                          (*txn)->DeleteObject("user-token", user + "/" + hash)}) {
+          if (!st.ok() && st.code() != ErrorCode::kNotFound) return st;
+        }
+      }
+      LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
+      purged += static_cast<int>(old.size());
+    }
+    if (got->next.empty()) break;
+    page.after = got->next;
+  }
+  return purged;
+}
+
 Result<Principal> Accounts::FindUserByEmail(std::string_view email) const {
   auto normalized = NormalizeEmail(email);
   if (!normalized.ok()) return normalized.status();

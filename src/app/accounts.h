@@ -103,6 +103,9 @@ struct AccountsOptions {
   std::function<domain::Instant()> now;
   // Lifetime of a login session (absolute, not sliding).
   int64_t session_seconds = 12 * 3600;
+  // How long an expired session is kept (it still answers "expired token")
+  // before PurgeExpiredSessions deletes it.
+  int64_t expired_session_kept_seconds = 7 * 24 * 3600;
 };
 
 // The current time from the system clock.
@@ -151,6 +154,12 @@ class Accounts {
   // token", "revoked token", "expired token"; other codes when the store
   // fails.
   Result<Principal> Authenticate(std::string_view token) const;
+
+  // Deletes the sessions expired for longer than
+  // AccountsOptions::expired_session_kept_seconds (token and user link), so
+  // that logins do not pile up; API tokens are kept (their owners list them).
+  // Returns how many were deleted. Run hourly by `limpide serve`.
+  Result<int> PurgeExpiredSessions();
 
   // The user with this e-mail, with every scope of their role and no token
   // (for the CLI, which acts with the rights of whoever runs it). not_found

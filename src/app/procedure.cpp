@@ -23,6 +23,13 @@ constexpr std::string_view kTender = "tender";
 constexpr std::string_view kDeposit = "deposit";
 constexpr std::string_view kEvent = "tender-event";
 constexpr std::string_view kNotification = "notification";
+// The consultations waiting for their deadline, one object each, keyed
+// "<deadline>/<id>" so that a listing comes in deadline order
+// (docs/procedure.md, "Closing at the deadline"); kept in the transaction
+// that writes the consultation. The marker says the index was built.
+constexpr std::string_view kTenderDue = "tender-due";
+constexpr std::string_view kIndexMarker = "index-built";
+constexpr std::string_view kTenderDueMarkerId = "tender-due";
 constexpr size_t kMaxDocumentsPerDeposit = 100;
 constexpr size_t kMaxNameBytes = 255;
 constexpr size_t kMaxQuestionBytes = 10'000;
@@ -36,6 +43,28 @@ std::string RandomHex(size_t n) {
 }
 
 // Ids that sort in creation order: "2026-11-29-" then 8 random hex digits.
+// The consultation's key in the kTenderDue index; "" when it is not waiting
+// for its deadline.
+std::string DueKey(const domain::Consultation& c) {
+  if (c.state != ConsultationState::kPublished) return "";
+  return Millis(c.deadline) + "/" + c.id;
+}
+
+// Moves a consultation's entry in the due index from `before` to `after`.
+Status MoveDueKey(store::WriteTransaction& txn, const std::string& before,
+                  const std::string& after) {
+  if (before == after) return Status::Ok();
+  if (!before.empty()) {
+    Status st = txn.DeleteObject(kTenderDue, before);
+    if (!st.ok() && st.code() != ErrorCode::kNotFound) return st;
+  }
+  if (!after.empty()) {
+    auto put = txn.PutObject(kTenderDue, after, "{}", 0);
+    if (!put.ok() && put.status().code() != ErrorCode::kConflict) return put.status();
+  }
+  return Status::Ok();
+}
+
 std::string NewTenderId(Instant now) { return Millis(now).substr(0, 10) + "-" + RandomHex(4); }
 
 // A new deposit object, in the "uploading" state, with a fresh id.
@@ -225,10 +254,12 @@ Result<json> Procedures::Change(
   auto loaded = ReadTender((*txn)->GetObject(kTender, id), id);
   if (!loaded.ok()) return loaded.status();
   Tender& t = *loaded;
+  const std::string due_before = DueKey(t.c);
   auto out = change(t, **txn);
   if (!out.ok()) return out.status();
   auto put = (*txn)->PutObject(kTender, id, t.Body(), t.version);
   if (!put.ok()) return put.status();
+  LIMPIDE_RETURN_IF_ERROR(MoveDueKey(**txn, due_before, DueKey(t.c)));
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
   return out;
 }
@@ -370,6 +401,7 @@ Result<std::vector<std::string>> Procedures::PublishMany(
     LIMPIDE_RETURN_IF_ERROR(AppendLedger(**txn, t.c, "tender.published", body));
     auto put = (*txn)->PutObject(kTender, t.c.id, t.Body(), 0);
     if (!put.ok()) return put.status();
+    LIMPIDE_RETURN_IF_ERROR(MoveDueKey(**txn, "", DueKey(t.c)));
     LIMPIDE_RETURN_IF_ERROR(AddEvent(**txn, t.c.id, now, "tender.published", &d.buyer));
     ids.push_back(t.c.id);
   }
@@ -1135,25 +1167,66 @@ Result<int> Procedures::CloseOne(std::string_view id) {
   return closed;
 }
 
-Result<int> Procedures::CloseDue() {
-  int closed = 0;
+Status Procedures::EnsureDueIndex() {
+  if (due_index_built_.load()) return Status::Ok();
+  auto marker = store_.GetObject(kIndexMarker, kTenderDueMarkerId);
+  if (marker.ok()) {
+    due_index_built_ = true;
+    return Status::Ok();
+  }
+  if (marker.status().code() != ErrorCode::kNotFound) return marker.status();
+  // A store written before the index existed: one pass over the
+  // consultations, once per store.
+  auto txn = store_.BeginWrite();
+  if (!txn.ok()) return txn.status();
   store::PageRequest page{"", 1000};
-  const Instant now = Now();
   for (;;) {
     auto got = store_.ListObjects(kTender, "", page);
     if (!got.ok()) return got.status();
     for (const auto& o : got->items) {
-      // A cheap look before the write: most consultations are not due.
-      if (o.body.find("\"state\":{\"code\":\"published\"") == std::string::npos &&
-          o.body.find("\"published\"") == std::string::npos) {
+      auto t = ReadTender(o, o.id);
+      if (!t.ok()) return t.status();
+      LIMPIDE_RETURN_IF_ERROR(MoveDueKey(**txn, "", DueKey(t->c)));
+    }
+    if (got->next.empty()) break;
+    page.after = got->next;
+  }
+  auto put = (*txn)->PutObject(kIndexMarker, kTenderDueMarkerId, "{}", 0);
+  if (!put.ok() && put.status().code() != ErrorCode::kConflict) return put.status();
+  LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
+  due_index_built_ = true;
+  return Status::Ok();
+}
+
+Result<int> Procedures::CloseDue() {
+  LIMPIDE_RETURN_IF_ERROR(EnsureDueIndex());
+  int closed = 0;
+  const std::string now = Millis(Now());
+  store::PageRequest page{"", 100};
+  // The index lists the consultations by deadline: the first one still
+  // ahead ends the run, so a run costs the due ones, not all of them.
+  for (;;) {
+    auto got = store_.ListObjects(kTenderDue, "", page);
+    if (!got.ok()) return got.status();
+    for (const auto& o : got->items) {
+      const size_t slash = o.id.find('/');
+      if (slash == std::string::npos || o.id.compare(0, slash, now) > 0) return closed;
+      const std::string id = o.id.substr(slash + 1);
+      auto n = CloseOne(id);
+      if (!n.ok() && n.status().code() != ErrorCode::kNotFound) return n.status();
+      if (n.ok() && *n > 0) {
+        closed += *n;
         continue;
       }
-      auto t = Load(o.id);
-      if (!t.ok()) return t.status();
-      if (t->c.state != ConsultationState::kPublished || now < t->c.deadline) continue;
-      auto n = CloseOne(o.id);
-      if (!n.ok()) return n.status();
-      closed += *n;
+      // Nothing to close: a key left behind (a consultation gone, or no
+      // longer waiting). Dropped, so that it is not met again.
+      auto txn = store_.BeginWrite();
+      if (!txn.ok()) return txn.status();
+      auto t = ReadTender((*txn)->GetObject(kTender, id), id);
+      if (t.ok() && DueKey(t->c) == o.id) continue;  // still waiting (clock skew)
+      Status st = (*txn)->DeleteObject(kTenderDue, o.id);
+      if (!st.ok() && st.code() != ErrorCode::kNotFound) return st;
+      LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
     }
     if (got->next.empty()) break;
     page.after = got->next;

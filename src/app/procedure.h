@@ -10,6 +10,7 @@
 // changes.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -148,7 +149,9 @@ class Procedures {
   // ---- After the deadline ----
   // Records the closing of every published consultation whose deadline has
   // passed: the receipts tree's root goes into the ledger. Returns how many
-  // were closed. Safe to run from several threads or processes.
+  // were closed. Safe to run from several threads or processes. Reads only
+  // the due ones, from an index by deadline (built on the first run over a
+  // store that predates it).
   Result<int> CloseDue();
   // Opens the bids with the buyer's secret key (base64): the last complete
   // deposit of each company before the deadline (or in the grace period);
@@ -185,6 +188,8 @@ class Procedures {
   static Result<Tender> ReadTender(Result<store::StoredObject> obj, std::string_view id);
   Result<Tender> Load(std::string_view id);
   Result<int> CloseOne(std::string_view id);
+  // Builds the index of consultations by deadline when the store lacks it.
+  Status EnsureDueIndex();
   // Completes the deposit `d` (JSON, every chunk received) at `now`: each
   // document's hash from its sealed chunks (`add_chunk` gives the chunk of
   // this hash to the hasher), the signed receipt, the timing.
@@ -196,6 +201,7 @@ class Procedures {
   store::Store& store_;
   LedgerService& ledger_;
   ProcedureOptions options_;
+  std::atomic<bool> due_index_built_{false};
 };
 
 }  // namespace limpide::app

@@ -222,6 +222,9 @@ int Serve(const ServeArgs& args) {
   // Scheduled work of the alerts (matching new publications, deliveries due,
   // daily digests), under the same lease as the other jobs so one node does
   // it. RunDue returns at once: deliveries run on their own threads.
+  // Expired login sessions do not pile up (Accounts::PurgeExpiredSessions).
+  scheduler.Add("purge-sessions", std::chrono::hours(1),
+                [&accounts] { return accounts.PurgeExpiredSessions().status(); });
   scheduler.Add("alerts", std::chrono::milliseconds(500),
                 [&alerts] { return alerts.RunDue(app::SystemNow()); });
   scheduler.Start();

@@ -152,6 +152,10 @@ class WriteTransaction {
   // Returns the new version.
   virtual Result<int64_t> PutObject(std::string_view kind, std::string_view id,
                                     std::string_view body, int64_t expected_version) = 0;
+  // Removes (kind, id): not_found when absent. For derived objects (indexes
+  // kept by the app, expired sessions); a later PutObject with version 0
+  // creates it anew.
+  virtual Status DeleteObject(std::string_view kind, std::string_view id) = 0;
   // Stores `bytes` under their SHA-256 (nothing more when already stored) and
   // returns the hash. Blobs are immutable and never deleted.
   Result<crypto::Hash> PutBlob(std::string_view bytes) {

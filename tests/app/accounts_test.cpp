@@ -230,6 +230,35 @@ TEST_F(AccountsTest, SessionsExpire) {
   EXPECT_EQ(late.status().message(), "expired token");
 }
 
+TEST_F(AccountsTest, SessionsExpiredForAWeekArePurgedAndApiTokensKept) {
+  const Principal marie = MustCreate(Company());
+  auto old_session = accounts_->Login("marie@exemple.fr", kPassword);
+  ASSERT_TRUE(old_session.ok());
+  auto api = accounts_->CreateToken(marie, {"read"}, "robot", std::nullopt);
+  ASSERT_TRUE(api.ok()) << api.status().ToString();
+  Advance(3600 + 7 * 24 * 3600 - 1);  // expired a week ago less a second: kept
+  auto fresh = accounts_->Login("marie@exemple.fr", kPassword);
+  ASSERT_TRUE(fresh.ok());
+  auto none = accounts_->PurgeExpiredSessions();
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(*none, 0);
+  EXPECT_EQ(accounts_->Authenticate(old_session->token).status().message(), "expired token");
+  Advance(2);
+  auto purged = accounts_->PurgeExpiredSessions();
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(*purged, 1);
+  EXPECT_EQ(accounts_->Authenticate(old_session->token).status().message(), "unknown token");
+  EXPECT_TRUE(accounts_->Authenticate(fresh->token).ok());
+  EXPECT_TRUE(accounts_->Authenticate(api->token).ok());
+  // The user's list no longer shows it, and nothing dangles.
+  auto listed = accounts_->ListTokens(marie);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_EQ(listed->size(), 2u);
+  auto links = store_->ListObjects("user-token", "", {"", 10});
+  ASSERT_TRUE(links.ok());
+  EXPECT_EQ(links->items.size(), 2u);
+}
+
 TEST_F(AccountsTest, AuthenticateSaysWhatIsWrongWithAToken) {
   const auto reason = [&](const std::string& token) {
     auto r = accounts_->Authenticate(token);

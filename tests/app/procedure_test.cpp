@@ -172,6 +172,59 @@ TEST_F(ProcedureTest, TheLastDepositBeforeTheDeadlineCountsAndWithdrawalRemovesI
             crypto::ToHex(crypto::Sha256("second")));
 }
 
+TEST_F(ProcedureTest, ClosingReadsOnlyTheDueConsultationsFromTheDeadlineIndex) {
+  const int64_t hour = int64_t{3600} * 1'000'000;
+  std::vector<std::string> ids;
+  for (const char* deadline :
+       {"2030-03-17T17:46:40Z", "2030-03-17T18:46:40Z", "2030-03-17T19:46:40Z"}) {
+    now_ = kDeadline - int64_t{10} * 24 * hour;
+    const json draft = {{"title", "Élagage"},       {"procedure", "procedure_adaptee"},
+                        {"cpv", "77211400-6"},      {"criteria", {{{"name", "Prix"}, {"weight", 100}}}},
+                        {"maxDocumentBytes", 1000}, {"deadline", deadline}};
+    auto created = procedures_->CreateDraft(Buyer(), draft.dump());
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    ids.push_back((*created)["id"]);
+    ASSERT_TRUE(procedures_->Publish(Buyer(), ids.back()).ok());
+  }
+  auto due = [this] {
+    std::vector<std::string> out;
+    auto page = store_->ListObjects("tender-due", "", {"", 100});
+    EXPECT_TRUE(page.ok());
+    for (const auto& o : page->items) out.push_back(o.id);
+    return out;
+  };
+  ASSERT_EQ(due().size(), 3u);
+  EXPECT_EQ(due()[0], "2030-03-17T17:46:40.000Z/" + ids[0]);  // deadline order
+  ASSERT_TRUE(procedures_->Cancel(Buyer(), ids[2], "besoin disparu").ok());
+  EXPECT_EQ(due().size(), 2u);  // a cancelled consultation waits for nothing
+
+  now_ = kDeadline + hour / 2;
+  auto closed = procedures_->CloseDue();
+  ASSERT_TRUE(closed.ok()) << closed.status().ToString();
+  EXPECT_EQ(*closed, 1);
+  EXPECT_EQ(due(), std::vector<std::string>{"2030-03-17T18:46:40.000Z/" + ids[1]});
+
+  // A store from before the index: no entries, no marker. The first run
+  // builds the index from the consultations, then closes what is due.
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->DeleteObject("tender-due", due()[0]).ok());
+    ASSERT_TRUE((*txn)->DeleteObject("index-built", "tender-due").ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  ProcedureOptions options;
+  options.now = [this] { return domain::Instant{now_}; };
+  Procedures fresh(*store_, *ledger_, options);
+  now_ = kDeadline + 2 * hour;
+  closed = fresh.CloseDue();
+  ASSERT_TRUE(closed.ok()) << closed.status().ToString();
+  EXPECT_EQ(*closed, 1);
+  EXPECT_TRUE(due().empty());
+  EXPECT_TRUE(store_->GetObject("index-built", "tender-due").ok());
+  EXPECT_EQ(*fresh.CloseDue(), 0);
+}
+
 TEST_F(ProcedureTest, ReceiptsAreSignedAndAnchoredAtTheDeadline) {
   const json t = Publish();
   const std::string id = t["id"];

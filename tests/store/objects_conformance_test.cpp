@@ -66,6 +66,38 @@ TEST_P(ObjectsConformance, CreateReadUpdate) {
   EXPECT_EQ(got->body, R"({"title":"Élagage des arbres"})");
 }
 
+TEST_P(ObjectsConformance, DeleteRemovesAndAbsentIsNotFound) {
+  ASSERT_TRUE(Put("due", "2026/t-1", "{}", 0).ok());
+  ASSERT_TRUE(Put("due", "2026/t-2", "{}", 0).ok());
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->DeleteObject("due", "2026/t-1").ok());
+    // The transaction sees its own delete.
+    EXPECT_EQ((*txn)->GetObject("due", "2026/t-1").status().code(), ErrorCode::kNotFound);
+    EXPECT_EQ((*txn)->DeleteObject("due", "2026/t-1").code(), ErrorCode::kNotFound);
+    EXPECT_EQ((*txn)->DeleteObject("other", "2026/t-2").code(), ErrorCode::kNotFound);
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  EXPECT_EQ(store_->GetObject("due", "2026/t-1").status().code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->GetObject("due", "2026/t-2").ok());
+  auto page = store_->ListObjects("due", "", {"", 10});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].id, "2026/t-2");
+  // Created anew from version 0.
+  auto again = Put("due", "2026/t-1", "{}", 0);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(*again, 1);
+  // A rolled-back delete leaves the object.
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->DeleteObject("due", "2026/t-2").ok());
+  }
+  EXPECT_TRUE(store_->GetObject("due", "2026/t-2").ok());
+}
+
 TEST_P(ObjectsConformance, KindsAreSeparateNamespaces) {
   ASSERT_TRUE(Put("user", "same", R"({"a":1})", 0).ok());
   ASSERT_TRUE(Put("token", "same", R"({"b":2})", 0).ok());

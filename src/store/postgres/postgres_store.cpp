@@ -278,6 +278,7 @@ class PostgresWriteTransaction final : public WriteTransaction {
   Result<StoredObject> GetObject(std::string_view kind, std::string_view id) override;
   Result<int64_t> PutObject(std::string_view kind, std::string_view id, std::string_view body,
                             int64_t expected_version) override;
+  Status DeleteObject(std::string_view kind, std::string_view id) override;
   using WriteTransaction::PutBlob;
   Status PutBlob(std::string_view bytes, const crypto::Hash& hash) override;
   Status CopyLedgerEntry(const LedgerRecord& record) override;
@@ -805,6 +806,17 @@ Result<int64_t> PostgresWriteTransaction::PutObject(std::string_view kind, std::
   if (expected_version == 0) return Status::Conflict(what + " already exists");
   return Status::Conflict(what + " is not at version " + std::to_string(expected_version) +
                           " (changed meanwhile, or absent)");
+}
+
+Status PostgresWriteTransaction::DeleteObject(std::string_view kind, std::string_view id) {
+  if (finished_) return Status::FailedPrecondition("transaction already finished");
+  Params p;
+  p.Bytes(kind);
+  p.Bytes(id);
+  auto r = conn().Run("DELETE FROM objects WHERE kind = $1 AND id = $2", p);
+  if (!r.ok()) return r.status();
+  if (r->Affected() == 1) return Status::Ok();
+  return Status::NotFound("no " + std::string(kind) + " " + std::string(id));
 }
 
 Status PostgresWriteTransaction::PutBlob(std::string_view bytes, const crypto::Hash& hash) {

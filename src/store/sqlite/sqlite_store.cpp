@@ -245,6 +245,7 @@ class SqliteWriteTransaction final : public WriteTransaction {
   Result<StoredObject> GetObject(std::string_view kind, std::string_view id) override;
   Result<int64_t> PutObject(std::string_view kind, std::string_view id, std::string_view body,
                             int64_t expected_version) override;
+  Status DeleteObject(std::string_view kind, std::string_view id) override;
   using WriteTransaction::PutBlob;
   Status PutBlob(std::string_view bytes, const crypto::Hash& hash) override;
   Status CopyLedgerEntry(const LedgerRecord& record) override;
@@ -951,6 +952,18 @@ Result<int64_t> SqliteWriteTransaction::PutObject(std::string_view kind, std::st
   if (expected_version == 0) return Status::Conflict(what + " already exists");
   return Status::Conflict(what + " is not at version " + std::to_string(expected_version) +
                           " (changed meanwhile, or absent)");
+}
+
+Status SqliteWriteTransaction::DeleteObject(std::string_view kind, std::string_view id) {
+  if (finished_) return Status::FailedPrecondition("transaction already finished");
+  auto stmt = store_.writer_->Prepare("DELETE FROM objects WHERE kind = ?1 AND id = ?2");
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  q.Bind(1, kind);
+  q.Bind(2, id);
+  LIMPIDE_RETURN_IF_ERROR(q.Run());
+  if (sqlite3_changes(store_.writer_->raw()) == 1) return Status::Ok();
+  return Status::NotFound("no " + std::string(kind) + " " + std::string(id));
 }
 
 Status SqliteWriteTransaction::PutBlob(std::string_view bytes, const crypto::Hash& hash) {
