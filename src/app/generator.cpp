@@ -270,6 +270,11 @@ Result<GenerateReport> Generate(store::Store& store, Procedures& procedures,
     drafts.reserve(end - start);
     for (uint64_t rank = start; rank < end; ++rank) {
       drafts.push_back(model.Consultation(options.seed, rank, now));
+      if (!options.description.empty()) {
+        nlohmann::json draft = nlohmann::json::parse(drafts.back().json);
+        draft["description"] = options.description;
+        drafts.back().json = draft.dump();
+      }
     }
     auto ids = procedures.PublishMany(drafts);
     if (!ids.ok()) return ids.status();

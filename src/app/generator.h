@@ -60,6 +60,8 @@ struct GenerateOptions {
   uint64_t tenders = 0;
   uint64_t seed = 1;
   uint64_t batch = 50000;  // contracts per write transaction
+  // When set, the description of every consultation (e.g. saying it is a demo).
+  std::string description;
   // After each transaction: (contracts written, consultations written).
   std::function<void(uint64_t, uint64_t)> progress;
 };

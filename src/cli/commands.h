@@ -14,6 +14,7 @@ struct ServeArgs {
   std::string database;  // --database: a store URL; empty: DATA_DIR/limpide.db
   std::string listen = "127.0.0.1:8080";
   std::vector<std::string> seeds;  // imported on first start (empty store)
+  int demo_tenders = 0;            // synthetic open consultations added with the seeds
   std::string static_dir;          // Pico CSS etc.; default: <binary dir>/static
   int threads = 0;
   double rate_limit = 50;

@@ -21,6 +21,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   s->add_option("--seed", serve.seeds, "DECP file imported when the store is empty (repeatable)")
       ->check(CLI::ExistingFile);
+  s->add_option("--demo-tenders", serve.demo_tenders,
+                "With --seed, on first start: this many synthetic open consultations drawn "
+                "from the seed contracts (a demo)")
+      ->check(CLI::Range(0, 10000))
+      ->capture_default_str();
   s->add_option("--static-dir", serve.static_dir,
                 "Directory of static assets (default: next to the binary)");
   s->add_option("--threads", serve.threads, "I/O threads (0: one per core)")->capture_default_str();

@@ -10,6 +10,7 @@
 #include "api/bulk.h"
 #include "app/bulk.h"
 #include "app/catalogue.h"
+#include "app/generator.h"
 #include "app/importer.h"
 #include "app/ledger.h"
 #include "app/procedure.h"
@@ -66,6 +67,7 @@ int Serve(const ServeArgs& args) {
   std::error_code ec;
   app::Catalogue catalogue(*store);
 
+  bool seeded = false;  // the demo files were imported now (first start)
   if (!args.seeds.empty()) {
     auto counts = catalogue.CountContracts({});
     if (!counts.ok()) {
@@ -87,6 +89,7 @@ int Serve(const ServeArgs& args) {
         return 1;
       }
       std::cerr << app::ImportReportText(*report);
+      seeded = true;
     }
   }
 
@@ -127,6 +130,27 @@ int Serve(const ServeArgs& args) {
   procedure_options.rules.deposit_grace_micros = int64_t{args.deposit_grace_seconds} * 1'000'000;
   procedure_options.max_dce_document_bytes = static_cast<int64_t>(options.max_body_bytes);
   app::Procedures procedures(*store, ledger, procedure_options);
+  if (seeded && args.demo_tenders > 0) {
+    // Open consultations to browse, search and answer from the first minute:
+    // synthetic, drawn from the demo contracts (app/generator.h), and saying so.
+    auto model = app::ContractModel::FromFiles(args.seeds);
+    app::GenerateOptions demo;
+    demo.tenders = static_cast<uint64_t>(args.demo_tenders);
+    demo.description =
+        "Consultation de démonstration, générée à partir des données essentielles réelles "
+        "(objet, acheteur, code CPV, lieu) : elle ne correspond à aucun besoin réel.";
+    auto made = model.ok() ? app::Generate(*store, procedures, **model, demo)
+                           : Result<app::GenerateReport>(model.status());
+    // A demo that cannot be drawn (too few seed contracts) is not a reason
+    // to refuse to serve what was imported.
+    if (!made.ok()) {
+      std::fprintf(stderr, "limpide serve: no demo consultations: %s\n",
+                   made.status().ToString().c_str());
+    } else {
+      std::fprintf(stderr, "limpide serve: %llu demo consultations published (synthetic)\n",
+                   static_cast<unsigned long long>(made->tenders));
+    }
+  }
   // Scheduled work runs on one node at a time among those sharing the store
   // (a lease per job, app/scheduler.h). Stopped by its destructor on every
   // return path, before the services it calls.

@@ -24,6 +24,43 @@ test('a client over its rate limit gets 429 with Retry-After', async () => {
   }
 });
 
+test('the demo start adds synthetic open consultations that say so, once', async () => {
+  const { demoFiles, tempDir, EXAMPLES_2 } = await import('./harness.mjs');
+  const seeds = demoFiles(tempDir()).flatMap((f) => ['--seed', f]);
+  const list = async (server) => (await fetch(`${server.base}/api/v1/tenders?limit=100`)).json();
+  const first = await startServer({ args: [...seeds, '--demo-tenders', '7'] });
+  try {
+    const r1 = await list(first);
+    assert.equal(r1.items.length, 7);
+    for (const t of r1.items) {
+      assert.equal(t.state.code, 'published');
+      assert.match(t.description, /démonstration/);
+      assert.ok(Date.parse(t.deadline) > Date.now() + 30 * 24 * 3600 * 1000);
+    }
+    assert.match(first.stderr(), /7 demo consultations published/);
+  } finally {
+    assert.equal(await first.stop(), 0);
+  }
+  // A later start keeps them and adds none.
+  const second = await startServer({ dataDir: first.dataDir, args: [...seeds, '--demo-tenders', '7'] });
+  try {
+    assert.equal((await list(second)).items.length, 7);
+  } finally {
+    assert.equal(await second.stop(), 0);
+    second.cleanup();
+  }
+  // Too few seed contracts to draw from: the server still starts, and says why.
+  const small = await startServer({
+    args: [...EXAMPLES_2.flatMap((f) => ['--seed', f]), '--demo-tenders', '3'],
+  });
+  try {
+    assert.match(small.stderr(), /no demo consultations/);
+  } finally {
+    assert.equal(await small.stop(), 0);
+    small.cleanup();
+  }
+});
+
 test('the server seeds an empty store with the demo files once', async () => {
   const { EXAMPLES_2 } = await import('./harness.mjs');
   const seeds = EXAMPLES_2.flatMap((f) => ['--seed', f]);
