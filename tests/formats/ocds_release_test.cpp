@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -242,6 +243,53 @@ TEST(OcdsRelease, AwkwardContractsAreWrittenAsNlohmannWouldWriteThem) {
   EXPECT_EQ(last["contracts"][0]["amendments"][0]["amendsReleaseID"], json::parse(lines[2])["id"]);
 }
 
+// nlohmann's reading of an extra_json, pruned of empty values: what the
+// "autres" member must hold, to the text.
+std::string ExpectedAutres(const std::string& extra_json) {
+  std::function<void(json&)> prune = [&](json& j) {
+    if (!j.is_structured()) return;
+    for (auto it = j.begin(); it != j.end();) {
+      prune(*it);
+      const bool empty = it->is_null() ||
+                         (it->is_string() && it->get_ref<const std::string&>().empty()) ||
+                         (it->is_structured() && it->empty());
+      it = empty ? j.erase(it) : std::next(it);
+    }
+  };
+  json extra = json::parse(extra_json, nullptr, false);
+  if (!extra.is_object()) return "";
+  prune(extra);
+  return extra.empty() ? "" : extra.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string ActualAutres(const std::string& line) {
+  const json r = json::parse(line);
+  return r["decp"].contains("autres") ? r["decp"]["autres"].dump() : "";
+}
+
+TEST(OcdsRelease, ExtrasAreWrittenAsNlohmannReadsAndPrunesThem) {
+  for (const std::string& extra : {
+           std::string(R"({"b":1,"a":2,"b":3})"),  // duplicate key: the last wins
+           std::string(R"({"z":-0,"y":-0.0,"x":0,"w":0.0,"v":1.0,"u":1E2,"t":0.1e-3})"),
+           std::string(R"({"big":18446744073709551615,"neg":-9223372036854775808,)"
+                       R"("huge":123456789012345678901234567890,"tiny":-123456789012345678901234567890})"),
+           std::string(R"({"s":"\u00e9\u0000\ud83d\ude00\"\\\/","e":"","n":null,"o":{"p":[null,"",{}]},"q":[[]]})"),
+           std::string(R"({"deep":{"a":{"b":{"c":[1,{"d":""}]}}}})"),
+           std::string(R"({"only":{"empty":[]}})"),
+           std::string(R"(["not an object"])"),
+           std::string(R"({"broken":)"),
+           std::string("{\"bad utf-8\":\"\xC3\x28\"}"),
+       }) {
+    domain::Contract c = Sample();
+    c.modifications.clear();
+    c.extra_json = extra;
+    const auto lines = Lines(c);
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_EQ(ActualAutres(lines[0]), ExpectedAutres(extra)) << extra;
+    EXPECT_EQ(lines[0], Canonical(lines[0])) << extra;
+  }
+}
+
 // Every release of every contract of the bundled real DECP files is the
 // canonical text of its JSON value, with nothing empty in it.
 TEST(OcdsRelease, LinesOfTheRealDecpFilesAreCanonical) {
@@ -254,7 +302,9 @@ TEST(OcdsRelease, LinesOfTheRealDecpFilesAreCanonical) {
     Status s = ReadDecpFile(shared + "/" + name, [&](DecpRecord&& r) {
       if (!r.contract) return Status::Ok();
       ++contracts;
-      for (const auto& line : Lines(*r.contract)) {
+      const auto lines = Lines(*r.contract);
+      EXPECT_EQ(ActualAutres(lines.front()), ExpectedAutres(r.contract->extra_json));
+      for (const auto& line : lines) {
         ++releases;
         const std::string canonical = Canonical(line);
         if (line != canonical) {

@@ -1,5 +1,7 @@
 #include "formats/ocds/release.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
@@ -7,6 +9,7 @@
 #include "domain/money.h"
 #include "domain/procedure.h"
 #include "domain/time.h"
+#include "formats/decp_record.h"
 #include "formats/json_text.h"
 
 namespace limpide::embedded {
@@ -240,6 +243,93 @@ void Prune(json& j) {
   }
 }
 
+using internal::JsonNode;
+
+// Whether `v` is nothing once pruned as Prune does.
+bool PrunedEmpty(const JsonNode& v) {
+  switch (v.type()) {
+    case JsonNode::Type::kNull:
+      return true;
+    case JsonNode::Type::kString:
+      return v.str().empty();
+    case JsonNode::Type::kArray:
+    case JsonNode::Type::kObject:
+      return std::all_of(v.children().begin(), v.children().end(), PrunedEmpty);
+    default:
+      return false;
+  }
+}
+
+// Appends `v` pruned, as nlohmann writes the pruned value: JsonTree objects
+// are in nlohmann's key order with one member per key (the last), and
+// simdjson types numbers as nlohmann does (integers as int64 or uint64, "-0"
+// as the integer 0, the rest as doubles); the tests hold it to that.
+void AppendPruned(std::string& out, const JsonNode& v) {
+  switch (v.type()) {
+    case JsonNode::Type::kNull:
+      out += "null";
+      return;
+    case JsonNode::Type::kBool:
+      out += v.boolean() ? "true" : "false";
+      return;
+    case JsonNode::Type::kInt:
+      AppendInt(out, v.int_value());
+      return;
+    case JsonNode::Type::kUint:
+      out += std::to_string(v.uint_value());
+      return;
+    case JsonNode::Type::kDouble:
+      AppendDouble(out, v.double_value());
+      return;
+    case JsonNode::Type::kString:
+      AppendString(out, v.str());
+      return;
+    case JsonNode::Type::kArray:
+    case JsonNode::Type::kObject: {
+      const bool object = v.is_object();
+      out.push_back(object ? '{' : '[');
+      bool first = true;
+      for (const JsonNode& kid : v.children()) {
+        if (PrunedEmpty(kid)) continue;
+        if (!first) out.push_back(',');
+        first = false;
+        if (object) {
+          AppendString(out, kid.key());
+          out.push_back(':');
+        }
+        AppendPruned(out, kid);
+      }
+      out.push_back(object ? '}' : ']');
+      return;
+    }
+  }
+}
+
+// `"autres":{…}`: the contract's extra DECP fields, pruned, unless nothing is
+// left. Parsed with simdjson into the readers' JsonTree (one per thread,
+// reused); by nlohmann when simdjson refuses it (not JSON, invalid UTF-8,
+// integers beyond 64 bits), so that the text is still what nlohmann gives.
+void AppendExtras(std::string& out, bool& first, const std::string& extra_json) {
+  if (extra_json.empty() || extra_json == "{}") return;
+  thread_local simdjson::dom::parser parser;
+  thread_local internal::JsonTree tree;
+  simdjson::dom::element doc;
+  if (parser.parse(extra_json).get(doc) == simdjson::SUCCESS &&
+      doc.type() == simdjson::dom::element_type::OBJECT) {
+    tree.Build(doc, /*unwrap_lists=*/false);
+    if (PrunedEmpty(tree.root())) return;
+    AppendKey(out, first, "autres");
+    AppendPruned(out, tree.root());
+    return;
+  }
+  json extra = json::parse(extra_json, nullptr, /*allow_exceptions=*/false);
+  if (!extra.is_object()) return;
+  Prune(extra);
+  if (extra.empty()) return;
+  AppendKey(out, first, "autres");
+  out += extra.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 // `"items":[…]`: the CPV code as the classification of the one item.
 void AppendItems(std::string& out, bool& first, const domain::Contract& c) {
   if (c.cpv.empty()) return;
@@ -260,16 +350,7 @@ void AppendDecpExtension(std::string& out, bool& first, const domain::Contract& 
   AppendKey(out, first, "decp");
   bool f = true;
   out.push_back('{');
-  if (!c.extra_json.empty() && c.extra_json != "{}") {
-    json extra = json::parse(c.extra_json, nullptr, /*allow_exceptions=*/false);
-    if (extra.is_object()) {
-      Prune(extra);
-      if (!extra.empty()) {
-        AppendKey(out, f, "autres");
-        out += extra.dump(-1, ' ', false, json::error_handler_t::replace);
-      }
-    }
-  }
+  AppendExtras(out, f, c.extra_json);
   if (date_unknown) {
     AppendKey(out, f, "dateInconnue");
     out += "true";
