@@ -50,7 +50,7 @@ http::Response Releases(const app::Catalogue& catalogue, const http::Request& re
   if (!query.ok()) return http::Problem(query.status(), req.target);
   auto page = catalogue.ListContracts(*query);
   if (!page.ok()) return http::Problem(page.status(), req.target);
-  std::string releases;  // release texts, each followed by a comma
+  std::string releases;          // release texts, each followed by a comma
   std::set<std::string> served;  // imported ocids already in this page
   for (const auto& c : page->items) {
     // A contract imported from OCDS keeps its ocid and releases: they are
@@ -76,8 +76,8 @@ http::Response Releases(const app::Catalogue& catalogue, const http::Request& re
     const std::string rest = QueryString(req.query, "after");
     next = req.path + rest + (rest.empty() ? "?" : "&") + "after=" + UrlEncode(page->next);
   }
-  return http::Json(
-      200, ocds::ReleasePackageText(releases, {Absolute(req, req.target), Now()}, next));
+  return http::Json(200,
+                    ocds::ReleasePackageText(releases, {Absolute(req, req.target), Now()}, next));
 }
 
 http::Response Record(const app::Catalogue& catalogue, const http::Request& req) {

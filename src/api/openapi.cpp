@@ -1114,7 +1114,8 @@ std::string OpenApiJson() {
       {"/api/v1/bulk",
        {{"get",
          {{"operationId", "listBulkFiles"},
-          {"summary", "The bulk open data files: the full dump and one delta per day (docs/bulk.md)"},
+          {"summary",
+           "The bulk open data files: the full dump and one delta per day (docs/bulk.md)"},
           {"description",
            "JSON: {full, daily[]}. Each set names the ledger head it was cut at "
            "(ledger_head.tree_size and root_hash, to check against /api/v1/ledger), a daily "
@@ -1160,10 +1161,10 @@ std::string OpenApiJson() {
            "Same files and download behaviour as the full dump. A day without change has "
            "empty but valid files."},
           {"parameters",
-           json::array({Param("day", "path", "YYYY-MM-DD, a day that is over (Europe/Paris).",
-                              {{"type", "string"}, {"format", "date"}}, true),
-                        Param("file", "path", "As for the full dump.", {{"type", "string"}},
-                              true)})},
+           json::array(
+               {Param("day", "path", "YYYY-MM-DD, a day that is over (Europe/Paris).",
+                      {{"type", "string"}, {"format", "date"}}, true),
+                Param("file", "path", "As for the full dump.", {{"type", "string"}}, true)})},
           {"responses",
            {{"200", {{"description", "The whole file"}}},
             {"206", {{"description", "The range asked (Content-Range)"}}},
@@ -1222,9 +1223,9 @@ std::string OpenApiJson() {
            "the compiled and versioned releases their merge; otherwise the releases of our own "
            "contract (docs/ocds-mapping.md)."},
           {"parameters",
-           json::array({Param("ocid", "path",
-                              "ocid: <prefix>-<contract uid>, or an imported OCDS ocid.",
-                              {{"type", "string"}}, true)})},
+           json::array(
+               {Param("ocid", "path", "ocid: <prefix>-<contract uid>, or an imported OCDS ocid.",
+                      {{"type", "string"}}, true)})},
           {"responses",
            {{"200",
              {{"description", "An OCDS 1.1 record package"},

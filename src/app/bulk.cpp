@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -13,8 +14,6 @@
 #include <random>
 #include <sstream>
 #include <utility>
-
-#include <zlib.h>
 
 #include "crypto/crypto.h"
 #include "ledger/merkle.h"
@@ -430,11 +429,10 @@ Result<BulkSet> BulkPublisher::Cut(const Plan& plan, domain::Instant now) {
     std::vector<Output> outputs;
     for (std::string_view name : kBulkFileNames) {
       const ExportFormat format = *BulkFileFormat(name);
-      outputs.push_back(
-          Output{std::string(name),
-                 std::make_unique<Exporter>(pages.Source(), format, export_options),
-                 std::make_unique<FileOut>(tmp / name),
-                 std::make_unique<GzipOut>(tmp / (std::string(name) + std::string(kGzipSuffix)))});
+      outputs.push_back(Output{
+          std::string(name), std::make_unique<Exporter>(pages.Source(), format, export_options),
+          std::make_unique<FileOut>(tmp / name),
+          std::make_unique<GzipOut>(tmp / (std::string(name) + std::string(kGzipSuffix)))});
     }
     Status status = Status::Ok();
     std::string piece;

@@ -1,6 +1,7 @@
 #include "app/bulk.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -9,8 +10,6 @@
 
 #include "app/importer.h"
 #include "crypto/crypto.h"
-
-#include <zlib.h>
 
 namespace limpide::app {
 namespace {

@@ -162,7 +162,6 @@ TEST(OcdsRelease, ReleasePackageOfOneContractIsGolden) {
   testing::ExpectGolden("ocds-release-package.json", p.dump(2) + "\n");
 }
 
-
 // The text of each release, as `AppendReleases` writes it.
 std::vector<std::string> Lines(const domain::Contract& c, const ReleaseOptions& options = {}) {
   std::string text;
@@ -192,7 +191,8 @@ TEST(OcdsRelease, LinesOfOneContractAreGolden) {
 
 TEST(OcdsRelease, AwkwardContractsAreWrittenAsNlohmannWouldWriteThem) {
   domain::Contract c;  // no uid, no buyer, no date: only what is there is written
-  c.extra_json = R"({"a":{"b":[],"c":""},"d":null,"e":[{"f":{}}],"g":1.5,"h":-0.0,"i":1e300,"j":"x"})";
+  c.extra_json =
+      R"({"a":{"b":[],"c":""},"d":null,"e":[{"f":{}}],"g":1.5,"h":-0.0,"i":1e300,"j":"x"})";
   auto lines = Lines(c);
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0], Canonical(lines[0]));
@@ -268,18 +268,21 @@ std::string ActualAutres(const std::string& line) {
 }
 
 TEST(OcdsRelease, ExtrasAreWrittenAsNlohmannReadsAndPrunesThem) {
-  for (const std::string& extra : {
-           std::string(R"({"b":1,"a":2,"b":3})"),  // duplicate key: the last wins
-           std::string(R"({"z":-0,"y":-0.0,"x":0,"w":0.0,"v":1.0,"u":1E2,"t":0.1e-3})"),
-           std::string(R"({"big":18446744073709551615,"neg":-9223372036854775808,)"
-                       R"("huge":123456789012345678901234567890,"tiny":-123456789012345678901234567890})"),
-           std::string(R"({"s":"\u00e9\u0000\ud83d\ude00\"\\\/","e":"","n":null,"o":{"p":[null,"",{}]},"q":[[]]})"),
-           std::string(R"({"deep":{"a":{"b":{"c":[1,{"d":""}]}}}})"),
-           std::string(R"({"only":{"empty":[]}})"),
-           std::string(R"(["not an object"])"),
-           std::string(R"({"broken":)"),
-           std::string("{\"bad utf-8\":\"\xC3\x28\"}"),
-       }) {
+  for (
+      const std::string& extra : {
+          std::string(R"({"b":1,"a":2,"b":3})"),  // duplicate key: the last wins
+          std::string(R"({"z":-0,"y":-0.0,"x":0,"w":0.0,"v":1.0,"u":1E2,"t":0.1e-3})"),
+          std::string(
+              R"({"big":18446744073709551615,"neg":-9223372036854775808,)"
+              R"("huge":123456789012345678901234567890,"tiny":-123456789012345678901234567890})"),
+          std::string(
+              R"({"s":"\u00e9\u0000\ud83d\ude00\"\\\/","e":"","n":null,"o":{"p":[null,"",{}]},"q":[[]]})"),
+          std::string(R"({"deep":{"a":{"b":{"c":[1,{"d":""}]}}}})"),
+          std::string(R"({"only":{"empty":[]}})"),
+          std::string(R"(["not an object"])"),
+          std::string(R"({"broken":)"),
+          std::string("{\"bad utf-8\":\"\xC3\x28\"}"),
+      }) {
     domain::Contract c = Sample();
     c.modifications.clear();
     c.extra_json = extra;

@@ -64,15 +64,33 @@ void AppendParis(std::string& out, Instant t) {
   }
   const auto digit = [](int64_t v) { return static_cast<char>('0' + v % 10); };
   const int64_t h = secs / 3600, m = secs / 60 % 60, s = secs % 60;
-  const char text[27] = {'"',          digit(d.year / 1000), digit(d.year / 100),
-                         digit(d.year / 10), digit(d.year),  '-',
-                         digit(d.month / 10), digit(d.month), '-',
-                         digit(d.day / 10),   digit(d.day),   'T',
-                         digit(h / 10),       digit(h),       ':',
-                         digit(m / 10),       digit(m),       ':',
-                         digit(s / 10),       digit(s),       '+',
-                         digit(off / 600),    digit(off / 60), ':',
-                         digit(off % 60 / 10), digit(off % 60), '"'};
+  const char text[27] = {'"',
+                         digit(d.year / 1000),
+                         digit(d.year / 100),
+                         digit(d.year / 10),
+                         digit(d.year),
+                         '-',
+                         digit(d.month / 10),
+                         digit(d.month),
+                         '-',
+                         digit(d.day / 10),
+                         digit(d.day),
+                         'T',
+                         digit(h / 10),
+                         digit(h),
+                         ':',
+                         digit(m / 10),
+                         digit(m),
+                         ':',
+                         digit(s / 10),
+                         digit(s),
+                         '+',
+                         digit(off / 600),
+                         digit(off / 60),
+                         ':',
+                         digit(off % 60 / 10),
+                         digit(off % 60),
+                         '"'};
   out.append(text, sizeof text);
 }
 
