@@ -12,6 +12,11 @@ namespace {
 
 using nlohmann::json;
 
+// The gzip copies are files of their own (not a Content-Encoding of the
+// plain file), so that Range, ETag and the checksum all apply to the bytes
+// sent (docs/bulk.md).
+constexpr std::string_view kGzipMediaType = "application/gzip";
+
 std::string SetUrl(const app::BulkSet& set) {
   return set.daily ? "/api/v1/bulk/daily/" + set.day : std::string("/api/v1/bulk/full");
 }
@@ -25,6 +30,13 @@ json SetJson(const app::BulkSet& set) {
     f["url"] = base + "/" + name;
     f["sha256_url"] = base + "/" + name + ".sha256";
     f["media_type"] = app::ExportContentType(*app::BulkFileFormat(name));
+    if (f.contains("gzip")) {
+      json& gz = f["gzip"];
+      const std::string gz_name = gz["name"].get<std::string>();
+      gz["url"] = base + "/" + gz_name;
+      gz["sha256_url"] = base + "/" + gz_name + ".sha256";
+      gz["media_type"] = kGzipMediaType;
+    }
   }
   return j;
 }
@@ -32,33 +44,38 @@ json SetJson(const app::BulkSet& set) {
 http::Response UnknownFile(const http::Request& req, const std::string& name) {
   return http::Problem(404, "not_found",
                        "no bulk file '" + name +
-                           "': the files are decp.json, ocds.jsonl and contracts.csv, each with "
-                           "its .sha256",
+                           "': the files are decp.json, ocds.jsonl and contracts.csv, their .gz "
+                           "copies, and a .sha256 beside each",
                        req.target, "file");
 }
 
 http::Response ServeSetFile(const http::Request& req, const std::string& bulk_dir,
                             const app::BulkSet& set, const std::string& name) {
   const bool checksum = name.size() > 7 && name.ends_with(".sha256");
-  const std::string base = checksum ? name.substr(0, name.size() - 7) : name;
+  std::string base = checksum ? name.substr(0, name.size() - 7) : name;
+  const bool gz = base.size() > app::kGzipSuffix.size() && base.ends_with(app::kGzipSuffix);
+  if (gz) base.resize(base.size() - app::kGzipSuffix.size());
   if (!app::BulkFileFormat(base)) return UnknownFile(req, name);
   const app::BulkFile* file = nullptr;
   for (const auto& f : set.files) {
     if (f.name == base) file = &f;
   }
-  if (file == nullptr) return UnknownFile(req, name);
+  // A set cut before gzip copies existed has none.
+  if (file == nullptr || (gz && file->gz_sha256.empty())) return UnknownFile(req, name);
+  const std::string served = gz ? file->name + std::string(app::kGzipSuffix) : file->name;
+  const std::string& sha256 = gz ? file->gz_sha256 : file->sha256;
   if (checksum) {
     http::Response r;
     r.SetHeader("Content-Type", "text/plain; charset=utf-8");
-    r.body = file->sha256 + "  " + file->name + "\n";
+    r.body = sha256 + "  " + served + "\n";
     return r;
   }
   const std::string download =
-      (set.daily ? "decp-" + set.day + "-" : std::string("decp-full-")) + file->name;
+      (set.daily ? "decp-" + set.day + "-" : std::string("decp-full-")) + served;
   return http::FileResponse(
-      req, http::FileInfo{(std::filesystem::path(bulk_dir) / set.dir / file->name).string(),
-                          std::string(app::ExportContentType(file->format)), file->sha256,
-                          download});
+      req, http::FileInfo{(std::filesystem::path(bulk_dir) / set.dir / served).string(),
+                          std::string(gz ? kGzipMediaType : app::ExportContentType(file->format)),
+                          sha256, download});
 }
 
 }  // namespace

@@ -50,7 +50,7 @@ http::Response Releases(const app::Catalogue& catalogue, const http::Request& re
   if (!query.ok()) return http::Problem(query.status(), req.target);
   auto page = catalogue.ListContracts(*query);
   if (!page.ok()) return http::Problem(page.status(), req.target);
-  std::vector<json> releases;
+  std::string releases;          // release texts, each followed by a comma
   std::set<std::string> served;  // imported ocids already in this page
   for (const auto& c : page->items) {
     // A contract imported from OCDS keeps its ocid and releases: they are
@@ -62,18 +62,22 @@ http::Response Releases(const app::Catalogue& catalogue, const http::Request& re
       if (!served.insert(ocid).second) continue;
       auto stored = app::StoredReleases(catalogue.store(), ocid);
       if (!stored.ok()) return http::Problem(stored.status(), req.target);
-      for (auto& r : *stored) releases.push_back(std::move(r));
+      for (const auto& r : *stored) {
+        releases += Dump(r);
+        releases += ',';
+      }
       continue;
     }
-    for (auto& r : ocds::ContractReleases(c, Options())) releases.push_back(std::move(r));
+    ocds::AppendReleases(releases, c, Options(), ',');
   }
-  json body = ocds::ReleasePackage(std::move(releases), {Absolute(req, req.target), Now()});
+  if (!releases.empty()) releases.pop_back();
+  std::string next;
   if (!page->next.empty()) {
     const std::string rest = QueryString(req.query, "after");
-    body["links"] = {
-        {"next", req.path + rest + (rest.empty() ? "?" : "&") + "after=" + UrlEncode(page->next)}};
+    next = req.path + rest + (rest.empty() ? "?" : "&") + "after=" + UrlEncode(page->next);
   }
-  return http::Json(200, Dump(body));
+  return http::Json(200,
+                    ocds::ReleasePackageText(releases, {Absolute(req, req.target), Now()}, next));
 }
 
 http::Response Record(const app::Catalogue& catalogue, const http::Request& req) {

@@ -1114,13 +1114,16 @@ std::string OpenApiJson() {
       {"/api/v1/bulk",
        {{"get",
          {{"operationId", "listBulkFiles"},
-          {"summary", "The bulk open data files: the full dump and one delta per day (docs/bulk.md)"},
+          {"summary",
+           "The bulk open data files: the full dump and one delta per day (docs/bulk.md)"},
           {"description",
            "JSON: {full, daily[]}. Each set names the ledger head it was cut at "
            "(ledger_head.tree_size and root_hash, to check against /api/v1/ledger), a daily "
-           "set its day (Europe/Paris) and ledger_range [from, to); each file its name, format, "
-           "media_type, size, sha256, records, skipped (DECP 2.x cannot hold them), url and "
-           "sha256_url."},
+           "set its day (Europe/Paris), ledger_range [from, to) and changed_after_day (its "
+           "contracts changed again before the head, which it holds in that later state); each "
+           "file its name, format, media_type, size, sha256, records, skipped (DECP 2.x cannot "
+           "hold them), url, sha256_url, and gzip {name, size, sha256, url, sha256_url, "
+           "media_type}: its gzip copy."},
           {"responses",
            {{"200",
              {{"description", "The index, newest day first"},
@@ -1133,11 +1136,14 @@ std::string OpenApiJson() {
            "Served from disk with Content-Length, ETag (the SHA-256), Accept-Ranges: bytes; "
            "Range (one range) resumes a download (206), If-Range guards the resume, a range "
            "past the end is 416 with Content-Range bytes */SIZE. FILE.sha256 is the checksum "
-           "line for `sha256sum -c`."},
+           "line for `sha256sum -c`. FILE.gz is the gzip copy, a file of its own "
+           "(application/gzip, no Content-Encoding): its own ETag and checksum (FILE.gz.sha256), "
+           "and ranges of its compressed bytes."},
           {"parameters",
            json::array({Param("file", "path",
                               "decp.json (DECP 2.x), ocds.jsonl (OCDS 1.1 releases, one a line), "
-                              "contracts.csv, or one of them followed by .sha256.",
+                              "contracts.csv, each optionally followed by .gz (its gzip copy), "
+                              "then optionally by .sha256 (the checksum line).",
                               {{"type", "string"}}, true),
                         Param("Range", "header", "bytes=FIRST-[LAST] or bytes=-SUFFIX.",
                               {{"type", "string"}}, false)})},
@@ -1155,10 +1161,10 @@ std::string OpenApiJson() {
            "Same files and download behaviour as the full dump. A day without change has "
            "empty but valid files."},
           {"parameters",
-           json::array({Param("day", "path", "YYYY-MM-DD, a day that is over (Europe/Paris).",
-                              {{"type", "string"}, {"format", "date"}}, true),
-                        Param("file", "path", "As for the full dump.", {{"type", "string"}},
-                              true)})},
+           json::array(
+               {Param("day", "path", "YYYY-MM-DD, a day that is over (Europe/Paris).",
+                      {{"type", "string"}, {"format", "date"}}, true),
+                Param("file", "path", "As for the full dump.", {{"type", "string"}}, true)})},
           {"responses",
            {{"200", {{"description", "The whole file"}}},
             {"206", {{"description", "The range asked (Content-Range)"}}},
@@ -1217,9 +1223,9 @@ std::string OpenApiJson() {
            "the compiled and versioned releases their merge; otherwise the releases of our own "
            "contract (docs/ocds-mapping.md)."},
           {"parameters",
-           json::array({Param("ocid", "path",
-                              "ocid: <prefix>-<contract uid>, or an imported OCDS ocid.",
-                              {{"type", "string"}}, true)})},
+           json::array(
+               {Param("ocid", "path", "ocid: <prefix>-<contract uid>, or an imported OCDS ocid.",
+                      {{"type", "string"}}, true)})},
           {"responses",
            {{"200",
              {{"description", "An OCDS 1.1 record package"},

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -35,6 +36,11 @@ std::string BulkSetJson(const BulkSet& set) {
               {"size", f.size},       {"sha256", f.sha256},
               {"records", f.records}, {"skipped", f.skipped}};
     if (f.format == ExportFormat::kOcdsJsonl) j["releases"] = f.lines;
+    if (!f.gz_sha256.empty()) {
+      j["gzip"] = {{"name", f.name + std::string(kGzipSuffix)},
+                   {"size", f.gz_size},
+                   {"sha256", f.gz_sha256}};
+    }
     files.push_back(std::move(j));
   }
   json j = {{"kind", set.daily ? "daily" : "full"},
@@ -45,6 +51,7 @@ std::string BulkSetJson(const BulkSet& set) {
   if (set.daily) {
     j["day"] = set.day;
     j["ledger_range"] = {{"from", set.from}, {"to", set.to}};
+    j["changed_after_day"] = set.changed_after_day;
   }
   return j.dump(2) + "\n";
 }
@@ -62,6 +69,7 @@ Result<BulkSet> BulkSetFromJson(std::string_view text) {
       set.day = j.at("day").get<std::string>();
       set.from = j.at("ledger_range").at("from").get<uint64_t>();
       set.to = j.at("ledger_range").at("to").get<uint64_t>();
+      set.changed_after_day = j.value("changed_after_day", int64_t{0});
     }
     for (const json& f : j.at("files")) {
       BulkFile file;
@@ -74,6 +82,10 @@ Result<BulkSet> BulkSetFromJson(std::string_view text) {
       file.records = f.at("records").get<int64_t>();
       file.skipped = f.value("skipped", int64_t{0});
       file.lines = f.value("releases", int64_t{0});
+      if (f.contains("gzip")) {
+        file.gz_size = f.at("gzip").at("size").get<int64_t>();
+        file.gz_sha256 = f.at("gzip").at("sha256").get<std::string>();
+      }
       set.files.push_back(std::move(file));
     }
     return set;
@@ -195,6 +207,26 @@ class ChangedContracts {
     return std::shared_ptr<const std::vector<SubjectKey>>(std::move(keys));
   }
 
+  // How many of `keys` are the subject of a "contract.*" entry in [from, to).
+  static Result<int64_t> CountChangedIn(store::Store& store, uint64_t from, uint64_t to,
+                                        const std::vector<SubjectKey>& keys) {
+    std::vector<bool> seen(keys.size());
+    int64_t n = 0;
+    for (uint64_t pos = from; pos < to; pos += 1000) {
+      auto entries = store.LedgerEntries(pos, std::min(to, pos + 1000));
+      if (!entries.ok()) return entries.status();
+      for (const auto& r : *entries) {
+        if (!IsContractChange(r)) continue;
+        const auto it = std::lower_bound(keys.begin(), keys.end(), KeyOf(r.subject));
+        if (it == keys.end() || *it != KeyOf(r.subject)) continue;
+        const size_t i = static_cast<size_t>(it - keys.begin());
+        if (!seen[i]) ++n;
+        seen[i] = true;
+      }
+    }
+    return n;
+  }
+
   Result<store::ContractPage> Page(const std::string& after, int limit) {
     uint64_t pos = from_;
     if (!after.empty()) pos = std::stoull(after);
@@ -288,6 +320,56 @@ class FileOut {
   int64_t size_ = 0;
 };
 
+// The gzip copy of a file being written: pieces are deflated (zlib, gzip
+// wrapper) into a FileOut, whose size and SHA-256 are those of the
+// compressed bytes. The header zlib writes has no name and time 0, so the
+// same input always gives the same bytes.
+class GzipOut {
+ public:
+  explicit GzipOut(const fs::path& path) : file_(path) {
+    ok_ = deflateInit2(&z_, kLevel, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+  }
+  ~GzipOut() {
+    if (ok_) deflateEnd(&z_);
+  }
+  GzipOut(const GzipOut&) = delete;
+  GzipOut& operator=(const GzipOut&) = delete;
+
+  Status Write(std::string_view piece) { return Deflate(piece, Z_NO_FLUSH); }
+  // Ends the gzip member, then flushes and closes the file; returns its hex SHA-256.
+  Result<std::string> Close() {
+    LIMPIDE_RETURN_IF_ERROR(Deflate({}, Z_FINISH));
+    return file_.Close();
+  }
+  int64_t size() const { return file_.size(); }
+
+ private:
+  // Level 1: JSON compresses 8 to 10 times at it, several times faster than
+  // the default level 6, which gains little more on such text
+  // (docs/performance.md); the cut's CPU time matters more.
+  static constexpr int kLevel = 1;
+
+  Status Deflate(std::string_view in, int flush) {
+    if (!ok_) return Status::Internal("zlib: deflateInit2 failed");
+    z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z_.avail_in = static_cast<uInt>(in.size());
+    for (;;) {
+      z_.next_out = reinterpret_cast<Bytef*>(buffer_.data());
+      z_.avail_out = static_cast<uInt>(buffer_.size());
+      const int rc = deflate(&z_, flush);
+      if (rc == Z_STREAM_ERROR) return Status::Internal("zlib: deflate failed");
+      const size_t produced = buffer_.size() - z_.avail_out;
+      if (produced > 0) LIMPIDE_RETURN_IF_ERROR(file_.Write({buffer_.data(), produced}));
+      if (flush == Z_FINISH ? rc == Z_STREAM_END : z_.avail_out != 0) return Status::Ok();
+    }
+  }
+
+  FileOut file_;
+  z_stream z_{};
+  bool ok_ = false;
+  std::array<char, 1 << 16> buffer_{};
+};
+
 std::string RandomSuffix() {
   std::random_device rd;
   char buf[17];
@@ -341,15 +423,16 @@ Result<BulkSet> BulkPublisher::Cut(const Plan& plan, domain::Instant now) {
       std::string name;
       std::unique_ptr<Exporter> exporter;
       std::unique_ptr<FileOut> file;
+      std::unique_ptr<GzipOut> gz;
       bool more = true;
     };
     std::vector<Output> outputs;
     for (std::string_view name : kBulkFileNames) {
       const ExportFormat format = *BulkFileFormat(name);
-      outputs.push_back(
-          Output{std::string(name),
-                 std::make_unique<Exporter>(pages.Source(), format, export_options),
-                 std::make_unique<FileOut>(tmp / name)});
+      outputs.push_back(Output{
+          std::string(name), std::make_unique<Exporter>(pages.Source(), format, export_options),
+          std::make_unique<FileOut>(tmp / name),
+          std::make_unique<GzipOut>(tmp / (std::string(name) + std::string(kGzipSuffix)))});
     }
     Status status = Status::Ok();
     std::string piece;
@@ -371,6 +454,7 @@ Result<BulkSet> BulkPublisher::Cut(const Plan& plan, domain::Instant now) {
         any = any || o.more;
         if (!piece.empty()) {
           status = o.file->Write(piece);
+          if (status.ok()) status = o.gz->Write(piece);
           if (!status.ok()) break;
         }
       }
@@ -388,12 +472,21 @@ Result<BulkSet> BulkPublisher::Cut(const Plan& plan, domain::Instant now) {
         status = sha.status();
         break;
       }
+      auto gz_sha = o.gz->Close();
+      if (!gz_sha.ok()) {
+        status = gz_sha.status();
+        break;
+      }
       const ExportReport& report = o.exporter->report();
       set.files.push_back(BulkFile{o.name, *BulkFileFormat(o.name), o.file->size(), *sha,
                                    report.counts.written, report.counts.skipped,
-                                   report.counts.lines});
+                                   report.counts.lines, o.gz->size(), *gz_sha});
       // sha256sum's format, the name relative to the checksum file.
       status = WriteAtomically(tmp / (o.name + ".sha256"), *sha + "  " + o.name + "\n");
+      const std::string gz_name = o.name + std::string(kGzipSuffix);
+      if (status.ok()) {
+        status = WriteAtomically(tmp / (gz_name + ".sha256"), *gz_sha + "  " + gz_name + "\n");
+      }
     }
     if (!status.ok()) {
       cleanup();
@@ -422,6 +515,14 @@ Result<BulkSet> BulkPublisher::Cut(const Plan& plan, domain::Instant now) {
     }
     set.head_size = *n1;
     set.head_root = crypto::ToHex(*root_hash);
+    if (plan.daily) {
+      auto later = ChangedContracts::CountChangedIn(store_, plan.to, *n1, *plan.keys);
+      if (!later.ok()) {
+        cleanup();
+        return later.status();
+      }
+      set.changed_after_day = *later;
+    }
     set.dir = plan.daily ? final_rel : final_rel + std::to_string(*n1);
     status = WriteAtomically(tmp / "manifest.json", BulkSetJson(set));
     if (!status.ok()) {

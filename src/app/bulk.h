@@ -5,7 +5,7 @@
 // served in one request (with Range) and any static server can publish them.
 //
 // Layout under the bulk directory:
-//   full/<ledger size>/{decp.json,ocds.jsonl,contracts.csv}[.sha256], manifest.json
+//   full/<ledger size>/{decp.json,ocds.jsonl,contracts.csv}[.gz][.sha256], manifest.json
 //   daily/YYYY-MM-DD/…  (same files; the day in Europe/Paris)
 //   index.json          (every set's manifest; replaced atomically)
 // Each set is written in a temporary directory and renamed into place whole,
@@ -36,6 +36,12 @@ struct BulkFile {
   int64_t records = 0;  // contracts written
   int64_t skipped = 0;  // contracts left out (DECP 2.x cannot hold them; docs/export.md)
   int64_t lines = 0;    // OCDS JSON Lines: releases (one a line)
+  // The gzip copy beside it, "<name>.gz" (RFC 1952, one member, no file name
+  // or time in its header, so the same content gives the same bytes): its
+  // size and the SHA-256 of its own bytes. Zero and empty for the sets cut
+  // before gzip copies existed.
+  int64_t gz_size = 0;
+  std::string gz_sha256;
 };
 
 // A full dump or the delta of one day.
@@ -51,11 +57,19 @@ struct BulkSet {
   // daily: the ledger entries of the day, [from, to); the set holds the
   // contracts that are the subject of a "contract.*" entry among them.
   uint64_t from = 0, to = 0;
+  // daily: how many of its contracts changed again after the day and before
+  // the head (entries [to, head_size)). Their records hold that later state,
+  // not the one at the end of the day; 0 (the usual case: a delta is cut
+  // minutes after its day) means the set is exactly the state at the end of
+  // the day. docs/bulk.md says what a reuser does with it.
+  int64_t changed_after_day = 0;
   std::vector<BulkFile> files;
 };
 
 // The names of the three files of a set, in the order of BulkSet::files.
 inline constexpr std::string_view kBulkFileNames[] = {"decp.json", "ocds.jsonl", "contracts.csv"};
+// The suffix of the gzip copy of a bulk file.
+inline constexpr std::string_view kGzipSuffix = ".gz";
 // The format of a bulk file name, nullopt for another name.
 std::optional<ExportFormat> BulkFileFormat(std::string_view name);
 

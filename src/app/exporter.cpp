@@ -106,11 +106,7 @@ Result<bool> Exporter::Next(std::string& out) {
           out += formats::CsvRow(c);
         } else {
           // One release a line (docs/bulk.md): the contract's release, then one per modification.
-          for (const auto& release : formats::ocds::ContractReleases(c, ocds)) {
-            out += release.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-            out += '\n';
-            ++report_.counts.lines;
-          }
+          report_.counts.lines += formats::ocds::AppendReleases(out, c, ocds, '\n');
         }
         ++report_.counts.read;
         ++report_.counts.written;

@@ -1,12 +1,11 @@
 #include "formats/contract_json.h"
 
-#include <array>
-#include <charconv>
 #include <string_view>
 
 #include "domain/money.h"
 #include "domain/procedure.h"
 #include "domain/time.h"
+#include "formats/json_text.h"
 
 namespace limpide::formats {
 namespace {
@@ -44,110 +43,12 @@ json HoldersToJson(const std::vector<domain::Holder>& holders) {
 }
 
 // ---- Direct writer (ContractJsonText) ----------------------------------------
-// Mirrors nlohmann's serializer: object keys in byte order (json objects are
-// std::map), the escapes of dump_escaped with ensure_ascii = false, integers
-// in decimal, doubles through the same Grisu2 routine.
+// Mirrors nlohmann's serializer (formats/json_text.h): object keys in byte
+// order (json objects are std::map).
 
-// Length of the valid UTF-8 sequence starting at s[i] (a byte >= 0x80), or 0.
-// Accepts exactly what nlohmann's decoder accepts (no overlongs, surrogates
-// or code points beyond U+10FFFF).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b = at(i);
-  size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
-  if (b >= 0xC2 && b <= 0xDF) {
-    n = 2;
-  } else if (b >= 0xE0 && b <= 0xEF) {
-    n = 3;
-    if (b == 0xE0) lo = 0xA0;
-    if (b == 0xED) hi = 0x9F;
-  } else if (b >= 0xF0 && b <= 0xF4) {
-    n = 4;
-    if (b == 0xF0) lo = 0x90;
-    if (b == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  if (at(i + 1) < lo || at(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (at(i + k) < 0x80 || at(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
-
-void AppendString(std::string& out, std::string_view s) {
-  const size_t start = out.size();
-  out.push_back('"');
-  size_t run = 0;  // start of the bytes not yet copied
-  for (size_t i = 0; i < s.size();) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if (b >= 0x80) {
-      const size_t n = Utf8SequenceLength(s, i);
-      if (n == 0) {
-        // Invalid UTF-8 (rare): let nlohmann apply its replacement rules.
-        out.resize(start);
-        out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
-        return;
-      }
-      i += n;
-      continue;
-    }
-    if (b >= 0x20 && b != '"' && b != '\\') {
-      ++i;
-      continue;
-    }
-    out.append(s.data() + run, i - run);
-    switch (b) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        out += "\\u00";
-        out.push_back(kHex[b >> 4]);
-        out.push_back(kHex[b & 0xf]);
-      }
-    }
-    run = ++i;
-  }
-  out.append(s.data() + run, s.size() - run);
-  out.push_back('"');
-}
-
-void AppendInt(std::string& out, int64_t v) {
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-
-// Writes `"key":` preceded by a comma unless `first`; clears `first`.
-void AppendKey(std::string& out, bool& first, std::string_view key) {
-  if (!first) out.push_back(',');
-  first = false;
-  out.push_back('"');
-  out += key;  // keys are plain ASCII literals
-  out += "\":";
-}
+using json_text::AppendInt;
+using json_text::AppendKey;
+using json_text::AppendString;
 
 void AppendTextField(std::string& out, bool& first, std::string_view key,
                      const std::string& value) {
@@ -210,11 +111,7 @@ void AppendMoneyField(std::string& out, bool& first, std::string_view key,
     AppendInt(out, m->cents / 100);
     return;
   }
-  // The routine nlohmann's serializer uses for doubles (finite and non-zero
-  // here), so that the text is the same.
-  std::array<char, 64> buf{};
-  char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), domain::ToEuros(*m));
-  out.append(buf.data(), end);
+  json_text::AppendDouble(out, domain::ToEuros(*m));
 }
 
 void AppendHolders(std::string& out, const std::vector<domain::Holder>& holders) {

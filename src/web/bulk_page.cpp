@@ -49,6 +49,13 @@ std::string SetTable(const app::BulkSet& set, const std::string& base) {
             Count(f.records) + (f.skipped ? " (" + Count(f.skipped) + " non représentables)" : "") +
             "</td><td><a href=\"" + Escape(url) + ".sha256\"><code>" + Escape(f.sha256.substr(0, 16)) +
             "…</code></a></td></tr>";
+    if (f.gz_sha256.empty()) continue;  // a set cut before the gzip copies
+    const std::string gz = url + std::string(app::kGzipSuffix);
+    html += "<tr><td><a href=\"" + Escape(gz) + "\" download>" + Escape(f.name) +
+            std::string(app::kGzipSuffix) + "</a></td><td>" + Escape(FormatLabel(f.format)) +
+            ", compressé (gzip)</td><td>" + Size(f.gz_size) + "</td><td>" + Count(f.records) +
+            "</td><td><a href=\"" + Escape(gz) + ".sha256\"><code>" +
+            Escape(f.gz_sha256.substr(0, 16)) + "…</code></a></td></tr>";
   }
   html += "</tbody></table>";
   html += "<p><small>Coupé le " + Escape(set.cut_at) + " à l'état du registre de transparence de " +
@@ -65,7 +72,8 @@ http::Response BulkPage(const std::string& bulk_dir) {
       "<p>Tous les contrats, sans limite de lignes : un export complet et un fichier par jour "
       "de modification, en DECP 2.x (JSON), OCDS 1.1 (JSON Lines) et CSV. Chaque fichier se "
       "télécharge en une requête, peut être repris (en-tête <code>Range</code>) et a son "
-      "empreinte SHA-256 (vérifiable avec <code>sha256sum -c</code>). La liste lisible par "
+      "empreinte SHA-256 (vérifiable avec <code>sha256sum -c</code>) ; une copie compressée "
+      "(<code>.gz</code>, environ dix fois plus petite) a la sienne. La liste lisible par "
       "machine est à <a href=\"/api/v1/bulk\">/api/v1/bulk</a>.</p>";
   main += "<h2>Export complet</h2>";
   if (index->full) {

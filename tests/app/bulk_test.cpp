@@ -1,6 +1,7 @@
 #include "app/bulk.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -22,6 +23,26 @@ std::string Slurp(const fs::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// The content of a gzip file (every member), or "<bad gzip>".
+std::string Gunzip(const std::string& gz) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return "<bad gzip>";
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+  z.avail_in = static_cast<uInt>(gz.size());
+  std::string out;
+  char buf[1 << 16];
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) break;
+    out.append(buf, sizeof buf - z.avail_out);
+  }
+  inflateEnd(&z);
+  return rc == Z_STREAM_END && z.avail_in == 0 ? out : "<bad gzip>";
 }
 
 domain::Instant Now() {
@@ -75,6 +96,13 @@ TEST_F(BulkTest, AFullDumpHoldsEveryContractInThreeFormatsWithTheirChecksums) {
     EXPECT_EQ(Slurp(fs::path(BulkDir()) / set->dir / (f.name + ".sha256")),
               f.sha256 + "  " + f.name + "\n");
     EXPECT_EQ(f.records, 2) << f.name;
+    // Its gzip copy: the same bytes once decompressed, with its own size and checksum.
+    const std::string gz = Slurp(fs::path(BulkDir()) / set->dir / (f.name + ".gz"));
+    EXPECT_EQ(Gunzip(gz), bytes) << f.name;
+    EXPECT_EQ(f.gz_size, static_cast<int64_t>(gz.size())) << f.name;
+    EXPECT_EQ(f.gz_sha256, crypto::ToHex(crypto::Sha256(gz))) << f.name;
+    EXPECT_EQ(Slurp(fs::path(BulkDir()) / set->dir / (f.name + ".gz.sha256")),
+              f.gz_sha256 + "  " + f.name + ".gz\n");
   }
   EXPECT_GE(set->files[1].lines, 2);  // one release per contract, plus its modifications
   // No temporary directory is left behind.
@@ -96,6 +124,13 @@ TEST_F(BulkTest, TheManifestReadsBackAsWritten) {
   EXPECT_EQ(BulkSetJson(*index->full), BulkSetJson(*set));
   EXPECT_FALSE(BulkSetFromJson("{\"kind\":\"full\"}").ok());
   EXPECT_FALSE(BulkSetFromJson("not json").ok());
+  // A manifest written before the gzip copies reads as a set without them.
+  nlohmann::json old = nlohmann::json::parse(BulkSetJson(*set));
+  for (auto& f : old["files"]) f.erase("gzip");
+  auto without = BulkSetFromJson(old.dump());
+  ASSERT_TRUE(without.ok()) << without.status().ToString();
+  EXPECT_TRUE(without->files[0].gz_sha256.empty());
+  EXPECT_EQ(without->files[0].sha256, set->files[0].sha256);
 }
 
 TEST_F(BulkTest, ANewFullDumpReplacesTheOldOneWhenTheLedgerGrew) {
@@ -108,6 +143,15 @@ TEST_F(BulkTest, ANewFullDumpReplacesTheOldOneWhenTheLedgerGrew) {
   ASSERT_TRUE(second.ok());
   EXPECT_GT(second->head_size, first->head_size);
   EXPECT_FALSE(fs::exists(fs::path(BulkDir()) / first->dir));
+  // The same contracts cut again give the same bytes, gzip copies included
+  // (no time or name in their header).
+  auto third = publisher.CutFull(Now());
+  ASSERT_TRUE(third.ok());
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(third->files[i].sha256, second->files[i].sha256);
+    EXPECT_EQ(third->files[i].gz_sha256, second->files[i].gz_sha256);
+    EXPECT_LT(second->files[i].gz_size, second->files[i].size);
+  }
   EXPECT_TRUE(fs::exists(fs::path(BulkDir()) / second->dir / "decp.json"));
   EXPECT_EQ(publisher.Index()->full->dir, second->dir);
 }

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv-draft-04';
@@ -114,6 +115,15 @@ test('the index lists a full dump and one delta per day since the first change, 
       assert.equal(f.size, bytes.length, f.url);
       assert.equal(f.sha256, sha256(bytes), f.url);
       assert.match(f.url, /^\/api\/v1\/bulk\/(full|daily\/\d{4}-\d\d-\d\d)\/[a-z.]+$/);
+      // Its gzip copy: listed with its own size, checksum and URL; the same bytes once decompressed.
+      assert.equal(f.gzip.name, `${f.name}.gz`);
+      assert.equal(f.gzip.url, `${f.url}.gz`);
+      assert.equal(f.gzip.sha256_url, `${f.url}.gz.sha256`);
+      assert.equal(f.gzip.media_type, 'application/gzip');
+      const gz = readFileSync(path.join(bulkDir, set.kind === 'full' ? `full/${set.ledger_head.tree_size}` : `daily/${set.day}`, f.gzip.name));
+      assert.equal(f.gzip.size, gz.length, f.gzip.url);
+      assert.equal(f.gzip.sha256, sha256(gz), f.gzip.url);
+      assert.ok(gunzipSync(gz).equals(bytes), `${f.gzip.url} decompresses to ${f.url}`);
     }
   }
   // Contracts in the full dump: all of them (CSV and OCDS); DECP 2.x leaves out what it cannot hold, counted.
@@ -163,10 +173,10 @@ test('every file of every set validates: DECP 2.x against schema_decp_v2.0.3.jso
 
 test('checksum files verify with sha256sum -c', () => {
   for (const dir of [...readdirSync(path.join(bulkDir, 'daily')).map((d) => `daily/${d}`), ...readdirSync(path.join(bulkDir, 'full')).map((d) => `full/${d}`)]) {
-    for (const name of ['decp.json', 'ocds.jsonl', 'contracts.csv']) {
+    for (const name of ['decp.json', 'ocds.jsonl', 'contracts.csv', 'decp.json.gz', 'ocds.jsonl.gz', 'contracts.csv.gz']) {
       const r = spawnSync('sha256sum', ['-c', `${name}.sha256`], { cwd: path.join(bulkDir, dir), encoding: 'utf8' });
       assert.equal(r.status, 0, `${dir}/${name}: ${r.stdout}${r.stderr}`);
-      assert.match(r.stdout, new RegExp(`^${name.replace('.', '\\.')}: OK`));
+      assert.match(r.stdout, new RegExp(`^${name.replaceAll('.', '\\.')}: OK`));
     }
   }
 });
@@ -186,6 +196,14 @@ test('a delta holds exactly the contracts changed that day; a day without change
   assert.deepEqual(decpIds(path.join(quietDir, 'decp.json')), []);
   assert.equal(readFileSync(path.join(quietDir, 'ocds.jsonl'), 'utf8'), '');
   assert.equal(readFileSync(path.join(quietDir, 'contracts.csv'), 'utf8').trim().split('\r\n').length, 1);
+
+  // The contract changed again on the change day is in the import day's delta
+  // in that later state: the manifest counts it.
+  const manifestOf = (day) => JSON.parse(readFileSync(path.join(bulkDir, 'daily', day, 'manifest.json'), 'utf8'));
+  assert.equal(manifestOf(days.import).changed_after_day, 1);
+  assert.equal(manifestOf(days.quiet).changed_after_day, 0);
+  assert.equal(manifestOf(days.change).changed_after_day, 0);
+  assert.ok(readFileSync(path.join(bulkDir, 'daily', days.import, 'decp.json'), 'utf8').includes(changedObject));
 
   const importDir = path.join(bulkDir, 'daily', days.import);
   const ocids = new Set(readFileSync(path.join(importDir, 'ocds.jsonl'), 'utf8').trim().split('\n')
@@ -247,6 +265,61 @@ test('a file downloads in one request with its length and ETag, and a Range requ
   }
 });
 
+test('a gzip copy downloads as a file of its own: its ETag and length, Range on its bytes, gunzip gives the file', async () => {
+  const plain = Buffer.from(await (await fetch(`${server.base}/api/v1/bulk/full/ocds.jsonl`)).arrayBuffer());
+  const url = `${server.base}/api/v1/bulk/full/ocds.jsonl.gz`;
+  const whole = await fetch(url, { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.equal(whole.status, 200);
+  assert.equal(whole.headers.get('content-type'), 'application/gzip');
+  assert.equal(whole.headers.get('content-encoding'), null, 'not a Content-Encoding: the bytes are the file');
+  const gz = Buffer.from(await whole.arrayBuffer());
+  assert.equal(Number(whole.headers.get('content-length')), gz.length);
+  assert.equal(whole.headers.get('etag'), `"${sha256(gz)}"`);
+  assert.notEqual(whole.headers.get('etag'), `"${sha256(plain)}"`);
+  assert.match(whole.headers.get('content-disposition'), /filename="decp-full-ocds\.jsonl\.gz"/);
+  assert.ok(gunzipSync(gz).equals(plain));
+  assert.ok(gz.length * 4 < plain.length, `compressed ${plain.length} to ${gz.length}`);
+
+  // Resume: the range is of the compressed bytes, checked against its ETag.
+  const cut = Math.floor(gz.length / 2);
+  const rest = await fetch(url, { headers: { Range: `bytes=${cut}-`, 'If-Range': whole.headers.get('etag') } });
+  assert.equal(rest.status, 206);
+  assert.equal(rest.headers.get('content-range'), `bytes ${cut}-${gz.length - 1}/${gz.length}`);
+  const tail = Buffer.from(await rest.arrayBuffer());
+  assert.ok(gunzipSync(Buffer.concat([gz.subarray(0, cut), tail])).equals(plain));
+  // The plain file's ETag does not resume the gzip copy.
+  const other = await fetch(url, { headers: { Range: `bytes=${cut}-`, 'If-Range': `"${sha256(plain)}"` } });
+  assert.equal(other.status, 200);
+  assert.equal(Buffer.from(await other.arrayBuffer()).length, gz.length);
+  const beyond = await fetch(url, { headers: { Range: `bytes=${gz.length}-` } });
+  assert.equal(beyond.status, 416);
+  assert.equal(beyond.headers.get('content-range'), `bytes */${gz.length}`);
+  await beyond.text();
+  const notModified = await fetch(url, { headers: { 'If-None-Match': whole.headers.get('etag') } });
+  assert.equal(notModified.status, 304);
+  assert.equal(await (await fetch(`${url}.sha256`)).text(), `${sha256(gz)}  ocds.jsonl.gz\n`);
+
+  // curl, as a reuser would: resume a partial download, then check it with sha256sum and gunzip.
+  const part = path.join(work, 'ocds.jsonl.gz');
+  writeFileSync(part, gz.subarray(0, 1000));
+  const curl = spawnSync('curl', ['-sS', '-f', '-C', '-', '-o', part, url], { encoding: 'utf8' });
+  assert.equal(curl.status, 0, curl.stderr);
+  writeFileSync(`${part}.sha256`, await (await fetch(`${url}.sha256`)).text());
+  const check = spawnSync('sha256sum', ['-c', 'ocds.jsonl.gz.sha256'], { cwd: work, encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+  const unzipped = spawnSync('gunzip', ['-c', part], { maxBuffer: 256 << 20 });
+  assert.equal(unzipped.status, 0);
+  assert.ok(unzipped.stdout.equals(plain));
+
+  // A daily delta's copies too; an unknown compressed name is 404.
+  const day = await fetch(`${server.base}/api/v1/bulk/daily/${days.change}/decp.json.gz`);
+  assert.equal(day.status, 200);
+  assert.ok(gunzipSync(Buffer.from(await day.arrayBuffer())).toString().includes(changedObject));
+  const unknown = await getJson(`${server.base}/api/v1/bulk/full/decp.xml.gz`);
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.field, 'file');
+});
+
 test('bad bulk URLs get problem+json naming what is wrong', async () => {
   const notADate = await getJson(`${server.base}/api/v1/bulk/daily/2026-02-30/decp.json`);
   assert.equal(notADate.status, 400);
@@ -270,6 +343,7 @@ test('the /donnees page lists the files in French', async () => {
   assert.match(html, /Données ouvertes en masse/);
   assert.ok(html.includes('href="/api/v1/bulk/full/decp.json"'));
   assert.ok(html.includes(`href="/api/v1/bulk/daily/${days.change}/ocds.jsonl"`));
+  assert.ok(html.includes('href="/api/v1/bulk/full/ocds.jsonl.gz"'));
 });
 
 test('limpide bulk rejects a day that is not a date, or not over, and cutting again changes nothing', () => {

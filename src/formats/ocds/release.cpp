@@ -1,12 +1,16 @@
 #include "formats/ocds/release.h"
 
+#include <simdjson.h>
+
+#include <algorithm>
 #include <cstdio>
-#include <map>
 #include <stdexcept>
 
 #include "domain/money.h"
 #include "domain/procedure.h"
 #include "domain/time.h"
+#include "formats/decp_record.h"
+#include "formats/json_text.h"
 
 namespace limpide::embedded {
 extern const std::string_view kOcdsReleaseSchema;
@@ -45,63 +49,186 @@ std::string FormatParis(Instant t) {
   return buf;
 }
 
-json Value(domain::Money m) { return {{"amount", domain::ToEuros(m)}, {"currency", "EUR"}}; }
+// "2024-03-01T00:00:00+01:00" with its quotes: FormatParis without snprintf.
+void AppendParis(std::string& out, Instant t) {
+  const int off = domain::ParisOffsetMinutes(t);
+  const int64_t local = t.micros + off * 60 * kMicrosPerSecond;
+  const int64_t days = FloorDiv(local, kMicrosPerDay);
+  const int64_t secs = (local - days * kMicrosPerDay) / kMicrosPerSecond;
+  const domain::Date d = domain::CivilFromDays(days);
+  if (d.year < 0 || d.year > 9999 || off < 0) {
+    out.push_back('"');
+    out += FormatParis(t);
+    out.push_back('"');
+    return;
+  }
+  const auto digit = [](int64_t v) { return static_cast<char>('0' + v % 10); };
+  const int64_t h = secs / 3600, m = secs / 60 % 60, s = secs % 60;
+  const char text[27] = {'"',
+                         digit(d.year / 1000),
+                         digit(d.year / 100),
+                         digit(d.year / 10),
+                         digit(d.year),
+                         '-',
+                         digit(d.month / 10),
+                         digit(d.month),
+                         '-',
+                         digit(d.day / 10),
+                         digit(d.day),
+                         'T',
+                         digit(h / 10),
+                         digit(h),
+                         ':',
+                         digit(m / 10),
+                         digit(m),
+                         ':',
+                         digit(s / 10),
+                         digit(s),
+                         '+',
+                         digit(off / 600),
+                         digit(off / 60),
+                         ':',
+                         digit(off % 60 / 10),
+                         digit(off % 60),
+                         '"'};
+  out.append(text, sizeof text);
+}
+
+// ---- The writer ----------------------------------------------------------------
+// The releases are written as text, keys in byte order and values as
+// nlohmann's serializer writes them (formats/json_text.h), so that each line
+// is exactly json::parse(line).dump(): the form the files and the API have
+// always had. Nothing empty is written (no empty string, object or array):
+// OCDS data review flags them, so every optional member is tested first.
+
+using json_text::AppendDouble;
+using json_text::AppendInt;
+using json_text::AppendKey;
+using json_text::AppendString;
+
+// `"key":"value"` when `value` is not empty.
+void AppendText(std::string& out, bool& first, std::string_view key, std::string_view value) {
+  if (value.empty()) return;
+  AppendKey(out, first, key);
+  AppendString(out, value);
+}
+
+// `"key":"YYYY-MM-DD"`.
+void AppendDay(std::string& out, bool& first, std::string_view key, const domain::Date& d) {
+  AppendKey(out, first, key);
+  AppendString(out, domain::FormatDate(d));
+}
+
+// {"amount":…,"currency":"EUR"}
+void AppendValue(std::string& out, bool& first, domain::Money m) {
+  AppendKey(out, first, "value");
+  out += "{\"amount\":";
+  AppendDouble(out, domain::ToEuros(m));
+  out += ",\"currency\":\"EUR\"}";
+}
+
+bool IsSiret(const domain::Holder& h) { return h.id_type.empty() || h.id_type == "SIRET"; }
 
 std::string PartyId(const domain::Holder& h) {
-  if (h.id_type.empty() || h.id_type == "SIRET") return std::string(kSiretScheme) + "-" + h.id;
+  if (IsSiret(h)) return std::string(kSiretScheme) + "-" + h.id;
   return "DECP-" + h.id_type + "-" + h.id;
 }
 
-json Identifier(const domain::Holder& h) {
-  json id = {{"id", h.id}};
-  if (h.id_type.empty() || h.id_type == "SIRET") id["scheme"] = kSiretScheme;
-  if (!h.name.empty()) id["legalName"] = h.name;
-  return id;
+// {"id":PARTY ID,"name":NAME} (an OrganizationReference).
+void AppendReference(std::string& out, const std::string& party_id, const domain::Holder& h) {
+  out += "{\"id\":";
+  AppendString(out, party_id);
+  if (!h.name.empty()) {
+    out += ",\"name\":";
+    AppendString(out, h.name);
+  }
+  out.push_back('}');
 }
 
-// Parties by id, roles merged, in first-seen order.
+// Parties by id, roles merged, in first-seen order; holders without an id are
+// not parties.
 class Parties {
  public:
   void Add(const domain::Holder& h, std::string_view role) {
     if (h.id.empty()) return;
-    const std::string id = PartyId(h);
-    auto it = index_.find(id);
-    if (it == index_.end()) {
-      json p = {{"id", id}, {"identifier", Identifier(h)}, {"roles", json::array({role})}};
-      if (!h.name.empty()) p["name"] = h.name;
-      if (!h.id_type.empty() && h.id_type != "SIRET") p["decp"] = {{"typeIdentifiant", h.id_type}};
-      index_.emplace(id, list_.size());
-      list_.push_back(std::move(p));
+    std::string id = PartyId(h);
+    for (Party& p : list_) {
+      if (p.id != id) continue;
+      if (std::find(p.roles.begin(), p.roles.end(), role) == p.roles.end()) p.roles.push_back(role);
       return;
     }
-    json& roles = list_[it->second]["roles"];
-    for (const auto& r : roles)
-      if (r == role) return;
-    roles.push_back(role);
+    list_.push_back(Party{std::move(id), &h, {role}});
   }
-  bool empty() const { return list_.empty(); }
-  json Json() const { return list_; }
+  // `"parties":[…]` unless there is none.
+  void Append(std::string& out, bool& first) const {
+    if (list_.empty()) return;
+    AppendKey(out, first, "parties");
+    out.push_back('[');
+    for (size_t i = 0; i < list_.size(); ++i) {
+      if (i) out.push_back(',');
+      const Party& p = list_[i];
+      const domain::Holder& h = *p.holder;
+      bool f = true;
+      out.push_back('{');
+      if (!IsSiret(h)) {
+        AppendKey(out, f, "decp");
+        out += "{\"typeIdentifiant\":";
+        AppendString(out, h.id_type);
+        out.push_back('}');
+      }
+      AppendKey(out, f, "id");
+      AppendString(out, p.id);
+      AppendKey(out, f, "identifier");
+      out += "{\"id\":";
+      AppendString(out, h.id);
+      if (!h.name.empty()) {
+        out += ",\"legalName\":";
+        AppendString(out, h.name);
+      }
+      if (IsSiret(h)) {
+        out += ",\"scheme\":";
+        AppendString(out, kSiretScheme);
+      }
+      out.push_back('}');
+      AppendText(out, f, "name", h.name);
+      AppendKey(out, f, "roles");
+      out.push_back('[');
+      for (size_t r = 0; r < p.roles.size(); ++r) {
+        if (r) out.push_back(',');
+        AppendString(out, p.roles[r]);
+      }
+      out += "]}";
+    }
+    out.push_back(']');
+  }
 
  private:
-  std::map<std::string, size_t> index_;
-  std::vector<json> list_;
+  struct Party {
+    std::string id;
+    const domain::Holder* holder;  // the first seen with that id
+    std::vector<std::string_view> roles;
+  };
+  std::vector<Party> list_;
 };
 
-json Reference(const domain::Holder& h) {
-  json r = {{"id", PartyId(h)}};
-  if (!h.name.empty()) r["name"] = h.name;
-  return r;
-}
-
-// References to the holders, once each (DECP files repeat holders).
-json SupplierRefs(const std::vector<domain::Holder>& holders) {
-  json out = json::array();
-  std::map<std::string, bool> seen;
+// `"suppliers":[…]`: references to the holders, once each (DECP files repeat
+// holders); nothing when none has an id.
+void AppendSuppliers(std::string& out, bool& first, const std::vector<domain::Holder>& holders) {
+  std::vector<std::string> seen;
   for (const auto& h : holders) {
-    if (h.id.empty() || !seen.emplace(PartyId(h), true).second) continue;
-    out.push_back(Reference(h));
+    if (h.id.empty()) continue;
+    std::string id = PartyId(h);
+    if (std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
+    if (seen.empty()) {
+      AppendKey(out, first, "suppliers");
+      out.push_back('[');
+    } else {
+      out.push_back(',');
+    }
+    AppendReference(out, id, h);
+    seen.push_back(std::move(id));
   }
-  return out;
+  if (!seen.empty()) out.push_back(']');
 }
 
 std::optional<std::string_view> MainCategory(domain::ContractNature n) {
@@ -118,58 +245,315 @@ std::optional<std::string_view> MainCategory(domain::ContractNature n) {
   }
 }
 
-// The DECP fields without an OCDS home (docs/ocds-mapping.md).
-json DecpExtension(const domain::Contract& c) {
-  json d = json::object();
-  if (!c.id.empty()) d["id"] = c.id;
-  d["uid"] = c.uid;
-  d["type"] = c.kind == domain::ContractKind::kConcession ? "concession" : "marche";
-  if (c.nature) d["nature"] = domain::Label(*c.nature);
-  if (c.procedure) d["procedure"] = domain::Label(*c.procedure);
-  if (c.duration_months) d["dureeMois"] = *c.duration_months;
-  if (!c.price_form.empty()) d["formePrix"] = c.price_form;
-  json place = json::object();
-  if (!c.place.code.empty()) place["code"] = c.place.code;
-  if (!c.place.code_type.empty()) place["typeCode"] = c.place.code_type;
-  if (!c.place.name.empty()) place["nom"] = c.place.name;
-  if (!place.empty()) d["lieuExecution"] = std::move(place);
-  if (c.public_subsidy) d["montantSubventionPublique"] = domain::ToEuros(*c.public_subsidy);
-  if (c.published_on) d["datePublicationDonnees"] = domain::FormatDate(*c.published_on);
-  if (c.notified_on) d["dateNotification"] = domain::FormatDate(*c.notified_on);
-  if (!c.schema_version.empty()) d["versionDecp"] = c.schema_version;
-  if (!c.source.empty()) d["source"] = c.source;
-  if (!c.extra_json.empty()) {
-    json extra = json::parse(c.extra_json, nullptr, /*allow_exceptions=*/false);
-    if (extra.is_object() && !extra.empty()) d["autres"] = std::move(extra);
-  }
-  return d;
+// Whether `j` is empty once pruned (an empty string, object or array, or null).
+bool IsEmptyValue(const json& j) {
+  return (j.is_string() && j.get_ref<const std::string&>().empty()) ||
+         ((j.is_object() || j.is_array()) && j.empty()) || j.is_null();
 }
 
-// Removes empty strings, objects and arrays (recursively): OCDS data review
-// flags them, and DECP extras may carry some.
+// Removes empty strings, objects and arrays, and nulls (recursively): DECP
+// extras may carry some.
 void Prune(json& j) {
-  if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end();) {
-      Prune(it.value());
-      const json& v = it.value();
-      if ((v.is_string() && v.get_ref<const std::string&>().empty()) ||
-          ((v.is_object() || v.is_array()) && v.empty()) || v.is_null()) {
-        it = j.erase(it);
-      } else {
-        ++it;
+  if (!j.is_structured()) return;
+  for (auto it = j.begin(); it != j.end();) {
+    Prune(*it);
+    it = IsEmptyValue(*it) ? j.erase(it) : std::next(it);
+  }
+}
+
+using internal::JsonNode;
+
+// Whether `v` is nothing once pruned as Prune does.
+bool PrunedEmpty(const JsonNode& v) {
+  switch (v.type()) {
+    case JsonNode::Type::kNull:
+      return true;
+    case JsonNode::Type::kString:
+      return v.str().empty();
+    case JsonNode::Type::kArray:
+    case JsonNode::Type::kObject:
+      return std::all_of(v.children().begin(), v.children().end(), PrunedEmpty);
+    default:
+      return false;
+  }
+}
+
+// Appends `v` pruned, as nlohmann writes the pruned value: JsonTree objects
+// are in nlohmann's key order with one member per key (the last), and
+// simdjson types numbers as nlohmann does (integers as int64 or uint64, "-0"
+// as the integer 0, the rest as doubles); the tests hold it to that.
+void AppendPruned(std::string& out, const JsonNode& v) {
+  switch (v.type()) {
+    case JsonNode::Type::kNull:
+      out += "null";
+      return;
+    case JsonNode::Type::kBool:
+      out += v.boolean() ? "true" : "false";
+      return;
+    case JsonNode::Type::kInt:
+      AppendInt(out, v.int_value());
+      return;
+    case JsonNode::Type::kUint:
+      out += std::to_string(v.uint_value());
+      return;
+    case JsonNode::Type::kDouble:
+      AppendDouble(out, v.double_value());
+      return;
+    case JsonNode::Type::kString:
+      AppendString(out, v.str());
+      return;
+    case JsonNode::Type::kArray:
+    case JsonNode::Type::kObject: {
+      const bool object = v.is_object();
+      out.push_back(object ? '{' : '[');
+      bool first = true;
+      for (const JsonNode& kid : v.children()) {
+        if (PrunedEmpty(kid)) continue;
+        if (!first) out.push_back(',');
+        first = false;
+        if (object) {
+          AppendString(out, kid.key());
+          out.push_back(':');
+        }
+        AppendPruned(out, kid);
       }
-    }
-  } else if (j.is_array()) {
-    for (auto it = j.begin(); it != j.end();) {
-      Prune(*it);
-      if ((it->is_string() && it->get_ref<const std::string&>().empty()) ||
-          ((it->is_object() || it->is_array()) && it->empty()) || it->is_null()) {
-        it = j.erase(it);
-      } else {
-        ++it;
-      }
+      out.push_back(object ? '}' : ']');
+      return;
     }
   }
+}
+
+// `"autres":{…}`: the contract's extra DECP fields, pruned, unless nothing is
+// left. Parsed with simdjson into the readers' JsonTree (one per thread,
+// reused); by nlohmann when simdjson refuses it (not JSON, invalid UTF-8,
+// integers beyond 64 bits), so that the text is still what nlohmann gives.
+void AppendExtras(std::string& out, bool& first, const std::string& extra_json) {
+  if (extra_json.empty() || extra_json == "{}") return;
+  thread_local simdjson::dom::parser parser;
+  thread_local internal::JsonTree tree;
+  simdjson::dom::element doc;
+  if (parser.parse(extra_json).get(doc) == simdjson::SUCCESS &&
+      doc.type() == simdjson::dom::element_type::OBJECT) {
+    tree.Build(doc, /*unwrap_lists=*/false);
+    if (PrunedEmpty(tree.root())) return;
+    AppendKey(out, first, "autres");
+    AppendPruned(out, tree.root());
+    return;
+  }
+  json extra = json::parse(extra_json, nullptr, /*allow_exceptions=*/false);
+  if (!extra.is_object()) return;
+  Prune(extra);
+  if (extra.empty()) return;
+  AppendKey(out, first, "autres");
+  out += extra.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// `"items":[…]`: the CPV code as the classification of the one item.
+void AppendItems(std::string& out, bool& first, const domain::Contract& c) {
+  if (c.cpv.empty()) return;
+  AppendKey(out, first, "items");
+  out += "[{\"classification\":{\"id\":";
+  AppendString(out, c.cpv);
+  out += ",\"scheme\":\"CPV\"}";
+  if (!c.object.empty()) {
+    out += ",\"description\":";
+    AppendString(out, c.object);
+  }
+  out += ",\"id\":\"1\"}]";
+}
+
+// `"decp":{…}`: the DECP fields without an OCDS home (docs/ocds-mapping.md).
+void AppendDecpExtension(std::string& out, bool& first, const domain::Contract& c,
+                         bool date_unknown) {
+  AppendKey(out, first, "decp");
+  bool f = true;
+  out.push_back('{');
+  AppendExtras(out, f, c.extra_json);
+  if (date_unknown) {
+    AppendKey(out, f, "dateInconnue");
+    out += "true";
+  }
+  if (c.notified_on) AppendDay(out, f, "dateNotification", *c.notified_on);
+  if (c.published_on) AppendDay(out, f, "datePublicationDonnees", *c.published_on);
+  if (c.duration_months) {
+    AppendKey(out, f, "dureeMois");
+    AppendInt(out, *c.duration_months);
+  }
+  AppendText(out, f, "formePrix", c.price_form);
+  AppendText(out, f, "id", c.id);
+  if (!c.place.code.empty() || !c.place.name.empty() || !c.place.code_type.empty()) {
+    AppendKey(out, f, "lieuExecution");
+    bool p = true;
+    out.push_back('{');
+    AppendText(out, p, "code", c.place.code);
+    AppendText(out, p, "nom", c.place.name);
+    AppendText(out, p, "typeCode", c.place.code_type);
+    out.push_back('}');
+  }
+  if (c.public_subsidy) {
+    AppendKey(out, f, "montantSubventionPublique");
+    AppendDouble(out, domain::ToEuros(*c.public_subsidy));
+  }
+  if (c.nature) AppendText(out, f, "nature", domain::Label(*c.nature));
+  if (c.procedure) AppendText(out, f, "procedure", domain::Label(*c.procedure));
+  AppendText(out, f, "source", c.source);
+  AppendText(out, f, "type", c.kind == domain::ContractKind::kConcession ? "concession" : "marche");
+  AppendText(out, f, "uid", c.uid);
+  AppendText(out, f, "versionDecp", c.schema_version);
+  out.push_back('}');
+}
+
+// The members every release has after its own: `"id"`, `"initiationType"`,
+// `"language"`, `"ocid"` (in key order with what the caller writes around).
+void AppendIdentity(std::string& out, bool& first, const std::string& ocid, std::string_view id) {
+  AppendKey(out, first, "id");
+  AppendString(out, id);
+  out += ",\"initiationType\":\"tender\",\"language\":\"fr\",\"ocid\":";
+  AppendString(out, ocid);
+}
+
+// The award/contract release (release 1).
+void AppendAwardRelease(std::string& out, const domain::Contract& c, const std::string& ocid,
+                        const std::string& id, Instant date, bool date_unknown) {
+  domain::Holder buyer{c.buyer_id, "SIRET", c.buyer_name};
+  Parties parties;
+  parties.Add(buyer, "buyer");
+  for (const auto& h : c.holders) parties.Add(h, "supplier");
+
+  bool first = true;
+  out.push_back('{');
+  // awards: one, always (it has an id).
+  AppendKey(out, first, "awards");
+  {
+    bool f = true;
+    out += "[{";
+    if (c.notified_on) {
+      AppendKey(out, f, "date");
+      AppendParis(out, ParisMidnight(*c.notified_on));
+    }
+    AppendText(out, f, "description", c.object);
+    AppendKey(out, f, "id");
+    out += "\"1\"";
+    AppendItems(out, f, c);
+    AppendSuppliers(out, f, c.holders);
+    if (c.amount) AppendValue(out, f, *c.amount);
+    out += "}]";
+  }
+  if (!c.buyer_id.empty()) {
+    AppendKey(out, first, "buyer");
+    AppendReference(out, PartyId(buyer), buyer);
+  }
+  AppendKey(out, first, "contracts");
+  {
+    bool f = true;
+    out += "[{\"awardID\":\"1\"";
+    f = false;
+    if (c.notified_on) {
+      AppendKey(out, f, "dateSigned");
+      AppendParis(out, ParisMidnight(*c.notified_on));
+    }
+    AppendText(out, f, "description", c.object);
+    AppendKey(out, f, "id");
+    out += "\"1\"";
+    AppendItems(out, f, c);
+    if (c.execution_start) {
+      AppendKey(out, f, "period");
+      out += "{\"startDate\":";
+      AppendParis(out, ParisMidnight(*c.execution_start));
+      out.push_back('}');
+    }
+    if (c.amount) AppendValue(out, f, *c.amount);
+    out += "}]";
+  }
+  AppendKey(out, first, "date");
+  AppendParis(out, date);
+  AppendDecpExtension(out, first, c, date_unknown);
+  AppendIdentity(out, first, ocid, id);
+  parties.Append(out, first);
+  out += ",\"tag\":[\"award\",\"contract\"]";
+  const std::string& tender_id = c.id.empty() ? c.uid : c.id;
+  const bool category = c.nature && MainCategory(*c.nature);
+  if (!tender_id.empty() || c.procedure || category) {
+    AppendKey(out, first, "tender");
+    bool f = true;
+    out.push_back('{');
+    AppendText(out, f, "id", tender_id);
+    if (category) AppendText(out, f, "mainProcurementCategory", *MainCategory(*c.nature));
+    if (c.procedure) {
+      AppendText(out, f, "procurementMethod", domain::OcdsProcurementMethod(*c.procedure));
+      AppendText(out, f, "procurementMethodDetails", domain::Label(*c.procedure));
+    }
+    out.push_back('}');
+  }
+  out.push_back('}');
+}
+
+// The "contractAmendment" release of modification `m`, the `n`-th release.
+void AppendAmendmentRelease(std::string& out, const domain::Modification& m, bool day_known,
+                            const std::string& ocid, const std::string& id,
+                            const std::string& amends, Instant date, int n) {
+  Parties parties;
+  for (const auto& h : m.holders) parties.Add(h, "supplier");
+  const std::string amendment_id = std::to_string(n - 1);
+
+  bool first = true;
+  out.push_back('{');
+  if (!m.holders.empty()) {
+    AppendKey(out, first, "awards");
+    out += "[{\"id\":\"1\"";
+    bool f = false;
+    AppendSuppliers(out, f, m.holders);
+    out += "}]";
+  }
+  AppendKey(out, first, "contracts");
+  {
+    out += "[{\"amendments\":[{\"amendsReleaseID\":";
+    AppendString(out, amends);
+    bool f = false;
+    if (m.signed_on) {
+      AppendKey(out, f, "date");
+      AppendParis(out, ParisMidnight(*m.signed_on));
+    }
+    AppendText(out, f, "description", m.object);
+    AppendKey(out, f, "id");
+    AppendString(out, amendment_id);
+    AppendKey(out, f, "releaseID");
+    AppendString(out, id);
+    out += "}],\"awardID\":\"1\",\"id\":\"1\"";
+    if (m.amount) AppendValue(out, f, *m.amount);
+    out += "}]";
+  }
+  AppendKey(out, first, "date");
+  AppendParis(out, date);
+  AppendKey(out, first, "decp");
+  {
+    bool f = true;
+    out.push_back('{');
+    if (m.duration_months) {
+      AppendKey(out, f, "dureeMois");
+      AppendInt(out, *m.duration_months);
+    }
+    AppendKey(out, f, "modifications");
+    out += "[{";
+    bool g = true;
+    if (!day_known) {
+      AppendKey(out, g, "dateInconnue");
+      out += "true";
+    }
+    if (m.signed_on) AppendDay(out, g, "dateNotificationModification", *m.signed_on);
+    if (m.published_on) AppendDay(out, g, "datePublicationDonneesModification", *m.published_on);
+    if (m.duration_months) {
+      AppendKey(out, g, "dureeMois");
+      AppendInt(out, *m.duration_months);
+    }
+    AppendKey(out, g, "id");
+    AppendString(out, amendment_id);
+    AppendText(out, g, "idDecp", m.id);
+    out += "}]}";
+  }
+  AppendIdentity(out, first, ocid, id);
+  parties.Append(out, first);
+  out += ",\"tag\":[\"contractAmendment\"]}";
 }
 
 }  // namespace
@@ -185,9 +569,9 @@ std::string UidFromOcid(std::string_view ocid, std::string_view prefix) {
   return std::string(ocid.substr(prefix.size() + 1));
 }
 
-std::vector<json> ContractReleases(const domain::Contract& c, const ReleaseOptions& options) {
+int AppendReleases(std::string& out, const domain::Contract& c, const ReleaseOptions& options,
+                   char terminator) {
   const std::string ocid = Ocid(c, options.ocid_prefix);
-  std::vector<json> out;
 
   // Dates: notification (else publication) at 00:00 Paris; each later release at
   // its own date, moved one second after the previous one when not later.
@@ -197,62 +581,10 @@ std::vector<json> ContractReleases(const domain::Contract& c, const ReleaseOptio
   } else if (c.published_on) {
     first = ParisMidnight(*c.published_on);
   }
-  bool date_unknown = !first;
   Instant last = first.value_or(Instant{0});
-
-  Parties parties;
-  domain::Holder buyer{c.buyer_id, "SIRET", c.buyer_name};
-  parties.Add(buyer, "buyer");
-  for (const auto& h : c.holders) parties.Add(h, "supplier");
-
-  json r = json::object();
-  r["ocid"] = ocid;
-  r["id"] = ocid + "-1";
-  r["date"] = FormatParis(last);
-  r["tag"] = {"award", "contract"};
-  r["initiationType"] = "tender";
-  r["language"] = "fr";
-  r["parties"] = parties.Json();
-  if (!c.buyer_id.empty()) r["buyer"] = Reference(buyer);
-
-  json tender = {{"id", c.id.empty() ? c.uid : c.id}};
-  if (c.procedure) {
-    tender["procurementMethod"] = domain::OcdsProcurementMethod(*c.procedure);
-    tender["procurementMethodDetails"] = domain::Label(*c.procedure);
-  }
-  if (c.nature) {
-    if (auto cat = MainCategory(*c.nature)) tender["mainProcurementCategory"] = *cat;
-  }
-  r["tender"] = std::move(tender);
-
-  json items = json::array();
-  if (!c.cpv.empty()) {
-    json item = {{"id", "1"}, {"classification", {{"scheme", "CPV"}, {"id", c.cpv}}}};
-    if (!c.object.empty()) item["description"] = c.object;
-    items.push_back(std::move(item));
-  }
-
-  json award = {{"id", "1"}};
-  if (!c.object.empty()) award["description"] = c.object;
-  if (c.notified_on) award["date"] = FormatParis(ParisMidnight(*c.notified_on));
-  if (c.amount) award["value"] = Value(*c.amount);
-  award["suppliers"] = SupplierRefs(c.holders);
-  award["items"] = items;
-
-  json contract = {{"id", "1"}, {"awardID", "1"}};
-  if (!c.object.empty()) contract["description"] = c.object;
-  if (c.amount) contract["value"] = Value(*c.amount);
-  if (c.notified_on) contract["dateSigned"] = FormatParis(ParisMidnight(*c.notified_on));
-  if (c.execution_start)
-    contract["period"] = {{"startDate", FormatParis(ParisMidnight(*c.execution_start))}};
-  contract["items"] = std::move(items);
-  r["awards"] = json::array({std::move(award)});
-  r["contracts"] = json::array({std::move(contract)});
-  json decp = DecpExtension(c);
-  if (date_unknown) decp["dateInconnue"] = true;
-  r["decp"] = std::move(decp);
-  Prune(r);
-  out.push_back(std::move(r));
+  std::string id = ocid + "-1";
+  AppendAwardRelease(out, c, ocid, id, last, /*date_unknown=*/!first);
+  out.push_back(terminator);
 
   int n = 1;
   for (const auto& m : c.modifications) {
@@ -261,40 +593,45 @@ std::vector<json> ContractReleases(const domain::Contract& c, const ReleaseOptio
     Instant t = day ? ParisMidnight(*day) : Instant{last.micros + kMicrosPerSecond};
     if (t <= last) t = Instant{last.micros + kMicrosPerSecond};
     last = t;
-
-    json a = json::object();
-    a["ocid"] = ocid;
-    a["id"] = ocid + "-" + std::to_string(n);
-    a["date"] = FormatParis(t);
-    a["tag"] = {"contractAmendment"};
-    a["initiationType"] = "tender";
-    a["language"] = "fr";
-    json amendment = {{"id", std::to_string(n - 1)}};
-    if (m.signed_on) amendment["date"] = FormatParis(ParisMidnight(*m.signed_on));
-    if (!m.object.empty()) amendment["description"] = m.object;
-    amendment["amendsReleaseID"] = out.back()["id"];
-    amendment["releaseID"] = a["id"];
-    json contract_a = {{"id", "1"}, {"awardID", "1"}};
-    if (m.amount) contract_a["value"] = Value(*m.amount);
-    contract_a["amendments"] = json::array({std::move(amendment)});
-    a["contracts"] = json::array({std::move(contract_a)});
-    if (!m.holders.empty()) {
-      Parties p;
-      for (const auto& h : m.holders) p.Add(h, "supplier");
-      a["parties"] = p.Json();
-      a["awards"] = json::array({json{{"id", "1"}, {"suppliers", SupplierRefs(m.holders)}}});
-    }
-    json dm = {{"id", std::to_string(n - 1)}, {"idDecp", m.id}};
-    if (m.duration_months) dm["dureeMois"] = *m.duration_months;
-    if (m.published_on)
-      dm["datePublicationDonneesModification"] = domain::FormatDate(*m.published_on);
-    if (m.signed_on) dm["dateNotificationModification"] = domain::FormatDate(*m.signed_on);
-    if (!day) dm["dateInconnue"] = true;
-    a["decp"] = {{"modifications", json::array({std::move(dm)})}};
-    if (m.duration_months) a["decp"]["dureeMois"] = *m.duration_months;
-    Prune(a);
-    out.push_back(std::move(a));
+    std::string next = ocid + "-" + std::to_string(n);
+    AppendAmendmentRelease(out, m, day.has_value(), ocid, next, id, t, n);
+    out.push_back(terminator);
+    id = std::move(next);
   }
+  return n;
+}
+
+std::vector<json> ContractReleases(const domain::Contract& c, const ReleaseOptions& options) {
+  std::string text;
+  AppendReleases(text, c, options, '\n');
+  std::vector<json> out;
+  for (size_t start = 0; start < text.size();) {
+    const size_t end = text.find('\n', start);
+    out.push_back(json::parse(std::string_view(text).substr(start, end - start)));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string ReleasePackageText(std::string_view releases, const PackageMeta& meta,
+                               std::string_view next) {
+  std::string out;
+  out.reserve(releases.size() + 256);
+  out.push_back('{');
+  if (!next.empty()) {
+    out += "\"links\":{\"next\":";
+    AppendString(out, next);
+    out += "},";
+  }
+  out += "\"publishedDate\":";
+  AppendString(out, meta.published_date);
+  out += ",\"publisher\":{\"name\":";
+  AppendString(out, meta.publisher_name);
+  out += "},\"releases\":[";
+  out += releases;
+  out += "],\"uri\":";
+  AppendString(out, meta.uri);
+  out += ",\"version\":\"1.1\"}";
   return out;
 }
 

@@ -31,9 +31,19 @@ std::string Ocid(const domain::Contract& c, std::string_view prefix);
 // The uid an ocid was made from, or empty if `ocid` does not start with "<prefix>-".
 std::string UidFromOcid(std::string_view ocid, std::string_view prefix);
 
-// The releases of one contract: the award/contract release, then one
-// "contractAmendment" release per modification, ids "<ocid>-<n>" (n from 1),
-// dates strictly increasing. Nothing is invented: absent DECP data is absent.
+// Appends the releases of one contract as JSON text, each followed by
+// `terminator` ('\n' for JSON Lines, ',' between the releases of a package):
+// the award/contract release, then one "contractAmendment" release per
+// modification, ids "<ocid>-<n>" (n from 1), dates strictly increasing.
+// Nothing is invented: absent DECP data is absent, and no empty string, object
+// or array is written. Each release's text is exactly what nlohmann writes
+// for it (keys in byte order, json::parse(text).dump() == text), the form of
+// the bulk files, the export and the API. Returns the number of releases.
+int AppendReleases(std::string& out, const domain::Contract& c, const ReleaseOptions& options,
+                   char terminator);
+
+// The same releases as DOMs (parsed from that text), for the merge and the
+// checks.
 std::vector<nlohmann::json> ContractReleases(const domain::Contract& c,
                                              const ReleaseOptions& options = {});
 
@@ -46,6 +56,11 @@ struct PackageMeta {
 
 // {uri, publishedDate, publisher, version "1.1", releases}.
 nlohmann::json ReleasePackage(std::vector<nlohmann::json> releases, const PackageMeta& meta);
+// The same package as text, from `releases`: release texts separated by
+// commas ("" for none); with `{"links":{"next":NEXT}}` when `next` is not
+// empty. Byte for byte the dump of the DOM form.
+std::string ReleasePackageText(std::string_view releases, const PackageMeta& meta,
+                               std::string_view next = {});
 
 // {uri, publishedDate, publisher, version "1.1", records}: one record per list
 // of releases (one ocid each), with compiledRelease and versionedRelease.
