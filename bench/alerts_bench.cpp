@@ -8,6 +8,7 @@
 //
 //   alerts_bench [N=1000000] [NOTICES=2000] [NAIVE_NOTICES=30]
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <ctime>
 #include <cstdio>
@@ -105,6 +106,12 @@ int main(int argc, char** argv) {
   const auto t_build0 = Clock::now();
   std::vector<alerts::SavedSearch> searches;
   searches.reserve(n);
+  std::vector<uint8_t> kinds;
+  const char* const kKindNames[] = {"keywords, in places", "keywords or CPV, in places",
+                                    "keywords, national", "keywords or CPV, national",
+                                    "CPV only, in places", "CPV only, national",
+                                    "places (+ procedure or amount) only"};
+  std::array<size_t, 7> kind_searches{}, kind_matches{};
   size_t rejected = 0;
   while (searches.size() < n) {
     nlohmann::json j = nlohmann::json::object();
@@ -143,6 +150,11 @@ int main(int argc, char** argv) {
       ++rejected;
       continue;
     }
+    // What kind of search it is, for the share of matches of each kind.
+    const bool place = !s->departments.empty();
+    kinds.push_back(kind < 0.70 ? (s->cpv.empty() ? 0 : 1) + (place ? 0 : 2)
+                    : kind < 0.96 ? 4 + (place ? 0 : 1)
+                                  : 6);
     searches.push_back(std::move(*s));
   }
   const double parse_s = std::chrono::duration<double>(Clock::now() - t_build0).count();
@@ -188,6 +200,7 @@ int main(int argc, char** argv) {
     fast_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     fast_cpu_ms.push_back(cpu_ms() - c0);
     matches += m.size();
+    for (const uint32_t slot : m) ++kind_matches[kinds[slot]];
     match_counts.push_back(static_cast<double>(m.size()));
   }
   std::vector<double> naive_ms, naive_cpu_ms;
@@ -224,6 +237,14 @@ int main(int argc, char** argv) {
   std::printf("  matches per notice: mean %.1f  p50 %.0f  p99 %.0f\n",
               static_cast<double>(matches) / static_cast<double>(notices.size()),
               Percentile(match_counts, 0.5), Percentile(match_counts, 0.99));
+  for (const uint8_t k : kinds) ++kind_searches[k];
+  for (size_t k = 0; k < kind_searches.size(); ++k)
+    std::printf("    %-38s %5.1f%% of searches, %5.1f%% of matches, %.2f%% of them match a notice\n",
+                kKindNames[k], 100.0 * static_cast<double>(kind_searches[k]) / static_cast<double>(n),
+                100.0 * static_cast<double>(kind_matches[k]) / static_cast<double>(std::max<size_t>(matches, 1)),
+                kind_searches[k] ? 100.0 * static_cast<double>(kind_matches[k]) /
+                                       static_cast<double>(kind_searches[k] * notices.size())
+                                 : 0.0);
   std::printf("  reverse index, %zu notices: wall p50 %.3f ms  p99 %.3f ms | cpu p50 %.3f ms  p99 %.3f ms\n",
               fast_ms.size(), Percentile(fast_ms, 0.5), Percentile(fast_ms, 0.99),
               Percentile(fast_cpu_ms, 0.5), Percentile(fast_cpu_ms, 0.99));
