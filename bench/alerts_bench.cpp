@@ -192,11 +192,13 @@ int main(int argc, char** argv) {
     return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
   };
   std::vector<double> fast_ms, fast_cpu_ms, match_counts;
-  size_t matches = 0;
+  size_t matches = 0, candidates = 0;
   for (const auto& nt : notices) {
     const double c0 = cpu_ms();
     const auto t0 = Clock::now();
-    const auto m = matcher.MatchNotice(nt);
+    size_t checked = 0;
+    const auto m = matcher.MatchNotice(nt, &checked);
+    candidates += checked;
     fast_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     fast_cpu_ms.push_back(cpu_ms() - c0);
     matches += m.size();
@@ -237,6 +239,9 @@ int main(int argc, char** argv) {
   std::printf("  matches per notice: mean %.1f  p50 %.0f  p99 %.0f\n",
               static_cast<double>(matches) / static_cast<double>(notices.size()),
               Percentile(match_counts, 0.5), Percentile(match_counts, 0.99));
+  std::printf("  searches checked per notice: mean %.1f (%.2f per match)\n",
+              static_cast<double>(candidates) / static_cast<double>(notices.size()),
+              static_cast<double>(candidates) / static_cast<double>(std::max<size_t>(matches, 1)));
   for (const uint8_t k : kinds) ++kind_searches[k];
   for (size_t k = 0; k < kind_searches.size(); ++k)
     std::printf("    %-38s %5.1f%% of searches, %5.1f%% of matches, %.2f%% of them match a notice\n",

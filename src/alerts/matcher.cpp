@@ -489,7 +489,7 @@ size_t Matcher::unindexed() const {
   return impl_->always.size();
 }
 
-std::vector<uint32_t> Matcher::MatchNotice(const Notice& notice) const {
+std::vector<uint32_t> Matcher::MatchNotice(const Notice& notice, size_t* checked) const {
   std::shared_lock lock(impl_->mu);
   const Impl& m = *impl_;
   const Fast a = m.AnalyzeFast(notice);
@@ -542,6 +542,7 @@ std::vector<uint32_t> Matcher::MatchNotice(const Notice& notice) const {
   if (a.dept != kNone) lookup(kDept, a.dept);
   if (a.proc != kNone) lookup(kProc, a.proc);
 
+  if (checked) *checked = touched.size();
   for (const uint32_t slot : touched) seen[slot >> 6] = 0;
   std::vector<uint32_t> out;
   for (size_t w = low; w <= high && low != SIZE_MAX; ++w) {

@@ -73,8 +73,9 @@ class Matcher {
   std::shared_ptr<const SavedSearch> search(uint32_t slot) const;
 
   // The slots of every search that matches `notice`, ascending. Thread-safe
-  // (against Add and Remove too).
-  std::vector<uint32_t> MatchNotice(const Notice& notice) const;
+  // (against Add and Remove too). `checked`, when given, receives how many
+  // searches were checked (the candidates the keys let through).
+  std::vector<uint32_t> MatchNotice(const Notice& notice, size_t* checked = nullptr) const;
   // The same answer by evaluating every search in turn with Evaluate (the
   // naive loop: the baseline of bench/alerts_bench.cpp and the oracle of the
   // tests).
