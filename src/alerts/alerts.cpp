@@ -352,12 +352,12 @@ struct Alerts::Impl {
     return Status::Ok();
   }
 
-  // The live alerts (for the digests).
-  std::vector<std::shared_ptr<const Loaded>> LiveAlerts() {
+  // The live alerts with a daily digest.
+  std::vector<std::shared_ptr<const Loaded>> DailyAlerts() {
     std::lock_guard lock(cache_mu);
     std::vector<std::shared_ptr<const Loaded>> out;
     for (const auto& a : by_slot)
-      if (a) out.push_back(a);
+      if (a && a->search.email_mode == EmailMode::kDaily) out.push_back(a);
     return out;
   }
 
@@ -721,7 +721,7 @@ struct Alerts::Impl {
   Status RunDue(Instant now) {
     LIMPIDE_RETURN_IF_ERROR(CatchUp().status());
     LIMPIDE_RETURN_IF_ERROR(EnsureLoaded());
-    const auto alerts = LiveAlerts();
+    const auto alerts = DailyAlerts();
     const Instant slot = LatestSlot(now, options.digest_hour);
     std::set<std::string> digests_not_due;  // alert ids
     store::PageRequest page{"", 1000};
@@ -744,7 +744,6 @@ struct Alerts::Impl {
       page.after = boxes->next;
     }
     for (const auto& a : alerts) {
-      if (a->search.email_mode != EmailMode::kDaily) continue;
       if (slot <= ParseMillis(a->raw, "created", now) || digests_not_due.count(a->search.id))
         continue;
       Dispatch(a->search.id + "/digest", [this, a, now] { RunDigest(*a, now); });

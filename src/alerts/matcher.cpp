@@ -165,8 +165,8 @@ std::optional<MatchReason> Evaluate(const SavedSearch& search, const Notice& not
 
 struct Matcher::Impl {
   mutable std::shared_mutex mu;
-  std::vector<std::shared_ptr<const SavedSearch>> searches;  // by slot
-  std::vector<Compiled> compiled;                            // by slot
+  std::vector<std::shared_ptr<const SavedSearch>> searches;      // by slot
+  std::vector<Compiled> compiled;                                // by slot
   std::unordered_map<uint32_t, std::vector<uint32_t>> overflow;  // slot -> ids
   std::vector<uint32_t> free_slots;
   size_t live = 0;
@@ -391,8 +391,7 @@ struct Matcher::Impl {
   bool Has(uint32_t term, const Fast& a) const {
     if (!(term & kPhraseBit)) return std::binary_search(a.stems.begin(), a.stems.end(), term);
     const auto& words = phrases[term & ~kPhraseBit].words;
-    return std::search(a.words.begin(), a.words.end(), words.begin(), words.end()) !=
-           a.words.end();
+    return std::search(a.words.begin(), a.words.end(), words.begin(), words.end()) != a.words.end();
   }
 
   // Evaluate's rule on the compiled search, without the reason.

@@ -27,9 +27,10 @@ namespace limpide::alerts {
 struct Notice {
   std::string id;    // consultation id
   std::string text;  // title, description and lot titles, as published
-  std::vector<std::string> cpv;  // every code of the notice ("45000000-7" or 8 digits): main, additional, lots
-  std::string department;        // "35", or empty when the place says none
-  std::string procedure;         // API code
+  std::vector<std::string>
+      cpv;  // every code of the notice ("45000000-7" or 8 digits): main, additional, lots
+  std::string department;               // "35", or empty when the place says none
+  std::string procedure;                // API code
   std::optional<int64_t> amount_cents;  // estimated value
 };
 
