@@ -8,6 +8,7 @@
 #include <set>
 #include <span>
 #include <thread>
+#include <unordered_map>
 
 #include "alerts/matcher.h"
 #include "alerts/saved_search.h"
@@ -30,6 +31,8 @@ constexpr std::string_view kCursor = "alert-cursor";
 constexpr std::string_view kMatch = "alert-match";
 constexpr std::string_view kDelivery = "alert-delivery";
 constexpr std::string_view kOutbox = "alert-outbox";
+constexpr std::string_view kChange = "alert-change";
+constexpr std::string_view kSeen = "alert-seen";
 constexpr int64_t kMicrosPerDay = int64_t{86400} * 1'000'000;
 
 std::string Millis(Instant t) { return domain::FormatInstantMillis(t); }
@@ -166,10 +169,21 @@ Result<Loaded> ReadAlert(const Result<store::StoredObject>& obj, std::string_vie
   return Loaded{std::move(*search), std::move(raw), obj->version};
 }
 
-Status BumpGeneration(store::WriteTransaction& txn) {
+std::string Padded(int64_t n) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%019lld", static_cast<long long>(n));
+  return buf;
+}
+
+// Records that alert `id` changed (created, replaced, deleted): the
+// generation grows by one and the change log says which alert it was, so
+// that the matchers in memory apply this change alone (EnsureLoaded).
+Status BumpGeneration(store::WriteTransaction& txn, std::string_view id) {
   auto g = txn.GetObject(kMeta, "generation");
   if (!g.ok() && g.status().code() != ErrorCode::kNotFound) return g.status();
-  return txn.PutObject(kMeta, "generation", "{}", g.ok() ? g->version : 0).status();
+  auto v = txn.PutObject(kMeta, "generation", "{}", g.ok() ? g->version : 0);
+  if (!v.ok()) return v.status();
+  return txn.PutObject(kChange, Padded(*v), Dump(json{{"alert", id}}), 0).status();
 }
 
 // Adds a delivery of match `seq` on `channel` to the alert's outbox.
@@ -203,12 +217,13 @@ struct Alerts::Impl {
   AlertsOptions options;
 
   std::mutex catchup_mu;  // one CatchUp at a time in this process
-  // The searches as last loaded, and the matcher over them.
+  // The live searches and the matcher over them, kept up to date change by
+  // change (EnsureLoaded).
   std::mutex cache_mu;
   int64_t generation = -1;
-  std::shared_ptr<std::vector<Loaded>> loaded;
-  std::shared_ptr<std::vector<SavedSearch>> searches;
-  std::shared_ptr<Matcher> matcher;
+  std::unique_ptr<Matcher> matcher;
+  std::vector<std::shared_ptr<const Loaded>> by_slot;  // the matcher's slots
+  std::unordered_map<std::string, uint32_t> slot_of;   // alert id -> slot
 
   std::mutex jobs_mu;
   std::condition_variable jobs_cv;
@@ -248,14 +263,47 @@ struct Alerts::Impl {
     return PublicUrl() + "/api/v1/alerts/" + id + "/feed?key=" + key;
   }
 
-  // Reloads the searches when one changed since the last load.
-  Status EnsureLoaded() {
-    std::lock_guard lock(cache_mu);
+  // Brings the matcher up to date: the changes logged since the last call
+  // are applied one by one (a few microseconds each); everything is read
+  // again on the first call, or when the log does not account for every
+  // change. Holds cache_mu.
+  Status EnsureLoadedLocked() {
     auto g = store.GetObject(kMeta, "generation");
     if (!g.ok() && g.status().code() != ErrorCode::kNotFound) return g.status();
     const int64_t generation_now = g.ok() ? g->version : 0;
     if (generation_now == generation && matcher) return Status::Ok();
-    auto list = std::make_shared<std::vector<Loaded>>();
+    if (matcher && generation_now > generation) {
+      // The alerts changed since, in the order of the log.
+      std::vector<std::string> changed;
+      store::PageRequest page{store::ObjectCursorAfter(Padded(generation)), 1000};
+      int64_t expect = generation + 1;
+      bool complete = true;
+      while (expect <= generation_now && complete) {
+        auto objs = store.ListObjects(kChange, "", page);
+        if (!objs.ok()) return objs.status();
+        for (const auto& o : objs->items) {
+          if (expect > generation_now) break;
+          if (o.id != Padded(expect)) {
+            complete = false;  // a change without its log entry: read everything
+            break;
+          }
+          json c = json::parse(o.body, nullptr, false);
+          if (!c.is_object()) return Status::Internal("alert change " + o.id + " is not readable");
+          changed.push_back(Str(c, "alert"));
+          ++expect;
+        }
+        if (objs->next.empty()) break;
+        page.after = objs->next;
+      }
+      complete = complete && expect > generation_now;
+      if (complete) {
+        for (const auto& id : changed) LIMPIDE_RETURN_IF_ERROR(Reload(id));
+        generation = generation_now;
+        return Status::Ok();
+      }
+    }
+    // Everything, from scratch.
+    std::vector<std::shared_ptr<const Loaded>> list;
     store::PageRequest page{"", 1000};
     for (;;) {
       auto objs = store.ListObjects(kAlert, "", page);
@@ -263,19 +311,54 @@ struct Alerts::Impl {
       for (const auto& o : objs->items) {
         auto a = ReadAlert(o, o.id);
         if (!a.ok()) return a.status();
-        if (!a->raw.value("deleted", false)) list->push_back(std::move(*a));
+        if (!a->raw.value("deleted", false))
+          list.push_back(std::make_shared<const Loaded>(std::move(*a)));
       }
       if (objs->next.empty()) break;
       page.after = objs->next;
     }
-    auto s = std::make_shared<std::vector<SavedSearch>>();
-    s->reserve(list->size());
-    for (const auto& a : *list) s->push_back(a.search);
-    matcher = std::make_shared<Matcher>(*s);
-    searches = std::move(s);
-    loaded = std::move(list);
+    std::vector<std::shared_ptr<const SavedSearch>> searches;
+    searches.reserve(list.size());
+    slot_of.clear();
+    for (uint32_t i = 0; i < list.size(); ++i) {
+      searches.emplace_back(list[i], &list[i]->search);  // shares the Loaded
+      slot_of[list[i]->search.id] = i;
+    }
+    matcher = std::make_unique<Matcher>(std::move(searches));
+    by_slot = std::move(list);
     generation = generation_now;
     return Status::Ok();
+  }
+  Status EnsureLoaded() {
+    std::lock_guard lock(cache_mu);
+    return EnsureLoadedLocked();
+  }
+
+  // Applies the current state of alert `id` to the matcher.
+  Status Reload(const std::string& id) {
+    if (auto it = slot_of.find(id); it != slot_of.end()) {
+      matcher->Remove(it->second);
+      by_slot[it->second].reset();
+      slot_of.erase(it);
+    }
+    auto a = ReadAlert(store.GetObject(kAlert, id), id);
+    if (!a.ok()) return a.status().code() == ErrorCode::kNotFound ? Status::Ok() : a.status();
+    if (a->raw.value("deleted", false)) return Status::Ok();
+    auto loaded = std::make_shared<const Loaded>(std::move(*a));
+    const uint32_t slot = matcher->Add(std::shared_ptr<const SavedSearch>(loaded, &loaded->search));
+    if (slot >= by_slot.size()) by_slot.resize(slot + 1);
+    by_slot[slot] = std::move(loaded);
+    slot_of[id] = slot;
+    return Status::Ok();
+  }
+
+  // The live alerts with a daily digest.
+  std::vector<std::shared_ptr<const Loaded>> DailyAlerts() {
+    std::lock_guard lock(cache_mu);
+    std::vector<std::shared_ptr<const Loaded>> out;
+    for (const auto& a : by_slot)
+      if (a && a->search.email_mode == EmailMode::kDaily) out.push_back(a);
+    return out;
   }
 
   // The notice of a "tender.published" entry: the entry's body completed by
@@ -343,22 +426,40 @@ struct Alerts::Impl {
       if (records->empty()) return pos;
       std::vector<std::pair<Notice, json>> notices;
       for (const auto& r : *records) {
-        if (r.kind != "tender.published") continue;
+        if (r.kind != "tender.published" && r.kind != "tender.amended") continue;
         auto e = ledger::DecodeEntry(r.entry);
         if (!e.ok()) return Status::Internal("ledger entry " + std::to_string(r.seq) + ": " +
                                              e.status().ToString());
         json summary;
         auto n = NoticeOf(*e, summary);
         if (!n.ok()) return n.status();
+        if (r.kind == "tender.amended") {
+          const json amendment = e->body.value("amendment", json::object());
+          summary["amendment"] = {{"number", amendment.value("number", 0)},
+                                  {"summary", Str(amendment, "summary")}};
+        }
         notices.emplace_back(std::move(*n), std::move(summary));
       }
-      std::shared_ptr<Matcher> m;
-      std::shared_ptr<std::vector<Loaded>> alerts;
+      // The matching alerts of each notice, with why they matched: the
+      // reasons are worked out for the matches only, after the matcher.
+      struct Hit {
+        std::shared_ptr<const Loaded> alert;
+        MatchReason reason;
+      };
+      std::vector<std::vector<Hit>> hits(notices.size());
       if (!notices.empty()) {
-        LIMPIDE_RETURN_IF_ERROR(EnsureLoaded());
         std::lock_guard cache(cache_mu);
-        m = matcher;
-        alerts = loaded;
+        LIMPIDE_RETURN_IF_ERROR(EnsureLoadedLocked());
+        for (size_t i = 0; i < notices.size(); ++i) {
+          const auto slots = matcher->MatchNotice(notices[i].first);
+          auto reasons = matcher->Explain(notices[i].first, slots);
+          for (size_t k = 0; k < slots.size(); ++k) {
+            if (!reasons[k])
+              return Status::Internal("the matcher and the rule disagree on alert " +
+                                      by_slot[slots[k]]->search.id);
+            hits[i].push_back({by_slot[slots[k]], std::move(*reasons[k])});
+          }
+        }
       }
       const Instant now = Now();
       auto txn = store.BeginWrite();
@@ -366,16 +467,32 @@ struct Alerts::Impl {
       // Another node may have matched these entries meanwhile: start again.
       auto again = (*txn)->GetObject(kCursor, "matcher");
       if ((again.ok() ? again->version : 0) != version) continue;
-      for (const auto& [notice, summary] : notices) {
-        for (const auto& match : m->MatchNotice(notice)) {
-          const Loaded& a = (*alerts)[match.search];
+      for (size_t i = 0; i < notices.size(); ++i) {
+        const auto& [notice, summary] = notices[i];
+        const bool amended = summary.contains("amendment");
+        for (const auto& [alert, reason] : hits[i]) {
+          const Loaded& a = *alert;
           const uint64_t seq = summary["seq"].get<uint64_t>();
           const std::string mid = a.search.id + "/" + RSeq(seq);
           if ((*txn)->GetObject(kMatch, mid).ok()) continue;  // recorded already
+          // One alert per search and consultation: an amendment alerts only
+          // the searches it makes match for the first time (docs/alerts.md).
+          const std::string seen_id = a.search.id + "/" + notice.id;
+          auto seen = (*txn)->GetObject(kSeen, seen_id);
+          if (seen.ok()) continue;
+          if (seen.status().code() != ErrorCode::kNotFound) return seen.status();
+          LIMPIDE_RETURN_IF_ERROR(
+              (*txn)->PutObject(kSeen, seen_id, Dump(json{{"seq", seq}}), 0).status());
           json record = summary;
           record["alert"] = a.search.id;
           record["matched"] = Millis(now);
-          record["reason"] = ReasonJson(match.reason);
+          record["reason"] = ReasonJson(reason);
+          if (amended) {
+            record["reason"]["amendment"] = summary["amendment"];
+            record["reason"]["summary"] =
+                Str(record["reason"], "summary") + " ; après la modification n°" +
+                std::to_string(summary["amendment"].value("number", 0));
+          }
           LIMPIDE_RETURN_IF_ERROR((*txn)->PutObject(kMatch, mid, Dump(record), 0).status());
           if (!a.search.webhook.empty())
             LIMPIDE_RETURN_IF_ERROR(Enqueue(**txn, a.search.id, "webhook", seq, notice.id, now));
@@ -604,11 +721,7 @@ struct Alerts::Impl {
   Status RunDue(Instant now) {
     LIMPIDE_RETURN_IF_ERROR(CatchUp().status());
     LIMPIDE_RETURN_IF_ERROR(EnsureLoaded());
-    std::shared_ptr<std::vector<Loaded>> alerts;
-    {
-      std::lock_guard lock(cache_mu);
-      alerts = loaded;
-    }
+    const auto alerts = DailyAlerts();
     const Instant slot = LatestSlot(now, options.digest_hour);
     std::set<std::string> digests_not_due;  // alert ids
     store::PageRequest page{"", 1000};
@@ -630,10 +743,10 @@ struct Alerts::Impl {
       if (boxes->next.empty()) break;
       page.after = boxes->next;
     }
-    for (const auto& a : *alerts) {
-      if (a.search.email_mode != EmailMode::kDaily) continue;
-      if (slot <= ParseMillis(a.raw, "created", now) || digests_not_due.count(a.search.id)) continue;
-      Dispatch(a.search.id + "/digest", [this, alerts, &a, now] { RunDigest(a, now); });
+    for (const auto& a : alerts) {
+      if (slot <= ParseMillis(a->raw, "created", now) || digests_not_due.count(a->search.id))
+        continue;
+      Dispatch(a->search.id + "/digest", [this, a, now] { RunDigest(*a, now); });
     }
     return Status::Ok();
   }
@@ -669,7 +782,7 @@ Result<json> Alerts::Create(const app::Principal& who, const json& body) {
   if (!txn.ok()) return txn.status();
   LIMPIDE_RETURN_IF_ERROR((*txn)->PutObject(kAlert, id, Dump(raw), 0).status());
   LIMPIDE_RETURN_IF_ERROR((*txn)->PutObject(kUserAlert, who.user_id + "/" + id, "{}", 0).status());
-  LIMPIDE_RETURN_IF_ERROR(BumpGeneration(**txn));
+  LIMPIDE_RETURN_IF_ERROR(BumpGeneration(**txn, id));
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
   s->id = id;
   json v = impl_->View(Loaded{*s, raw, 1});
@@ -713,7 +826,7 @@ Result<json> Alerts::Replace(const app::Principal& who, std::string_view id, con
   auto txn = impl_->store.BeginWrite();
   if (!txn.ok()) return txn.status();
   LIMPIDE_RETURN_IF_ERROR((*txn)->PutObject(kAlert, id, Dump(a->raw), a->version).status());
-  LIMPIDE_RETURN_IF_ERROR(BumpGeneration(**txn));
+  LIMPIDE_RETURN_IF_ERROR(BumpGeneration(**txn, id));
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
   s->id = a->search.id;
   json v = impl_->View(Loaded{*s, a->raw, a->version + 1});
@@ -729,7 +842,7 @@ Status Alerts::Delete(const app::Principal& who, std::string_view id) {
   auto txn = impl_->store.BeginWrite();
   if (!txn.ok()) return txn.status();
   LIMPIDE_RETURN_IF_ERROR((*txn)->PutObject(kAlert, id, Dump(a->raw), a->version).status());
-  LIMPIDE_RETURN_IF_ERROR(BumpGeneration(**txn));
+  LIMPIDE_RETURN_IF_ERROR(BumpGeneration(**txn, id));
   return (*txn)->Commit();
 }
 

@@ -1,5 +1,6 @@
 // Saved searches and alerts (docs/alerts.md): companies save searches; each
-// consultation the ledger publishes ("tender.published") is matched against
+// consultation the ledger publishes ("tender.published", and
+// "tender.amended" for the searches it makes match) is matched against
 // all of them at once (alerts/matcher.h), and the matches are delivered by an
 // Atom feed per search, signed webhooks and e-mail (at once or in a daily
 // digest with a "closing within 7 days" section).
@@ -9,6 +10,10 @@
 //   "alert"          id "al_…"             the saved search and its settings
 //   "user-alert"     id "<user>/<alert>"   → {} : the alerts of a user
 //   "alert-meta"     id "generation"        version grows at every change of a search
+//   "alert-change"   id "<generation>"      {"alert"}: which search that change was
+//                                           (19 digits), applied one by one to the matcher
+//   "alert-seen"     id "<alert>/<tender>"  {"seq"}: this search was alerted of this
+//                                           consultation (amendments alert it no more)
 //   "alert-cursor"   id "matcher"           {"position"}: ledger entries matched
 //   "alert-match"    id "<alert>/<rseq>"    a match with its reason (rseq: newest first)
 //   "alert-delivery" id "<alert>/<channel>/<rseq>"  state, attempts, next try

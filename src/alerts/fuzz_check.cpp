@@ -33,7 +33,13 @@ bool CheckSavedSearchInput(std::string_view input) {
   n.amount_cents = s->amount_min_cents;
   const std::vector<SavedSearch> one = {*s};
   Matcher m(one);
-  return m.MatchNotice(n).size() == m.MatchEach(n).size();
+  const auto fast = m.MatchNotice(n);
+  if (fast != m.MatchEach(n)) return false;
+  // Removing and adding it again gives the same answer.
+  m.Remove(0);
+  if (!m.MatchNotice(n).empty()) return false;
+  m.Add(std::make_shared<const SavedSearch>(*s));
+  return m.MatchNotice(n) == fast;
 }
 
 }  // namespace limpide::alerts

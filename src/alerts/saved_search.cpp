@@ -5,7 +5,6 @@
 #include <charconv>
 #include <cmath>
 
-#include "alerts/terms.h"
 #include "domain/cpv.h"
 #include "domain/procedure.h"
 #include "domain/text.h"
@@ -64,9 +63,9 @@ const Region* FindRegion(std::string_view code) {
 // A term from one token of the query (a word, or the inside of quotes).
 Result<Term> MakeTerm(std::string written, const std::string& field) {
   Term t;
-  t.folded = FoldedWords(written);
+  t.folded = search::FoldedWords(written);
   if (t.folded.empty()) return Bad(field, "'" + written + "' holds no letter or digit");
-  if (t.folded.size() == 1) t.stem = Stem(t.folded[0]);
+  if (t.folded.size() == 1) t.stem = search::Stem(t.folded[0]);
   t.written = std::move(written);
   return t;
 }
@@ -198,7 +197,7 @@ Result<Keywords> ParseKeywords(std::string_view text, const std::string& field) 
       if (quoted) return term.status();
       continue;  // punctuation alone ("-", "&") says nothing
     }
-    if (!excluded && !term->phrase() && IsStopWord(term->folded[0])) continue;
+    if (!excluded && !term->phrase() && search::IsStopWord(term->folded[0])) continue;
     (excluded ? k.excluded : k.required).push_back(std::move(*term));
     if (k.required.size() + k.excluded.size() > kMaxTerms)
       return Bad(field, "more than " + std::to_string(kMaxTerms) + " words and phrases");

@@ -75,28 +75,19 @@ class FoldingFrenchStemmer : public Xapian::StemImplementation {
     if (auto apostrophe = w.find('\''); apostrophe != std::string::npos && apostrophe <= 2) {
       w.erase(0, apostrophe + 1);
     }
-    return french_(w);
+    return Stem(w);
   }
   std::string get_description() const override { return "french, folded"; }
-
- private:
-  Xapian::Stem french_{"french"};
 };
 
 Xapian::Stem FoldingStemmer() { return Xapian::Stem(new FoldingFrenchStemmer); }
 
 // Common French words left out of queries (they stay indexed: phrases use
-// them).
+// them); the same list leaves them out of saved searches (IsStopWord).
 const Xapian::SimpleStopper& Stopper() {
   static const Xapian::SimpleStopper* kStopper = [] {
-    static const char* const kWords[] = {
-        "a",    "au",  "aux",  "avec", "ce",  "ces", "d",   "dans",  "de",   "des", "du",
-        "elle", "en",  "et",   "il",   "l",   "la",  "le",  "les",   "leur", "lui", "ma",
-        "mais", "me",  "meme", "mes",  "n",   "ne",  "nos", "notre", "nous", "on",  "ou",
-        "par",  "pas", "pour", "qu",   "que", "qui", "s",   "sa",    "se",   "ses", "son",
-        "sur",  "ta",  "te",   "tes",  "un",  "une", "vos", "votre", "vous"};
-    auto* s = new Xapian::SimpleStopper(std::begin(kWords), std::end(kWords));
-    return s;
+    const auto& words = StopWords();
+    return new Xapian::SimpleStopper(words.begin(), words.end());
   }();
   return *kStopper;
 }

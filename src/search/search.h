@@ -88,6 +88,20 @@ Result<std::string> ParseDepartment(std::string_view raw);
 // by the producer's encoding) read as "e".
 std::string FoldText(std::string_view utf8);
 
+// ---- Words, as the index and saved searches (src/alerts) see them ----------
+
+// The folded words of `utf8`, in order: the runs of letters and digits of
+// FoldText(utf8) (any other ASCII character separates words), as the index's
+// term generator reads the folded text.
+std::vector<std::string> FoldedWords(std::string_view utf8);
+// The French Snowball stem of a folded word ("renovations" -> "renov"), the
+// stemmer the index uses for its terms and queries. Thread-safe.
+std::string Stem(std::string_view folded_word);
+// Common French words ("de", "la", "pour"): left out of the index's queries
+// (they stay indexed, for phrases) and out of saved searches' required words.
+bool IsStopWord(std::string_view folded_word);
+const std::vector<std::string>& StopWords();
+
 // ---- Queries and results -----------------------------------------------------
 
 // date and amount: largest first; deadline: soonest first (documents without

@@ -124,8 +124,9 @@ class AlertsService : public ::testing::TestWithParam<store::testing::Engine> {
   }
 
   // What Procedures::Publish appends to the ledger (docs/tenders.md).
-  void Publish(const std::string& id, const std::string& title, const std::string& deadline) {
-    const json body = {{"tender", id},
+  void Publish(const std::string& id, const std::string& title, const std::string& deadline,
+               const std::string& kind = "tender.published", int amendment = 0) {
+    json body = {{"tender", id},
                        {"title", title},
                        {"buyer", {{"id", "21350238800019"}, {"name", "Commune de Rennes"}}},
                        {"procedure", "procedure_adaptee"},
@@ -135,11 +136,15 @@ class AlertsService : public ::testing::TestWithParam<store::testing::Engine> {
                        {"deadline", deadline},
                        {"state", "published"},
                        {"estimated_value_cents", 5000000}};
+    if (amendment > 0)
+      body["amendment"] = {{"number", amendment},
+                           {"summary", "Titre précisé"},
+                           {"changed", json::array({"title"})}};
     auto txn = store_->BeginWrite();
     ASSERT_TRUE(txn.ok());
     auto text = ledger::CanonicalJson(body);
     ASSERT_TRUE(text.ok());
-    ASSERT_TRUE((*txn)->AppendToLedger({"tender.published", id, *text}).ok());
+    ASSERT_TRUE((*txn)->AppendToLedger({kind, id, *text}).ok());
     ASSERT_TRUE((*txn)->Commit().ok());
   }
 
@@ -180,6 +185,79 @@ TEST_P(AlertsService, EachPublicationIsMatchedOnceEvenAfterARestart) {
   ASSERT_TRUE(again.CatchUp().ok());
   ASSERT_TRUE(alerts_->CatchUp().ok());
   EXPECT_EQ(MatchCount(again, id), 2u);
+}
+
+TEST_P(AlertsService, ChangedSavedSearchesApplyOneByOneAndAGapInTheLogReloadsAll) {
+  auto a = alerts_->Create(company_, {{"query", "élagage"}});
+  ASSERT_TRUE(a.ok());
+  const std::string a_id = (*a)["id"];
+  Publish("t-1", "Travaux d'élagage", "2026-12-20T11:00:00.000Z");
+  ASSERT_TRUE(alerts_->CatchUp().ok());  // the matcher is loaded here
+  EXPECT_EQ(MatchCount(*alerts_, a_id), 1u);
+  // Changes after the load: the matcher applies them from the change log.
+  ASSERT_TRUE(alerts_->Replace(company_, a_id, {{"query", "piscine"}}).ok());
+  auto b = alerts_->Create(company_, {{"query", "platanes"}});
+  ASSERT_TRUE(b.ok());
+  const std::string b_id = (*b)["id"];
+  auto c = alerts_->Create(company_, {{"query", "élagage"}});
+  ASSERT_TRUE(c.ok());
+  const std::string c_id = (*c)["id"];
+  ASSERT_TRUE(alerts_->Delete(company_, c_id).ok());
+  Publish("t-2", "Élagage des platanes", "2026-12-20T11:00:00.000Z");
+  ASSERT_TRUE(alerts_->CatchUp().ok());
+  EXPECT_EQ(MatchCount(*alerts_, a_id), 1u);  // now "piscine": t-2 is not for it
+  EXPECT_EQ(MatchCount(*alerts_, b_id), 1u);
+  auto deleted = store_->ListObjects("alert-match", c_id + "/", {"", 10});
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_TRUE(deleted->items.empty());
+  // A change the log does not account for (the generation grown by hand):
+  // everything is read again, and the answer is the same.
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    auto g = (*txn)->GetObject("alert-meta", "generation");
+    ASSERT_TRUE(g.ok());
+    ASSERT_TRUE((*txn)->PutObject("alert-meta", "generation", "{}", g->version).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto d = alerts_->Create(company_, {{"query", "piscine"}});
+  ASSERT_TRUE(d.ok());
+  Publish("t-3", "Construction d'une piscine", "2026-12-20T11:00:00.000Z");
+  ASSERT_TRUE(alerts_->CatchUp().ok());
+  EXPECT_EQ(MatchCount(*alerts_, a_id), 2u);
+  EXPECT_EQ(MatchCount(*alerts_, (*d)["id"]), 1u);
+  EXPECT_EQ(MatchCount(*alerts_, b_id), 1u);
+}
+
+TEST_P(AlertsService, AnAmendmentAlertsOnlyTheSearchesItMakesMatchForTheFirstTime) {
+  auto a = alerts_->Create(company_, {{"query", "élagage"}, {"email", "veille@acme.fr"}});
+  ASSERT_TRUE(a.ok());
+  const std::string a_id = (*a)["id"];
+  auto b = alerts_->Create(company_, {{"query", "platanes"}});
+  ASSERT_TRUE(b.ok());
+  const std::string b_id = (*b)["id"];
+  Publish("t-1", "Travaux d'élagage", "2026-12-20T11:00:00.000Z");
+  ASSERT_TRUE(alerts_->CatchUp().ok());
+  EXPECT_EQ(MatchCount(*alerts_, a_id), 1u);
+  EXPECT_EQ(MatchCount(*alerts_, b_id), 0u);
+  // The amendment names the trees: b matches now, a matched already.
+  Publish("t-1", "Travaux d'élagage des platanes", "2026-12-20T11:00:00.000Z", "tender.amended", 1);
+  ASSERT_TRUE(alerts_->CatchUp().ok());
+  EXPECT_EQ(MatchCount(*alerts_, a_id), 1u);
+  auto deliveries = alerts_->Deliveries(company_, a_id, {"", 10});
+  ASSERT_TRUE(deliveries.ok());
+  EXPECT_EQ((*deliveries)["data"].size(), 1u);  // one mail, not two
+  ASSERT_EQ(MatchCount(*alerts_, b_id), 1u);
+  auto m = alerts_->Matches(company_, b_id, {"", 10});
+  const json reason = (*m)["data"][0]["reason"];
+  EXPECT_EQ(reason["words"], json::array({"platanes"}));
+  EXPECT_EQ(reason["amendment"]["number"], 1);
+  EXPECT_EQ(reason["summary"], "mots : platanes ; après la modification n°1");
+  // A second amendment alerts nobody again.
+  Publish("t-1", "Travaux d'élagage des platanes", "2026-12-21T11:00:00.000Z", "tender.amended", 2);
+  ASSERT_TRUE(alerts_->CatchUp().ok());
+  EXPECT_EQ(MatchCount(*alerts_, a_id), 1u);
+  EXPECT_EQ(MatchCount(*alerts_, b_id), 1u);
 }
 
 TEST_P(AlertsService, TheDailyDigestListsNewMatchesAndThoseClosingWithinSevenDays) {

@@ -128,11 +128,110 @@ TEST(Matcher, TheReverseIndexFindsWhatEvaluatingEverySearchFinds) {
     n.cpv = {codes[rng() % codes.size()]};
     n.department = round % 3 ? "35" : "75";
     n.procedure = round % 2 ? "procedure_adaptee" : "appel_offres_ouvert";
-    const auto fast = m.MatchNotice(n);
-    const auto each = m.MatchEach(n);
-    ASSERT_EQ(fast.size(), each.size()) << n.text;
-    for (size_t i = 0; i < fast.size(); ++i) EXPECT_EQ(fast[i].search, each[i].search);
+    EXPECT_EQ(m.MatchNotice(n), m.MatchEach(n)) << n.text;
   }
+}
+
+// A property: on random searches and notices (words with accents and
+// plurals, phrases, exclusions, CPV prefixes at every level, departments,
+// regions, procedures, amounts), the reverse index answers exactly what
+// evaluating every search answers, before and after searches are removed,
+// replaced and added one at a time; and every match has its reason.
+TEST(Matcher, RandomSearchesAndNoticesAgreeWithTheRuleThroughChanges) {
+  const std::vector<std::string> vocab = {
+      "élagage", "arbres",   "rénovation", "écoles",  "piscine", "voirie",  "éclairage",
+      "public",  "entretien", "espaces",   "verts",   "nettoyage", "locaux", "réseaux",
+      "travaux", "Travaux",  "maintenance", "chauffage", "bâtiments", "marché", "marchés"};
+  const std::vector<std::string> codes = {"77211400-6", "77310000-6", "45212212-5", "45233140-2",
+                                          "45000000-7", "50700000-2", "90910000-9", "31527200-8",
+                                          "45210000-2", "7721140"};
+  const std::vector<std::string> departments = {"35", "29", "44", "75", "2A", "974", "13"};
+  const std::vector<std::string> regions = {"53", "11", "93"};
+  const std::vector<std::string> procedures = {"procedure_adaptee", "appel_offres_ouvert"};
+  std::mt19937 rng(20261129);
+  const auto pick = [&](const auto& v) { return v[rng() % v.size()]; };
+  const auto random_search = [&] {
+    for (;;) {
+      json j = json::object();
+      std::string q;
+      for (int k = rng() % 4; k > 0; --k) {
+        const int shape = static_cast<int>(rng() % 6);
+        if (shape == 0) q += "\"" + pick(vocab) + " " + pick(vocab) + "\" ";
+        else if (shape == 1) q += "-" + pick(vocab) + " ";
+        else q += pick(vocab) + " ";
+      }
+      if (!q.empty()) j["query"] = q;
+      if (rng() % 3 == 0) {
+        std::string c = pick(codes).substr(0, 2 + rng() % 7);
+        j["cpv"] = {c};
+        if (rng() % 4 == 0) j["cpv"].push_back(pick(codes).substr(0, 2 + rng() % 4));
+      }
+      if (rng() % 2 == 0) {
+        j["departments"] = {pick(departments)};
+        if (rng() % 3 == 0) j["departments"].push_back(pick(departments));
+      }
+      if (rng() % 6 == 0) j["regions"] = {pick(regions)};
+      if (rng() % 5 == 0) j["procedures"] = {pick(procedures)};
+      if (rng() % 8 == 0) j["amountMin"] = 1000 * (rng() % 100);
+      if (rng() % 8 == 0) j["amountMax"] = 100000 + 1000 * (rng() % 100);
+      auto s = SavedSearchFromJson(j);
+      if (s.ok()) return *s;  // refused: empty, a CPV prefix no code has, min > max
+    }
+  };
+  const auto random_notice = [&] {
+    Notice n;
+    for (int k = 2 + rng() % 8; k > 0; --k) n.text += pick(vocab) + (rng() % 4 ? " " : " de la ");
+    for (int k = rng() % 3; k > 0; --k) n.cpv.push_back(pick(codes));
+    n.department = rng() % 8 ? pick(departments) : "";
+    n.procedure = rng() % 8 ? pick(procedures) : "";
+    if (rng() % 6) n.amount_cents = int64_t{100} * (rng() % 300000);
+    return n;
+  };
+  std::vector<SavedSearch> initial;
+  for (int i = 0; i < 3000; ++i) initial.push_back(random_search());
+  Matcher m(initial);
+  size_t matches = 0;
+  const auto agree = [&](int rounds) {
+    for (int round = 0; round < rounds; ++round) {
+      const Notice n = random_notice();
+      const auto fast = m.MatchNotice(n);
+      ASSERT_EQ(fast, m.MatchEach(n)) << n.text;
+      matches += fast.size();
+      for (const auto& why : m.Explain(n, fast)) {
+        ASSERT_TRUE(why);
+        EXPECT_TRUE(!why->words.empty() || !why->cpv_filter.empty() || !why->department.empty() ||
+                    !why->procedure.empty() || why->amount);
+      }
+    }
+  };
+  agree(300);
+  // Changes one at a time: remove some, replace some (remove + add), add more.
+  std::vector<uint32_t> live(initial.size());
+  for (uint32_t i = 0; i < live.size(); ++i) live[i] = i;
+  for (int step = 0; step < 1500; ++step) {
+    const size_t at = rng() % live.size();
+    if (step % 3 != 2) {
+      m.Remove(live[at]);
+      EXPECT_EQ(m.search(live[at]), nullptr);
+      live.erase(live.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+    if (step % 3 != 0) live.push_back(m.Add(std::make_shared<const SavedSearch>(random_search())));
+  }
+  EXPECT_EQ(m.size(), live.size());
+  agree(300);
+  EXPECT_GT(matches, 1000u);  // the data makes matches: the comparison says something
+}
+
+TEST(Matcher, ARemovedSearchNoLongerMatchesAndItsSlotIsReused) {
+  Matcher m(std::vector<SavedSearch>{Search({{"query", "élagage"}}), Search({{"cpv", {"77"}}})});
+  EXPECT_EQ(m.MatchNotice(Elagage()), (std::vector<uint32_t>{0, 1}));
+  m.Remove(0);
+  m.Remove(0);  // twice: no-op
+  EXPECT_EQ(m.MatchNotice(Elagage()), (std::vector<uint32_t>{1}));
+  const uint32_t slot = m.Add(std::make_shared<const SavedSearch>(Search({{"query", "piscine"}})));
+  EXPECT_EQ(slot, 0u);
+  EXPECT_EQ(m.MatchNotice(Elagage()), (std::vector<uint32_t>{1}));
+  EXPECT_EQ(m.size(), 2u);
 }
 
 }  // namespace
