@@ -422,13 +422,15 @@ test('without JavaScript the draft form takes any number of lots and criteria, r
 
   // Declaring the draft sans suite: the reason and the confirmation are required.
   await page.goto(manage);
+  // The browser asks for both (required fields); the server checks them too.
   const section = page.locator('#sans-suite').locator('..');
-  const missing = page.waitForResponse((r) => r.request().method() === 'POST');
-  await section.getByRole('button', { name: 'Déclarer sans suite' }).click();
-  assert.equal((await missing).status(), 400);
-  await page.waitForLoadState('load');
-  assert.match(await page.locator('#champ-sans-suite-reason-erreur').innerText(), /Indiquez le motif/);
-  assert.match(await page.locator('#champ-sans-suite-confirm-erreur').innerText(), /Cochez la case/);
+  assert.equal(await section.getByLabel('Motif (publié avec la décision)').getAttribute('required'), '');
+  const missing = await page.request.post(`${manage}/sans-suite`, { form: { csrf, motif: ' ' } });
+  assert.equal(missing.status(), 400);
+  const missingText = await missing.text();
+  assert.ok(missingText.includes('Indiquez le motif de la décision.'), 'reason required, beside its field');
+  assert.ok(missingText.includes('Cochez la case pour confirmer la décision.'), 'confirmation required');
+  assert.ok(missingText.includes('id="champ-sans-suite-reason-erreur"'));
   // A second tab still shows the form.
   const other = await page.context().newPage();
   await other.goto(manage);
