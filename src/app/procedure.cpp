@@ -451,6 +451,18 @@ Status NotifyInterested(store::WriteTransaction& txn, const json& extra,
 
 }  // namespace
 
+Status Procedures::NotifyTakingPart(store::WriteTransaction& txn, const Tender& t, Instant now,
+                                    std::string_view kind, const std::string& message) {
+  for (const auto& o : t.Orgs()) {
+    const std::string org = o.get<std::string>();
+    if (org == t.c.buyer_id) continue;
+    LIMPIDE_RETURN_IF_ERROR(Notify(
+        txn, org, now,
+        {{"tender", t.c.id}, {"title", t.c.title}, {"kind", kind}, {"message", message}}));
+  }
+  return Status::Ok();
+}
+
 Result<json> Procedures::Amend(const Principal& buyer, std::string_view id,
                                std::string_view json_text, std::string summary) {
   auto proposed = DraftFrom(buyer, json_text, options_);
@@ -492,7 +504,8 @@ Result<json> Procedures::Cancel(const Principal& buyer, std::string_view id, std
       json body = LedgerBody(t.c);
       body["reason"] = reason;
       LIMPIDE_RETURN_IF_ERROR(AppendLedger(txn, t.c, "tender.cancelled", body));
-      LIMPIDE_RETURN_IF_ERROR(NotifyInterested(txn, t.extra, t.c, now, "tender.cancelled",
+      // Every company that took part: downloaded, asked or deposited.
+      LIMPIDE_RETURN_IF_ERROR(NotifyTakingPart(txn, t, now, "tender.cancelled",
                                                "Procédure déclarée sans suite : " + reason));
     }
     LIMPIDE_RETURN_IF_ERROR(
@@ -516,6 +529,8 @@ Result<json> Procedures::DeclareUnsuccessful(const Principal& buyer, std::string
     json body = LedgerBody(t.c);
     body["reason"] = reason;
     LIMPIDE_RETURN_IF_ERROR(AppendLedger(txn, t.c, "tender.unsuccessful", body));
+    LIMPIDE_RETURN_IF_ERROR(NotifyTakingPart(txn, t, now, "tender.unsuccessful",
+                                             "Procédure déclarée infructueuse : " + reason));
     LIMPIDE_RETURN_IF_ERROR(
         AddEvent(txn, t.c.id, now, "tender.unsuccessful", &buyer, {{"reason", reason}}));
     return PublicView(t);

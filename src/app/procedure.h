@@ -198,6 +198,10 @@ class Procedures {
   Result<nlohmann::json> OrganizationTenders(
       const std::string& org, const store::PageRequest& page,
       const std::function<Result<std::optional<nlohmann::json>>(const Tender&)>& shown);
+  // Notifies every organization listed with the consultation but its buyer:
+  // the companies that downloaded its documents, asked or deposited.
+  Status NotifyTakingPart(store::WriteTransaction& txn, const Tender& t, domain::Instant now,
+                          std::string_view kind, const std::string& message);
   // Lists `org` among the consultation's organizations inside `txn` (a
   // company's first deposit), so that CompanyTenders finds it.
   Status JoinTender(store::WriteTransaction& txn, std::string_view id, const std::string& org);

@@ -339,3 +339,38 @@ TEST_F(ProcedureTest, ConsultationsStoredBeforeTheIndexAreIndexedOnce) {
 
 }  // namespace
 }  // namespace limpide::app
+
+namespace limpide::app {
+namespace {
+
+TEST_F(ProcedureTest, AnUnsuccessfulEndIsToldToEveryCompanyThatDeposited) {
+  const json t = Publish();
+  const std::string id = t["id"];
+  // Acme only deposits (it downloaded nothing and asked nothing); Bois only asks.
+  const Principal acme = Company("73282932000074", "Acme");
+  const Principal bois = Company("44205913900018", "Bois");
+  ASSERT_TRUE(Deposit(id, acme, "offre", kDeadline - 10 * kMs, kDeadline - kMs).ok());
+  now_ = kDeadline - 5 * kMs;
+  ASSERT_TRUE(procedures_->Ask(bois, id, "Une question ?").ok());
+  now_ = kDeadline + 5 * kMs;
+  ASSERT_TRUE(procedures_->OpenBids(Buyer(), id, secret_, false).ok());
+  EXPECT_EQ(procedures_->DeclareUnsuccessful(Buyer(), id, "").status().french(),
+            "le motif est obligatoire");
+  auto ended = procedures_->DeclareUnsuccessful(Buyer(), id, "Offres inacceptables");
+  ASSERT_TRUE(ended.ok()) << ended.status().ToString();
+  EXPECT_EQ((*ended)["end_reason"], "Offres inacceptables");
+  for (const Principal& who : {acme, bois}) {
+    auto notes = procedures_->Notifications(who);
+    ASSERT_TRUE(notes.ok());
+    ASSERT_FALSE((*notes)["items"].empty()) << who.org_name;
+    EXPECT_EQ((*notes)["items"].back()["kind"], "tender.unsuccessful") << who.org_name;
+  }
+  // A second end is the state machine's 409, in both languages.
+  auto again = procedures_->Cancel(Buyer(), id, "Encore");
+  EXPECT_EQ(again.status().code(), ErrorCode::kConflict);
+  EXPECT_EQ(again.status().french(),
+            "la procédure est déjà terminée ; état de la consultation : Infructueuse");
+}
+
+}  // namespace
+}  // namespace limpide::app
