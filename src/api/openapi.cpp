@@ -200,7 +200,12 @@ json Schemas() {
                     {"status", {{"type", "integer"}}},
                     {"detail", {{"type", "string"}}},
                     {"instance", {{"type", "string"}}},
-                    {"field", {{"type", "string"}, {"description", "The input at fault."}}}}}};
+                    {"field", {{"type", "string"}, {"description", "The input at fault."}}},
+                    {"detail_fr",
+                     {{"type", "string"},
+                      {"description",
+                       "The same refusal in French, when the service states it (the rules of "
+                       "the procedure); the text the web pages show."}}}}}};
   return {{"Contract", contract},
           {"ContractPage", page},
           {"Organization", organization},

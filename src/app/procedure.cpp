@@ -72,6 +72,7 @@ json NewDeposit(const std::string& tender_id, const std::string& opening_public_
                 const Principal& company, Instant now, json documents) {
   return {{"id", "d" + RandomHex(8)},
           {"tender", tender_id},
+          {"orgs", json::array({company.org_id})},
           {"company", {{"id", company.org_id}, {"name", company.org_name}}},
           {"user", company.user_id},
           {"state", "uploading"},
@@ -150,8 +151,38 @@ struct Procedures::Tender {
 
   std::string Body() const {
     json body = extra;
+    body["orgs"] = Orgs();
     body["consultation"] = json::parse(formats::ConsultationToJson(c));
     return body.dump();
+  }
+  // The organizations the store indexes this consultation under
+  // (Store::ListObjectsOf): its buyer, and the companies that downloaded its
+  // documents, asked or deposited (kept in extra["orgs"] once joined).
+  json Orgs() const {
+    std::set<std::string> orgs;
+    if (!c.buyer_id.empty()) orgs.insert(c.buyer_id);
+    for (const char* key : {"orgs", "downloaders"}) {
+      auto it = extra.find(key);
+      if (it == extra.end() || !it->is_array()) continue;
+      for (const auto& o : *it)
+        if (o.is_string() && !o.get_ref<const std::string&>().empty()) orgs.insert(o.get<std::string>());
+    }
+    if (auto it = extra.find("questions"); it != extra.end() && it->is_array()) {
+      for (const auto& q : *it) {
+        auto org = q.find("organization");
+        if (org != q.end() && org->is_string() && !org->get_ref<const std::string&>().empty())
+          orgs.insert(org->get<std::string>());
+      }
+    }
+    return json(orgs);
+  }
+  // Whether `org` is listed already; else lists it (a company's first deposit).
+  bool Join(const std::string& org) {
+    json& orgs = Array("orgs");
+    for (const auto& o : orgs)
+      if (o.is_string() && o.get_ref<const std::string&>() == org) return false;
+    orgs.push_back(org);
+    return true;
   }
   json& Array(const char* name) {
     if (!extra.contains(name) || !extra[name].is_array()) extra[name] = json::array();
@@ -182,13 +213,16 @@ Result<json> ReadTenderBody(std::string_view body) {
 
 Status EnsureBuyerOf(const Principal& who, const domain::Consultation& c) {
   if (who.role != UserRole::kBuyerAgent || who.org_id != c.buyer_id) {
-    return Forbidden("only agents of the buyer " + c.buyer_id + " may do this");
+    return Forbidden("only agents of the buyer " + c.buyer_id + " may do this")
+        .WithFrench("seuls les agents de l'acheteur " + c.buyer_id + " peuvent faire cette action");
   }
   return Status::Ok();
 }
 
 Status EnsureCompany(const Principal& who) {
-  if (!IsCompany(who)) return Forbidden("only company representatives may do this");
+  if (!IsCompany(who))
+    return Forbidden("only company representatives may do this")
+        .WithFrench("seuls les représentants d'entreprises peuvent faire cette action");
   if (who.org_id.empty()) return Forbidden("the account belongs to no company");
   return Status::Ok();
 }
@@ -227,7 +261,8 @@ Result<Procedures::Tender> Procedures::ReadTender(Result<store::StoredObject> ob
                                                   std::string_view id) {
   if (!obj.ok()) {
     if (obj.status().code() == ErrorCode::kNotFound)
-      return Status::NotFound("no consultation " + std::string(id));
+      return Status::NotFound("no consultation " + std::string(id))
+          .WithFrench("aucune consultation « " + std::string(id) + " »");
     return obj.status();
   }
   auto body = ReadTenderBody(obj->body);
@@ -244,6 +279,14 @@ Result<Procedures::Tender> Procedures::ReadTender(Result<store::StoredObject> ob
 
 Result<Procedures::Tender> Procedures::Load(std::string_view id) {
   return ReadTender(store_.GetObject(kTender, id), id);
+}
+
+Status Procedures::JoinTender(store::WriteTransaction& txn, std::string_view id,
+                              const std::string& org) {
+  auto t = ReadTender(txn.GetObject(kTender, id), id);
+  if (!t.ok()) return t.status();
+  if (!t->Join(org)) return Status::Ok();
+  return txn.PutObject(kTender, id, t->Body(), t->version).status();
 }
 
 Result<json> Procedures::Change(
@@ -277,6 +320,8 @@ json Procedures::PublicView(const Tender& t) const {
   if (t.extra.contains("sealed")) view["deposits_sealed"] = t.extra["sealed"];
   if (t.extra.contains("award")) view["award"] = t.extra["award"];
   if (t.extra.contains("contract")) view["contract"] = t.extra["contract"];
+  // Public: the ledger entry of the decision carries it too.
+  if (t.extra.contains("end_reason")) view["end_reason"] = t.extra["end_reason"];
   return view;
 }
 
@@ -287,7 +332,7 @@ namespace {
 // Members of PublicView that are not the consultation's own.
 constexpr const char* kViewOnlyFields[] = {
     "documents", "opening_public_key", "questions_answered", "deposits_sealed", "award",
-    "contract"};
+    "contract", "end_reason"};
 
 // Reads a buyer's JSON and makes it a draft of the buyer's organization.
 Result<domain::Consultation> DraftFrom(const Principal& buyer, std::string_view json_text,
@@ -340,7 +385,9 @@ Result<json> Procedures::UpdateDraft(const Principal& buyer, std::string_view id
   return Change(id, [&](Tender& t, store::WriteTransaction& txn) -> Result<json> {
     LIMPIDE_RETURN_IF_ERROR(EnsureBuyerOf(buyer, t.c));
     if (t.c.state != ConsultationState::kDraft) {
-      return Status::Conflict("only a draft can be edited; a published consultation is amended");
+      return Status::Conflict("only a draft can be edited; a published consultation is amended")
+          .WithFrench("seul un brouillon se modifie librement ; une consultation publiée fait "
+                      "l'objet d'un avis rectificatif");
     }
     const std::string keep_id = t.c.id;
     t.c = *c;
@@ -436,6 +483,18 @@ Status NotifyInterested(store::WriteTransaction& txn, const json& extra,
 
 }  // namespace
 
+Status Procedures::NotifyTakingPart(store::WriteTransaction& txn, const Tender& t, Instant now,
+                                    std::string_view kind, const std::string& message) {
+  for (const auto& o : t.Orgs()) {
+    const std::string org = o.get<std::string>();
+    if (org == t.c.buyer_id) continue;
+    LIMPIDE_RETURN_IF_ERROR(Notify(
+        txn, org, now,
+        {{"tender", t.c.id}, {"title", t.c.title}, {"kind", kind}, {"message", message}}));
+  }
+  return Status::Ok();
+}
+
 Result<json> Procedures::Amend(const Principal& buyer, std::string_view id,
                                std::string_view json_text, std::string summary) {
   auto proposed = DraftFrom(buyer, json_text, options_);
@@ -465,7 +524,9 @@ Result<json> Procedures::Cancel(const Principal& buyer, std::string_view id, std
   const Instant now = Now();
   return Change(id, [&](Tender& t, store::WriteTransaction& txn) -> Result<json> {
     LIMPIDE_RETURN_IF_ERROR(EnsureBuyerOf(buyer, t.c));
-    if (reason.empty()) return Status::InvalidArgument("a reason is required", "reason");
+    if (reason.empty())
+      return Status::InvalidArgument("a reason is required", "reason")
+          .WithFrench("le motif est obligatoire");
     const bool was_draft = t.c.state == ConsultationState::kDraft;
     auto next = domain::Apply(t.c, ConsultationAction::kCancel, now, options_.rules);
     if (!next.ok()) return next.status();
@@ -475,7 +536,8 @@ Result<json> Procedures::Cancel(const Principal& buyer, std::string_view id, std
       json body = LedgerBody(t.c);
       body["reason"] = reason;
       LIMPIDE_RETURN_IF_ERROR(AppendLedger(txn, t.c, "tender.cancelled", body));
-      LIMPIDE_RETURN_IF_ERROR(NotifyInterested(txn, t.extra, t.c, now, "tender.cancelled",
+      // Every company that took part: downloaded, asked or deposited.
+      LIMPIDE_RETURN_IF_ERROR(NotifyTakingPart(txn, t, now, "tender.cancelled",
                                                "Procédure déclarée sans suite : " + reason));
     }
     LIMPIDE_RETURN_IF_ERROR(
@@ -489,7 +551,9 @@ Result<json> Procedures::DeclareUnsuccessful(const Principal& buyer, std::string
   const Instant now = Now();
   return Change(id, [&](Tender& t, store::WriteTransaction& txn) -> Result<json> {
     LIMPIDE_RETURN_IF_ERROR(EnsureBuyerOf(buyer, t.c));
-    if (reason.empty()) return Status::InvalidArgument("a reason is required", "reason");
+    if (reason.empty())
+      return Status::InvalidArgument("a reason is required", "reason")
+          .WithFrench("le motif est obligatoire");
     auto next = domain::Apply(t.c, ConsultationAction::kDeclareUnsuccessful, now, options_.rules);
     if (!next.ok()) return next.status();
     t.c = std::move(*next);
@@ -497,6 +561,8 @@ Result<json> Procedures::DeclareUnsuccessful(const Principal& buyer, std::string
     json body = LedgerBody(t.c);
     body["reason"] = reason;
     LIMPIDE_RETURN_IF_ERROR(AppendLedger(txn, t.c, "tender.unsuccessful", body));
+    LIMPIDE_RETURN_IF_ERROR(NotifyTakingPart(txn, t, now, "tender.unsuccessful",
+                                             "Procédure déclarée infructueuse : " + reason));
     LIMPIDE_RETURN_IF_ERROR(
         AddEvent(txn, t.c.id, now, "tender.unsuccessful", &buyer, {{"reason", reason}}));
     return PublicView(t);
@@ -524,7 +590,7 @@ Result<json> Procedures::List(const Principal* who, const store::PageRequest& pa
     auto got = store_.ListObjects(kTender, "", scan);
     if (!got.ok()) return got.status();
     for (const auto& obj : got->items) {
-      auto t = Load(obj.id);
+      auto t = ReadTender(obj, obj.id);
       if (!t.ok()) return t.status();
       const bool own = who && who->role == UserRole::kBuyerAgent && who->org_id == t->c.buyer_id;
       if (t->c.state == ConsultationState::kDraft && !own) continue;
@@ -551,7 +617,9 @@ Result<json> Procedures::AddDocument(const Principal& buyer, std::string_view id
   LIMPIDE_RETURN_IF_ERROR(CheckName(name, "name"));
   if (static_cast<int64_t>(bytes.size()) > options_.max_dce_document_bytes) {
     return Status::ResourceExhausted("the document is larger than the limit of " +
-                                     std::to_string(options_.max_dce_document_bytes) + " bytes");
+                                     std::to_string(options_.max_dce_document_bytes) + " bytes")
+        .WithFrench("le document dépasse la taille maximale de " +
+                    std::to_string(options_.max_dce_document_bytes >> 20) + " Mio");
   }
   if (type.empty()) type = "application/octet-stream";
   const Instant now = Now();
@@ -560,7 +628,9 @@ Result<json> Procedures::AddDocument(const Principal& buyer, std::string_view id
     const auto state = domain::EffectiveState(t.c, now);
     if (state != ConsultationState::kDraft && state != ConsultationState::kPublished) {
       return Status::Conflict(
-          "documents are added to a draft or a published consultation before its deadline");
+                 "documents are added to a draft or a published consultation before its deadline")
+          .WithFrench("les documents s'ajoutent à un brouillon ou à une consultation publiée, "
+                      "avant sa date limite");
     }
     auto hash = txn.PutBlob(bytes);
     if (!hash.ok()) return hash.status();
@@ -627,7 +697,9 @@ Result<FileContent> Procedures::DownloadDocument(const Principal* who, std::stri
 
 Result<json> Procedures::Ask(const Principal& company, std::string_view id, std::string text) {
   LIMPIDE_RETURN_IF_ERROR(EnsureCompany(company));
-  if (text.empty()) return Status::InvalidArgument("the question is empty", "text");
+  if (text.empty())
+    return Status::InvalidArgument("the question is empty", "text")
+        .WithFrench("la question est vide");
   if (text.size() > kMaxQuestionBytes)
     return Status::InvalidArgument("the question is longer than 10,000 bytes", "text");
   const Instant now = Now();
@@ -648,7 +720,9 @@ Result<json> Procedures::Ask(const Principal& company, std::string_view id, std:
 
 Result<json> Procedures::Answer(const Principal& buyer, std::string_view id,
                                 std::string_view question_id, std::string text) {
-  if (text.empty()) return Status::InvalidArgument("the answer is empty", "text");
+  if (text.empty())
+    return Status::InvalidArgument("the answer is empty", "text")
+        .WithFrench("la réponse est vide");
   const Instant now = Now();
   return Change(id, [&](Tender& t, store::WriteTransaction& txn) -> Result<json> {
     LIMPIDE_RETURN_IF_ERROR(EnsureBuyerOf(buyer, t.c));
@@ -658,7 +732,9 @@ Result<json> Procedures::Answer(const Principal& buyer, std::string_view id,
     for (auto& item : t.Array("questions"))
       if (item.value("id", "") == question_id) q = &item;
     if (!q) return Status::NotFound("no question " + std::string(question_id));
-    if (q->contains("answer")) return Status::Conflict("question already answered");
+    if (q->contains("answer"))
+      return Status::Conflict("question already answered")
+          .WithFrench("cette question a déjà reçu une réponse");
     (*q)["answer"] = text;
     (*q)["answered"] = Millis(now);
     json pub = {
@@ -709,6 +785,7 @@ std::string DepositKey(std::string_view tender, std::string_view deposit) {
 json DepositView(const json& d) {
   json v = d;
   v.erase("user");
+  v.erase("orgs");
   for (auto& doc : v["documents"]) {
     int received = 0;
     for (const auto& c : doc["chunks"]) received += c.is_string() ? 1 : 0;
@@ -734,8 +811,11 @@ Result<json> Procedures::StartDeposit(const Principal& company, std::string_view
   const auto state = domain::EffectiveState(t->c, now);
   if (state != ConsultationState::kPublished && state != ConsultationState::kClosed) {
     return Status::Conflict(
-        "deposits are received until the bids are opened; the consultation is " +
-        std::string(domain::Code(state)));
+               "deposits are received until the bids are opened; the consultation is " +
+               std::string(domain::Code(state)))
+        .WithFrench("les dépôts sont reçus jusqu'à l'ouverture des plis ; état de la "
+                    "consultation : " +
+                    std::string(domain::Label(state)));
   }
   json docs = json::array();
   std::set<std::string> names;
@@ -750,7 +830,9 @@ Result<json> Procedures::StartDeposit(const Principal& company, std::string_view
                     d.name + " declares " + std::to_string(d.size) +
                         " bytes; the consultation accepts documents of at most " +
                         std::to_string(t->c.max_document_bytes) + " bytes",
-                    field + ".size");
+                    field + ".size")
+          .WithFrench(d.name + " dépasse la taille maximale d'un document publiée avec la "
+                      "consultation (" + std::to_string(t->c.max_document_bytes) + " octets)");
     }
     const uint64_t chunks = crypto::SealedChunkCount(d.size);
     docs.push_back({{"name", d.name},
@@ -766,6 +848,7 @@ Result<json> Procedures::StartDeposit(const Principal& company, std::string_view
   if (!txn.ok()) return txn.status();
   auto put = (*txn)->PutObject(kDeposit, DepositKey(t->c.id, deposit_id), deposit.dump(), 0);
   if (!put.ok()) return put.status();
+  LIMPIDE_RETURN_IF_ERROR(JoinTender(**txn, t->c.id, company.org_id));
   LIMPIDE_RETURN_IF_ERROR(
       AddEvent(**txn, t->c.id, now, "deposit.started", &company, {{"deposit", deposit_id}}));
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
@@ -960,8 +1043,11 @@ Result<json> Procedures::DepositInOneRequest(const Principal& company, std::stri
   const auto state = domain::EffectiveState(t->c, Now());
   if (state != ConsultationState::kPublished && state != ConsultationState::kClosed) {
     return Status::Conflict(
-        "deposits are received until the bids are opened; the consultation is " +
-        std::string(domain::Code(state)));
+               "deposits are received until the bids are opened; the consultation is " +
+               std::string(domain::Code(state)))
+        .WithFrench("les dépôts sont reçus jusqu'à l'ouverture des plis ; état de la "
+                    "consultation : " +
+                    std::string(domain::Label(state)));
   }
   auto pk = crypto::KeyFromBase64(t->extra.value("opening_public_key", ""));
   if (!pk.ok()) return Status::Internal("published consultation without an opening key");
@@ -978,7 +1064,9 @@ Result<json> Procedures::DepositInOneRequest(const Principal& company, std::stri
                   name + " holds " + std::to_string(size) +
                       " bytes; the consultation accepts documents of at most " +
                       std::to_string(t->c.max_document_bytes) + " bytes",
-                  "body");
+                  "body")
+        .WithFrench(name + " dépasse la taille maximale d'un document publiée avec la "
+                    "consultation (" + std::to_string(t->c.max_document_bytes) + " octets)");
   }
   // Sealed here, in memory, before anything touches the disk. The sealed
   // bytes are hashed twice (the chunk, the sealed file for the receipt) and
@@ -1008,6 +1096,7 @@ Result<json> Procedures::DepositInOneRequest(const Principal& company, std::stri
   LIMPIDE_RETURN_IF_ERROR((*txn)->PutBlob(sealed_bytes, chunk_hash));
   auto put = (*txn)->PutObject(kDeposit, DepositKey(t->c.id, deposit_id), d.dump(), 0);
   if (!put.ok()) return put.status();
+  LIMPIDE_RETURN_IF_ERROR(JoinTender(**txn, t->c.id, company.org_id));
   LIMPIDE_RETURN_IF_ERROR(AddEvent(**txn, t->c.id, now, "deposit.received", &company,
                                    {{"deposit", deposit_id}, {"timing", d["timing"]}}));
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
@@ -1022,7 +1111,9 @@ Result<json> Procedures::Withdraw(const Principal& company, std::string_view id,
   const Instant now = Now();
   if (domain::EffectiveState(t->c, now) != ConsultationState::kPublished) {
     return Status::Conflict("a deposit can be withdrawn only before the deadline (" +
-                            Millis(t->c.deadline) + ")");
+                            Millis(t->c.deadline) + ")")
+        .WithFrench("un dépôt ne peut être retiré qu'avant la date limite (" +
+                    domain::FormatInstantParis(t->c.deadline) + ", heure de Paris)");
   }
   auto txn = store_.BeginWrite();
   if (!txn.ok()) return txn.status();
@@ -1060,6 +1151,26 @@ Result<std::vector<json>> AllDeposits(store::Store& store, std::string_view tend
   return out;
 }
 
+// The deposits of one company on a consultation, newest id first, through
+// the store's index of organizations.
+Result<std::vector<json>> CompanyDeposits(store::Store& store, const std::string& org,
+                                          std::string_view tender) {
+  std::vector<json> out;
+  store::PageRequest page{"", 1000};
+  for (;;) {
+    auto got = store.ListObjectsOf(kDeposit, org, std::string(tender) + "/", page);
+    if (!got.ok()) return got.status();
+    for (const auto& o : got->items) {
+      json d = json::parse(o.body, nullptr, false);
+      if (d.is_discarded()) return Status::Internal("stored deposit is not readable");
+      out.push_back(std::move(d));
+    }
+    if (got->next.empty()) break;
+    page.after = got->next;
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<json> Procedures::Deposits(const Principal& company, std::string_view id) {
@@ -1068,45 +1179,119 @@ Result<json> Procedures::Deposits(const Principal& company, std::string_view id)
   if (!t.ok()) return t.status();
   if (t->c.state == ConsultationState::kDraft)
     return Status::NotFound("no consultation " + t->c.id);
-  auto all = AllDeposits(store_, id);
-  if (!all.ok()) return all.status();
+  auto mine = CompanyDeposits(store_, company.org_id, id);
+  if (!mine.ok()) return mine.status();
   json items = json::array();
-  for (const auto& d : *all)
-    if (d["company"].value("id", "") == company.org_id) items.push_back(DepositView(d));
+  for (auto d = mine->rbegin(); d != mine->rend(); ++d) items.push_back(DepositView(*d));
   return json{{"items", std::move(items)}};
 }
 
-Result<json> Procedures::CompanyTenders(const Principal& company) {
+Result<json> Procedures::BuyerTenders(const Principal& buyer, const store::PageRequest& page) {
+  if (buyer.role != UserRole::kBuyerAgent || buyer.org_id.empty())
+    return Forbidden("only agents of a buyer have consultations");
+  return OrganizationTenders(buyer.org_id, page, [&](const Tender& t) -> Result<std::optional<json>> {
+    if (t.c.buyer_id != buyer.org_id) return std::optional<json>();
+    return std::optional<json>(PublicView(t));
+  });
+}
+
+Result<json> Procedures::CompanyTenders(const Principal& company, const store::PageRequest& page) {
   LIMPIDE_RETURN_IF_ERROR(EnsureCompany(company));
-  std::vector<json> found;
-  store::PageRequest page{"", 1000};
-  for (;;) {
-    auto got = store_.ListObjects(kTender, "", page);
-    if (!got.ok()) return got.status();
-    for (const auto& o : got->items) {
-      auto t = Load(o.id);
-      if (!t.ok()) return t.status();
-      if (t->c.state == ConsultationState::kDraft) continue;
-      bool downloaded = false, asked = false;
-      for (const auto& org : ArrayMember(t->extra, "downloaders"))
-        downloaded |= org.is_string() && org.get<std::string>() == company.org_id;
-      for (const auto& q : ArrayMember(t->extra, "questions"))
-        asked |= q.value("organization", std::string()) == company.org_id;
-      auto all = AllDeposits(store_, o.id);
-      if (!all.ok()) return all.status();
-      int deposits = 0;
-      for (const auto& d : *all) deposits += d["company"].value("id", "") == company.org_id;
-      if (!downloaded && !asked && deposits == 0) continue;
-      json v = PublicView(*t);
-      v["mine"] = {{"downloaded", downloaded}, {"asked", asked}, {"deposits", deposits}};
-      found.push_back(std::move(v));
-    }
-    if (got->next.empty()) break;
-    page.after = got->next;
-  }
+  return OrganizationTenders(
+      company.org_id, page, [&](const Tender& t) -> Result<std::optional<json>> {
+        if (t.c.state == ConsultationState::kDraft || t.c.buyer_id == company.org_id)
+          return std::optional<json>();
+        bool downloaded = false, asked = false;
+        for (const auto& org : ArrayMember(t.extra, "downloaders"))
+          downloaded |= org.is_string() && org.get<std::string>() == company.org_id;
+        for (const auto& q : ArrayMember(t.extra, "questions"))
+          asked |= q.value("organization", std::string()) == company.org_id;
+        auto mine = CompanyDeposits(store_, company.org_id, t.c.id);
+        if (!mine.ok()) return mine.status();
+        const int deposits = static_cast<int>(mine->size());
+        if (!downloaded && !asked && deposits == 0) return std::optional<json>();
+        json v = PublicView(t);
+        v["mine"] = {{"downloaded", downloaded}, {"asked", asked}, {"deposits", deposits}};
+        return std::optional<json>(std::move(v));
+      });
+}
+
+Result<json> Procedures::OrganizationTenders(
+    const std::string& org, const store::PageRequest& page,
+    const std::function<Result<std::optional<json>>(const Tender&)>& shown) {
+  if (page.limit < 1 || page.limit > 1000)
+    return Status::InvalidArgument("limit must be between 1 and 1000", "limit");
   json items = json::array();
-  for (auto it = found.rbegin(); it != found.rend(); ++it) items.push_back(std::move(*it));
-  return json{{"items", std::move(items)}};
+  store::PageRequest scan{page.after, page.limit};
+  std::string next;
+  for (;;) {
+    auto got = store_.ListObjectsOf(kTender, org, "", scan);
+    if (!got.ok()) return got.status();
+    for (const auto& obj : got->items) {
+      auto t = ReadTender(obj, obj.id);
+      if (!t.ok()) return t.status();
+      auto item = shown(*t);
+      if (!item.ok()) return item.status();
+      if (!*item) continue;
+      items.push_back(std::move(**item));
+      if (items.size() == static_cast<size_t>(page.limit)) {
+        if (&obj != &got->items.back() || !got->next.empty()) next = obj.id;
+        break;
+      }
+    }
+    if (items.size() == static_cast<size_t>(page.limit) || got->next.empty()) break;
+    scan.after = got->next;
+  }
+  return json{{"items", std::move(items)},
+              {"next", next.empty() ? json(nullptr) : json(store::ObjectCursorAfter(next))}};
+}
+
+Result<int> Procedures::IndexOrganizations() {
+  constexpr std::string_view kMarkerKind = "store-upgrade";
+  constexpr std::string_view kMarker = "tender-orgs";
+  if (store_.GetObject(kMarkerKind, kMarker).ok()) return 0;
+  int rewritten = 0;
+  for (const std::string_view kind : {kTender, kDeposit}) {
+    store::PageRequest page{"", 1000};
+    for (;;) {
+      auto got = store_.ListObjects(kind, "", page);
+      if (!got.ok()) return got.status();
+      for (const auto& o : got->items) {
+        if (o.body.find("\"orgs\"") != std::string::npos) continue;
+        auto txn = store_.BeginWrite();
+        if (!txn.ok()) return txn.status();
+        auto current = (*txn)->GetObject(kind, o.id);
+        if (!current.ok()) return current.status();
+        std::string body;
+        if (kind == kTender) {
+          auto t = ReadTender(*current, o.id);
+          if (!t.ok()) return t.status();
+          body = t->Body();
+        } else {
+          json d = json::parse(current->body, nullptr, false);
+          if (d.is_discarded()) return Status::Internal("stored deposit is not readable");
+          const std::string company = d["company"].value("id", "");
+          if (company.empty()) continue;
+          d["orgs"] = json::array({company});
+          body = d.dump();
+          // Its consultation lists the company too.
+          LIMPIDE_RETURN_IF_ERROR(JoinTender(**txn, d.value("tender", ""), company));
+        }
+        auto put = (*txn)->PutObject(kind, o.id, body, current->version);
+        if (!put.ok()) return put.status();
+        LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
+        ++rewritten;
+      }
+      if (got->next.empty()) break;
+      page.after = got->next;
+    }
+  }
+  auto txn = store_.BeginWrite();
+  if (!txn.ok()) return txn.status();
+  auto put = (*txn)->PutObject(kMarkerKind, kMarker, json{{"done", Millis(Now())}}.dump(), 0);
+  if (!put.ok() && put.status().code() != ErrorCode::kConflict) return put.status();
+  LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
+  return rewritten;
 }
 
 Result<json> Procedures::Deposit(const Principal& company, std::string_view id,
@@ -1288,7 +1473,8 @@ Result<json> Procedures::OpenBids(const Principal& buyer, std::string_view id,
                                   std::string_view secret_key_b64, bool include_late) {
   auto secret = crypto::KeyFromBase64(secret_key_b64);
   if (!secret.ok())
-    return Status::InvalidArgument("the secret key must be base64 of 32 bytes", "secret_key");
+    return Status::InvalidArgument("the secret key must be base64 of 32 bytes", "secret_key")
+        .WithFrench("la clé privée est une suite base64 de 32 octets (44 caractères)");
   const crypto::BoxKeyPair pair = crypto::BoxKeyPairFromSecretKey(*secret);
   {
     auto t = Load(id);
@@ -1304,8 +1490,10 @@ Result<json> Procedures::OpenBids(const Principal& buyer, std::string_view id,
         domain::CheckAction(t.c, ConsultationAction::kOpenBids, now, options_.rules));
     if (t.extra.value("opening_public_key", "") != crypto::KeyToBase64(pair.public_key)) {
       return Status::InvalidArgument(
-          "this secret key is not the consultation's opening key (its public key differs)",
-          "secret_key");
+                 "this secret key is not the consultation's opening key (its public key differs)",
+                 "secret_key")
+          .WithFrench("cette clé n'est pas la clé d'ouverture de la consultation (sa clé "
+                      "publique diffère)");
     }
     auto all = AllDeposits(store_, t.c.id);
     if (!all.ok()) return all.status();
@@ -1533,10 +1721,12 @@ Result<json> Procedures::Sign(const Principal& buyer, std::string_view id,
                              : Result<domain::Money>(Status::InvalidArgument("not an amount"));
     if (!m.ok() || m->cents < 0)
       return Status::InvalidArgument("amount must be a decimal amount in euros, e.g. \"125000.50\"",
-                                     "amount");
+                                     "amount")
+          .WithFrench("le montant est un nombre d'euros, par exemple 125000,50");
     amount = *m;
   } else {
-    return Status::InvalidArgument("amount is required (euros, excluding VAT)", "amount");
+    return Status::InvalidArgument("amount is required (euros, excluding VAT)", "amount")
+        .WithFrench("le montant (euros HT) est obligatoire");
   }
   std::optional<int> duration;
   if (in->contains("duration_months")) {

@@ -96,12 +96,21 @@ class Procedures {
   Result<nlohmann::json> List(const Principal* who, const store::PageRequest& page,
                               bool include_test);
 
+  // The consultations of the buyer's organization, drafts and test ones
+  // included, newest id first: {"items", "next"} (cursor or null). Reads only
+  // that organization's consultations (Store::ListObjectsOf).
+  Result<nlohmann::json> BuyerTenders(const Principal& buyer, const store::PageRequest& page);
   // The consultations a company has taken part in, newest id first: it
   // downloaded the DCE, asked a question or deposited. Each item is the
   // public form plus {"mine": {"downloaded", "asked", "deposits"}} (its own
-  // deposits, withdrawn ones included). Scans every consultation (for the
-  // company's web page; a per-organization index can come when it matters).
-  Result<nlohmann::json> CompanyTenders(const Principal& company);
+  // deposits, withdrawn ones included); {"items", "next"}. Reads only the
+  // company's consultations and deposits (Store::ListObjectsOf).
+  Result<nlohmann::json> CompanyTenders(const Principal& company, const store::PageRequest& page);
+  // Indexes consultations and deposits stored before their bodies listed
+  // their organizations ("orgs", store schema 6), once per store: a marker
+  // object records that it was done. Returns how many objects were
+  // rewritten. `limpide serve` runs it at start.
+  Result<int> IndexOrganizations();
 
   // ---- Consultation documents (DCE) ----
   Result<nlohmann::json> AddDocument(const Principal& buyer, std::string_view id, std::string name,
@@ -187,6 +196,18 @@ class Procedures {
       bool durable = true);
   static Result<Tender> ReadTender(Result<store::StoredObject> obj, std::string_view id);
   Result<Tender> Load(std::string_view id);
+  // The consultations listed under `org` (newest id first) that `shown`
+  // turns into an item (nullopt: skipped), a page of them.
+  Result<nlohmann::json> OrganizationTenders(
+      const std::string& org, const store::PageRequest& page,
+      const std::function<Result<std::optional<nlohmann::json>>(const Tender&)>& shown);
+  // Notifies every organization listed with the consultation but its buyer:
+  // the companies that downloaded its documents, asked or deposited.
+  Status NotifyTakingPart(store::WriteTransaction& txn, const Tender& t, domain::Instant now,
+                          std::string_view kind, const std::string& message);
+  // Lists `org` among the consultation's organizations inside `txn` (a
+  // company's first deposit), so that CompanyTenders finds it.
+  Status JoinTender(store::WriteTransaction& txn, std::string_view id, const std::string& org);
   Result<int> CloseOne(std::string_view id);
   // Builds the index of consultations by deadline when the store lacks it.
   Status EnsureDueIndex();

@@ -55,6 +55,14 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   // Name of the input field at fault (query parameter, JSON pointer…), or empty.
   const std::string& field() const { return field_; }
+  // The same refusal in French, for the web pages (empty when the message has
+  // no French text; docs/procedure.md, "Messages in two languages"). The
+  // message stays the API's English text.
+  const std::string& french() const { return french_; }
+  Status WithFrench(std::string french) && {
+    french_ = std::move(french);
+    return std::move(*this);
+  }
   // "invalid_argument: message (field)" for logs and CLI output.
   std::string ToString() const;
 
@@ -62,6 +70,7 @@ class [[nodiscard]] Status {
   ErrorCode code_ = ErrorCode::kOk;
   std::string message_;
   std::string field_;
+  std::string french_;
 };
 
 // A value of type T, or the Status explaining why there is none.

@@ -130,6 +130,14 @@ int Serve(const ServeArgs& args) {
   procedure_options.rules.deposit_grace_micros = int64_t{args.deposit_grace_seconds} * 1'000'000;
   procedure_options.max_dce_document_bytes = static_cast<int64_t>(options.max_body_bytes);
   app::Procedures procedures(*store, ledger, procedure_options);
+  // Consultations and deposits stored before store schema 6 get their
+  // organizations listed, once (the buyer's and company's pages read them
+  // through that index).
+  if (auto indexed = procedures.IndexOrganizations(); !indexed.ok()) {
+    std::fprintf(stderr, "limpide serve: indexing consultations by organization: %s\n",
+                 indexed.status().ToString().c_str());
+    return 1;
+  }
   if (seeded && args.demo_tenders > 0) {
     // Open consultations to browse, search and answer from the first minute:
     // synthetic, drawn from the demo contracts (app/generator.h), and saying so.

@@ -91,7 +91,23 @@ std::string Is(ConsultationState s) {
   return "; the consultation is " + std::string(Info(s).phrase);
 }
 
-Status Refuse(std::string message) { return Status::Conflict(std::move(message)); }
+// The French texts of refusals (Status::french, shown by the web pages):
+// instants in Paris time, the state by its label.
+std::string AtFr(Instant t) { return FormatInstantParis(t) + " (heure de Paris)"; }
+std::string IsFr(ConsultationState s) {
+  return " ; état de la consultation : " + std::string(Info(s).label);
+}
+
+// A state machine refusal (conflict), in English and French.
+Status Refuse(std::string message, std::string french) {
+  return Status::Conflict(std::move(message)).WithFrench(std::move(french));
+}
+Status Invalid(std::string message, std::string field, std::string french) {
+  return Status::InvalidArgument(std::move(message), std::move(field)).WithFrench(std::move(french));
+}
+
+// "21 jours", "34 jours 23 h 59 min".
+std::string DurationTextFr(int64_t micros);
 
 // "21 days", "34 days 23 h 59 min", "0 days 5 h" (seconds are not shown).
 std::string DurationText(int64_t micros) {
@@ -99,6 +115,16 @@ std::string DurationText(int64_t micros) {
   const int64_t hours = micros % kMicrosPerDay / kMicrosPerHour;
   const int64_t minutes = micros % kMicrosPerHour / kMicrosPerMinute;
   std::string out = std::to_string(days) + (days == 1 ? " day" : " days");
+  if (hours != 0 || minutes != 0) out += " " + std::to_string(hours) + " h";
+  if (minutes != 0) out += " " + std::to_string(minutes) + " min";
+  return out;
+}
+
+std::string DurationTextFr(int64_t micros) {
+  const int64_t days = micros / kMicrosPerDay;
+  const int64_t hours = micros % kMicrosPerDay / kMicrosPerHour;
+  const int64_t minutes = micros % kMicrosPerHour / kMicrosPerMinute;
+  std::string out = std::to_string(days) + (days <= 1 ? " jour" : " jours");
   if (hours != 0 || minutes != 0) out += " " + std::to_string(hours) + " h";
   if (minutes != 0) out += " " + std::to_string(minutes) + " min";
   return out;
@@ -120,19 +146,22 @@ bool Blank(std::string_view s) {
 // A CPV code as stored: canonical "45000000-7" and in the table.
 Status CheckCpv(const std::string& code, const std::string& field) {
   Result<ParsedCpv> parsed = ParseCpv(code);
-  if (!parsed.ok()) return Status::InvalidArgument(parsed.status().message(), field);
+  if (!parsed.ok())
+    return Invalid(parsed.status().message(), field,
+                   "« " + code + " » n'est pas un code de la nomenclature CPV 2008 (par exemple "
+                   "45000000-7)");
   if (parsed->code->code != code) {
-    return Status::InvalidArgument("CPV code \"" + code +
-                                       "\" is not in the canonical form; write \"" +
-                                       parsed->code->code + "\"",
-                                   field);
+    return Invalid("CPV code \"" + code + "\" is not in the canonical form; write \"" +
+                       parsed->code->code + "\"",
+                   field, "écrivez le code CPV « " + parsed->code->code + " »");
   }
   return Status::Ok();
 }
 
 Status CheckMoney(const std::optional<Money>& m, const std::string& field) {
   if (m && m->cents < 0) {
-    return Status::InvalidArgument("an estimated value cannot be negative", field);
+    return Invalid("an estimated value cannot be negative", field,
+                   "une valeur estimée ne peut pas être négative");
   }
   return Status::Ok();
 }
@@ -152,83 +181,122 @@ Status CheckState(const Consultation& c, ConsultationAction action, Consultation
                   Instant now, const ProcedureRules& rules) {
   using S = ConsultationState;
   const std::string deadline = At(c.deadline);
+  const std::string deadline_fr = AtFr(c.deadline);
   switch (action) {
     case ConsultationAction::kPublish:
       if (s == S::kDraft) return Status::Ok();
-      return Refuse("only a draft can be published" + Is(s));
+      return Refuse("only a draft can be published" + Is(s),
+                    "seul un brouillon peut être publié" + IsFr(s));
     case ConsultationAction::kAmend:
       if (s == S::kPublished) return Status::Ok();
       if (s == S::kDraft)
-        return Refuse("a draft is edited, not amended; amendments start at publication");
+        return Refuse("a draft is edited, not amended; amendments start at publication",
+                      "un brouillon se modifie directement ; les avis rectificatifs commencent à "
+                      "la publication");
       return Refuse(
           "a consultation can be amended only while it is published, before its deadline (" +
-          deadline + ")" + Is(s));
+              deadline + ")" + Is(s),
+          "une consultation ne peut être modifiée que publiée, avant sa date limite (" +
+              deadline_fr + ")" + IsFr(s));
     case ConsultationAction::kAskQuestion:
       if (s == S::kPublished) {
         if (c.questions_deadline && now >= *c.questions_deadline) {
           return Refuse("questions are accepted until the questions deadline (" +
-                        At(*c.questions_deadline) + ")" + Is(s));
+                            At(*c.questions_deadline) + ")" + Is(s),
+                        "les questions sont reçues jusqu'à la date limite des questions (" +
+                            AtFr(*c.questions_deadline) + ")" + IsFr(s));
         }
         return Status::Ok();
       }
       return Refuse(
           "questions can be asked only while the consultation is published, before its deadline (" +
-          deadline + ")" + Is(s));
+              deadline + ")" + Is(s),
+          "les questions ne sont reçues que pendant la publication, avant la date limite (" +
+              deadline_fr + ")" + IsFr(s));
     case ConsultationAction::kAnswerQuestion:
       if (s == S::kPublished) return Status::Ok();
       return Refuse(
           "answers are published only while the consultation is published, before its deadline (" +
-          deadline + ")" + Is(s));
+              deadline + ")" + Is(s),
+          "les réponses ne sont publiées que pendant la publication, avant la date limite (" +
+              deadline_fr + ")" + IsFr(s));
     case ConsultationAction::kDeposit:
     case ConsultationAction::kWithdraw: {
       if (s == S::kPublished) return Status::Ok();
       const bool deposit = action == ConsultationAction::kDeposit;
       if (s == S::kDraft) {
         return Refuse(std::string(deposit ? "deposits" : "withdrawals") + " open at publication" +
-                      Is(s));
+                          Is(s),
+                      std::string(deposit ? "les dépôts" : "les retraits") +
+                          " ouvrent à la publication" + IsFr(s));
       }
       if (now >= c.deadline) {
-        return Refuse(deposit ? "a deposit at or after the deadline (" + deadline +
-                                    ") is late (CCP art. R2151-5)" + Is(s)
-                              : "a bid can be withdrawn only before the deadline (" + deadline +
-                                    ")" + Is(s));
+        return deposit
+                   ? Refuse("a deposit at or after the deadline (" + deadline +
+                                ") is late (CCP art. R2151-5)" + Is(s),
+                            "un dépôt à la date limite (" + deadline_fr +
+                                ") ou après est hors délai (CCP art. R2151-5)" + IsFr(s))
+                   : Refuse("a bid can be withdrawn only before the deadline (" + deadline + ")" +
+                                Is(s),
+                            "une offre ne peut être retirée qu'avant la date limite (" +
+                                deadline_fr + ")" + IsFr(s));
       }
       return Refuse(std::string(deposit ? "deposits" : "withdrawals") +
-                    " are accepted only while the consultation is published" + Is(s));
+                        " are accepted only while the consultation is published" + Is(s),
+                    std::string(deposit ? "les dépôts" : "les retraits") +
+                        " ne sont reçus que pendant la publication" + IsFr(s));
     }
     case ConsultationAction::kClose:
       if (s == S::kClosed && c.state == S::kPublished) return Status::Ok();
       if (s == S::kPublished) {
         return Refuse("a consultation closes at its deadline (" + deadline +
-                      "), not before: the published deadline binds the buyer too" + Is(s));
+                          "), not before: the published deadline binds the buyer too" + Is(s),
+                      "une consultation se clôt à sa date limite (" + deadline_fr +
+                          "), pas avant : la date publiée engage aussi l'acheteur" + IsFr(s));
       }
-      return Refuse("only a published consultation closes, at its deadline" + Is(s));
+      return Refuse("only a published consultation closes, at its deadline" + Is(s),
+                    "seule une consultation publiée se clôt, à sa date limite" + IsFr(s));
     case ConsultationAction::kOpenBids:
       if (s == S::kClosed) return Status::Ok();
       if (s == S::kPublished || s == S::kDraft) {
-        return Refuse("bids can be opened only after the deadline (" + deadline + ")" + Is(s));
+        return Refuse("bids can be opened only after the deadline (" + deadline + ")" + Is(s),
+                      "les plis ne s'ouvrent qu'après la date limite (" + deadline_fr + ")" +
+                          IsFr(s));
       }
-      return Refuse("bids are opened once, after the deadline" + Is(s));
+      return Refuse("bids are opened once, after the deadline" + Is(s),
+                    "les plis s'ouvrent une seule fois, après la date limite" + IsFr(s));
     case ConsultationAction::kEvaluate:
       if (s == S::kOpened) return Status::Ok();
-      return Refuse("bids are evaluated once, after they are opened" + Is(s));
+      return Refuse("bids are evaluated once, after they are opened" + Is(s),
+                    "les offres s'évaluent une seule fois, après l'ouverture des plis" + IsFr(s));
     case ConsultationAction::kAward:
       if (s == S::kEvaluated) return Status::Ok();
-      return Refuse("a consultation is awarded once, after its bids are evaluated" + Is(s));
+      return Refuse("a consultation is awarded once, after its bids are evaluated" + Is(s),
+                    "une consultation s'attribue une seule fois, après l'évaluation des offres" +
+                        IsFr(s));
     case ConsultationAction::kSign:
       if (s == S::kAwarded) return Status::Ok();
       if (s == S::kStandstill) {
         return Refuse("the contract can be signed only after the standstill period, at " +
-                      At(c.standstill_ends.value_or(now)) + " (" + rules.standstill_rule + ")" +
-                      Is(s));
+                          At(c.standstill_ends.value_or(now)) + " (" + rules.standstill_rule +
+                          ")" + Is(s),
+                      "le marché ne peut être signé qu'après le délai de suspension, le " +
+                          AtFr(c.standstill_ends.value_or(now)) + " (" + rules.standstill_rule +
+                          ")" + IsFr(s));
       }
-      return Refuse("the contract is signed once, after the award" + Is(s));
+      return Refuse("the contract is signed once, after the award" + Is(s),
+                    "le marché se signe une seule fois, après l'attribution" + IsFr(s));
     case ConsultationAction::kPublishData:
       if (s == S::kSigned) {
-        if (c.test) return Refuse("a test consultation is never published to the open data");
+        if (c.test)
+          return Refuse("a test consultation is never published to the open data",
+                        "une consultation de test n'est jamais publiée dans les données "
+                        "ouvertes");
         return Status::Ok();
       }
-      return Refuse("the essential data are published once, after the contract is signed" + Is(s));
+      return Refuse("the essential data are published once, after the contract is signed" + Is(s),
+                    "les données essentielles se publient une seule fois, après la signature" +
+                        IsFr(s));
     case ConsultationAction::kCancel:
       switch (s) {
         case S::kDraft:
@@ -244,10 +312,14 @@ Status CheckState(const Consultation& c, ConsultationAction action, Consultation
           return Refuse(
               "a procedure can be declared sans suite only until the contract is signed (CCP art. "
               "R2185-1); a signed contract is terminated, not cancelled" +
-              Is(s));
+                  Is(s),
+              "une procédure ne peut être déclarée sans suite que jusqu'à la signature du marché "
+              "(CCP art. R2185-1) ; un marché signé se résilie, il ne s'annule pas" +
+                  IsFr(s));
         case S::kCancelled:
         case S::kUnsuccessful:
-          return Refuse("the procedure has already ended" + Is(s));
+          return Refuse("the procedure has already ended" + Is(s),
+                        "la procédure est déjà terminée" + IsFr(s));
       }
       break;
     case ConsultationAction::kDeclareUnsuccessful:
@@ -255,7 +327,10 @@ Status CheckState(const Consultation& c, ConsultationAction action, Consultation
       return Refuse(
           "a consultation can be declared unsuccessful only after its bids are opened and before "
           "the award (CCP art. R2185-1)" +
-          Is(s));
+              Is(s),
+          "une consultation ne peut être déclarée infructueuse qu'après l'ouverture des plis et "
+          "avant l'attribution (CCP art. R2185-1)" +
+              IsFr(s));
   }
   return Status::Internal("unknown consultation action");
 }
@@ -374,13 +449,12 @@ bool AboveEuThresholds(const Consultation& c, const ProcedureRules& rules) {
 }
 
 Status ValidateDraft(const Consultation& c) {
-  if (Blank(c.title)) return Status::InvalidArgument("the title is required", "title");
+  if (Blank(c.title)) return Invalid("the title is required", "title", "le titre est obligatoire");
   if (!IsValidSiret(c.buyer_id)) {
     Result<std::string> parsed = ParseSiret(c.buyer_id);
-    return Status::InvalidArgument(parsed.ok()
-                                       ? "SIRET \"" + c.buyer_id + "\" must be written as 14 digits"
-                                       : parsed.status().message(),
-                                   "buyer.id");
+    return Invalid(parsed.ok() ? "SIRET \"" + c.buyer_id + "\" must be written as 14 digits"
+                               : parsed.status().message(),
+                   "buyer.id", "le SIRET de l'acheteur « " + c.buyer_id + " » n'est pas valide");
   }
   LIMPIDE_RETURN_IF_ERROR(CheckCpv(c.cpv, "cpv"));
   for (size_t i = 0; i < c.additional_cpv.size(); ++i) {
@@ -388,7 +462,8 @@ Status ValidateDraft(const Consultation& c) {
   }
   if (!c.place_type.empty() || !c.place_code.empty()) {
     if (Blank(c.place_code)) {
-      return Status::InvalidArgument("the place of execution has a type but no code", "place.code");
+      return Invalid("the place of execution has a type but no code", "place.code",
+                     "le lieu d'exécution a un type de code mais pas de code");
     }
     bool known = false;
     for (std::string_view t : PlaceCodeTypes()) known = known || t == c.place_type;
@@ -396,61 +471,86 @@ Status ValidateDraft(const Consultation& c) {
       std::string list;
       for (std::string_view t : PlaceCodeTypes())
         list += (list.empty() ? "\"" : ", \"") + std::string(t) + "\"";
-      return Status::InvalidArgument("place type \"" + c.place_type + "\" is not one of " + list,
-                                     "place.type");
+      return Invalid("place type \"" + c.place_type + "\" is not one of " + list, "place.type",
+                     "le type de code « " + c.place_type + " » n'est pas l'un de " + list);
     }
   }
   LIMPIDE_RETURN_IF_ERROR(CheckMoney(c.estimated_value, "estimatedValue"));
+  if (c.lots.size() > static_cast<size_t>(kMaxLots)) {
+    return Invalid("a consultation has at most " + std::to_string(kMaxLots) + " lots, not " +
+                       std::to_string(c.lots.size()),
+                   "lots",
+                   "une consultation compte au plus " + std::to_string(kMaxLots) +
+                       " lots, pas " + std::to_string(c.lots.size()));
+  }
   for (size_t i = 0; i < c.lots.size(); ++i) {
     const Lot& lot = c.lots[i];
     if (lot.number != static_cast<int>(i) + 1) {
-      return Status::InvalidArgument("lots are numbered 1 to " + std::to_string(c.lots.size()) +
-                                         " in order; lot " + std::to_string(i + 1) +
-                                         " has number " + std::to_string(lot.number),
-                                     Indexed("lots", i, "number"));
+      return Invalid("lots are numbered 1 to " + std::to_string(c.lots.size()) +
+                         " in order; lot " + std::to_string(i + 1) + " has number " +
+                         std::to_string(lot.number),
+                     Indexed("lots", i, "number"),
+                     "les lots sont numérotés de 1 à " + std::to_string(c.lots.size()) +
+                         " dans l'ordre ; le lot " + std::to_string(i + 1) + " porte le numéro " +
+                         std::to_string(lot.number));
     }
     if (Blank(lot.title)) {
-      return Status::InvalidArgument("every lot needs a title", Indexed("lots", i, "title"));
+      return Invalid("every lot needs a title", Indexed("lots", i, "title"),
+                     "chaque lot doit avoir un intitulé");
     }
     if (!lot.cpv.empty()) LIMPIDE_RETURN_IF_ERROR(CheckCpv(lot.cpv, Indexed("lots", i, "cpv")));
     LIMPIDE_RETURN_IF_ERROR(CheckMoney(lot.estimated_value, Indexed("lots", i, "estimatedValue")));
   }
   if (c.criteria.empty()) {
-    return Status::InvalidArgument("at least one award criterion is required", "criteria");
+    return Invalid("at least one award criterion is required", "criteria",
+                   "au moins un critère d'attribution est obligatoire");
+  }
+  if (c.criteria.size() > static_cast<size_t>(kMaxCriteria)) {
+    return Invalid("a consultation has at most " + std::to_string(kMaxCriteria) +
+                       " award criteria, not " + std::to_string(c.criteria.size()),
+                   "criteria",
+                   "une consultation compte au plus " + std::to_string(kMaxCriteria) +
+                       " critères d'attribution, pas " + std::to_string(c.criteria.size()));
   }
   int sum = 0;
   std::set<std::string> names;
   for (size_t i = 0; i < c.criteria.size(); ++i) {
     const AwardCriterion& k = c.criteria[i];
     if (Blank(k.name)) {
-      return Status::InvalidArgument("every criterion needs a name",
-                                     Indexed("criteria", i, "name"));
+      return Invalid("every criterion needs a name", Indexed("criteria", i, "name"),
+                     "chaque critère doit avoir un nom");
     }
     if (!names.insert(k.name).second) {
-      return Status::InvalidArgument("criterion \"" + k.name + "\" is listed twice",
-                                     Indexed("criteria", i, "name"));
+      return Invalid("criterion \"" + k.name + "\" is listed twice",
+                     Indexed("criteria", i, "name"),
+                     "le critère « " + k.name + " » figure deux fois");
     }
     if (k.weight < 1 || k.weight > 100) {
-      return Status::InvalidArgument(
+      return Invalid(
           "a criterion weight is an integer from 1 to 100, not " + std::to_string(k.weight),
-          Indexed("criteria", i, "weight"));
+          Indexed("criteria", i, "weight"),
+          "une pondération est un entier de 1 à 100, pas " + std::to_string(k.weight));
     }
     sum += k.weight;
   }
   if (sum != 100) {
-    return Status::InvalidArgument(
-        "the criteria weights sum to " + std::to_string(sum) + "; they must sum to 100",
-        "criteria");
+    return Invalid("the criteria weights sum to " + std::to_string(sum) + "; they must sum to 100",
+                   "criteria",
+                   "les pondérations des critères totalisent " + std::to_string(sum) +
+                       " % ; leur total doit être de 100 %");
   }
   if (c.max_document_bytes <= 0) {
-    return Status::InvalidArgument(
-        "the size limit of one deposited document must be published and positive",
-        "maxDocumentBytes");
+    return Invalid("the size limit of one deposited document must be published and positive",
+                   "maxDocumentBytes",
+                   "la taille maximale d'un document déposé doit être publiée et positive");
   }
   if (c.questions_deadline && *c.questions_deadline >= c.deadline) {
-    return Status::InvalidArgument("the questions deadline (" + At(*c.questions_deadline) +
-                                       ") must come before the deadline (" + At(c.deadline) + ")",
-                                   "questionsDeadline");
+    return Invalid("the questions deadline (" + At(*c.questions_deadline) +
+                       ") must come before the deadline (" + At(c.deadline) + ")",
+                   "questionsDeadline",
+                   "la date limite des questions (" + AtFr(*c.questions_deadline) +
+                       ") doit précéder la date limite de remise des offres (" +
+                       AtFr(c.deadline) + ")");
   }
   return Status::Ok();
 }
@@ -458,14 +558,18 @@ Status ValidateDraft(const Consultation& c) {
 Status CheckMinimumPeriod(const Consultation& c, Instant publication_time,
                           const ProcedureRules& rules) {
   if (c.deadline <= publication_time) {
-    return Status::InvalidArgument(
+    return Invalid(
         "deadline " + At(c.deadline) + " is not after publication (" + At(publication_time) + ")",
-        "deadline");
+        "deadline",
+        "la date limite (" + AtFr(c.deadline) + ") ne suit pas la publication (" +
+            AtFr(publication_time) + ")");
   }
   if (c.questions_deadline && *c.questions_deadline <= publication_time) {
-    return Status::InvalidArgument("questions deadline " + At(*c.questions_deadline) +
-                                       " is not after publication (" + At(publication_time) + ")",
-                                   "questionsDeadline");
+    return Invalid("questions deadline " + At(*c.questions_deadline) +
+                       " is not after publication (" + At(publication_time) + ")",
+                   "questionsDeadline",
+                   "la date limite des questions (" + AtFr(*c.questions_deadline) +
+                       ") ne suit pas la publication (" + AtFr(publication_time) + ")");
   }
   const ProcedurePeriods* p = PeriodsOf(c, rules);
   if (p == nullptr) return Status::Ok();
@@ -485,7 +589,20 @@ Status CheckMinimumPeriod(const Consultation& c, Instant publication_time,
                              : " when bids are not received electronically";
   }
   msg += " (" + p->rule + ")";
-  return Status::InvalidArgument(std::move(msg), "deadline");
+  std::string fr = "la date limite (" + AtFr(c.deadline) + ") tombe " + DurationTextFr(period) +
+                   " après la publication (" + AtFr(publication_time) + ") ; une procédure « " +
+                   std::string(Label(c.procedure)) + " »";
+  if (p->formal)
+    fr += above ? " au-dessus des seuils européens" : " (formalisée, même sous les seuils européens)";
+  fr += " exige au moins " + std::to_string(days) + (days <= 1 ? " jour" : " jours");
+  if (p->minimum_days != p->minimum_days_electronic) {
+    fr += c.electronic_bids ? " quand les offres sont reçues par voie électronique"
+                            : " quand les offres ne sont pas reçues par voie électronique";
+  }
+  std::string rule_fr = p->rule;  // "CCP art. R2161-2 and R2161-3" reads "… et …"
+  for (size_t at; (at = rule_fr.find(" and ")) != std::string::npos;) rule_fr.replace(at, 5, " et ");
+  fr += " (" + rule_fr + ")";
+  return Invalid(std::move(msg), "deadline", std::move(fr));
 }
 
 ConsultationState EffectiveState(const Consultation& c, Instant now) {
@@ -570,20 +687,25 @@ Result<Consultation> ApplyAmendment(const Consultation& current, const Consultat
                                     Instant now, const ProcedureRules& rules, std::string summary) {
   LIMPIDE_RETURN_IF_ERROR(CheckAction(current, ConsultationAction::kAmend, now, rules));
   if (proposed.id != current.id) {
-    return Status::InvalidArgument("the id of a consultation never changes", "id");
+    return Invalid("the id of a consultation never changes", "id",
+                   "l'identifiant d'une consultation ne change jamais");
   }
   if (proposed.buyer_id != current.buyer_id) {
-    return Status::InvalidArgument("the buyer cannot change after publication", "buyer.id");
+    return Invalid("the buyer cannot change after publication", "buyer.id",
+                   "l'acheteur ne peut pas changer après la publication");
   }
   if (proposed.procedure != current.procedure) {
-    return Status::InvalidArgument(
+    return Invalid(
         "the procedure type cannot change after publication: declare this one sans suite and "
         "publish a new consultation",
-        "procedure");
+        "procedure",
+        "la procédure ne peut pas changer après la publication : déclarez celle-ci sans suite et "
+        "publiez une nouvelle consultation");
   }
   if (proposed.test != current.test) {
-    return Status::InvalidArgument(
-        "a consultation cannot become or stop being a test after publication", "test");
+    return Invalid("a consultation cannot become or stop being a test after publication", "test",
+                   "une consultation ne peut pas devenir ou cesser d'être de test après la "
+                   "publication");
   }
   Consultation next = proposed;
   next.state = ConsultationState::kPublished;
@@ -598,18 +720,24 @@ Result<Consultation> ApplyAmendment(const Consultation& current, const Consultat
   next.amendments = current.amendments;
 
   std::vector<std::string> changed = ChangedFields(current, next);
-  if (changed.empty()) return Status::InvalidArgument("the amendment changes nothing");
+  if (changed.empty())
+    return Status::InvalidArgument("the amendment changes nothing")
+        .WithFrench("la modification ne change rien");
   LIMPIDE_RETURN_IF_ERROR(ValidateDraft(next));
   if (next.deadline <= now) {
-    return Status::InvalidArgument(
+    return Invalid(
         "the new deadline " + At(next.deadline) + " is not in the future (now " + At(now) + ")",
-        "deadline");
+        "deadline",
+        "la nouvelle date limite (" + AtFr(next.deadline) + ") n'est pas dans le futur (il est " +
+            AtFr(now) + ")");
   }
   if (next.questions_deadline && next.questions_deadline != current.questions_deadline &&
       *next.questions_deadline <= now) {
-    return Status::InvalidArgument("the new questions deadline " + At(*next.questions_deadline) +
-                                       " is not in the future (now " + At(now) + ")",
-                                   "questionsDeadline");
+    return Invalid("the new questions deadline " + At(*next.questions_deadline) +
+                       " is not in the future (now " + At(now) + ")",
+                   "questionsDeadline",
+                   "la nouvelle date limite des questions (" + AtFr(*next.questions_deadline) +
+                       ") n'est pas dans le futur (il est " + AtFr(now) + ")");
   }
   LIMPIDE_RETURN_IF_ERROR(CheckMinimumPeriod(next, current.published_at.value_or(now), rules));
 

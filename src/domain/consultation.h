@@ -167,9 +167,17 @@ Money EuThreshold(const Consultation& c, const ProcedureRules& rules);
 // above EuThreshold. An unknown value counts as above.
 bool AboveEuThresholds(const Consultation& c, const ProcedureRules& rules);
 
+// The most lots and award criteria a consultation may have: generous for
+// real procedures (the largest French allotments have a few hundred lots),
+// and a bound on what one request may ask the platform to store and show.
+// Integer weights of at least 1 summing to 100 allow at most 100 criteria:
+// beyond, the count is refused before the sum.
+inline constexpr int kMaxLots = 500;
+inline constexpr int kMaxCriteria = 100;
+
 // Structural checks of a draft: title, buyer SIRET, CPV codes in canonical
-// form and in the table, place type, lots numbered 1..n, criteria weights in
-// 1..100 summing to 100, max_document_bytes > 0, questions_deadline before
+// form and in the table, place type, lots numbered 1..n (at most kMaxLots),
+// 1 to kMaxCriteria criteria with weights in 1..100 summing to 100, max_document_bytes > 0, questions_deadline before
 // deadline. Errors are invalid_argument naming the JSON field ("criteria",
 // "lots[0].cpv": array indexes start at 0).
 Status ValidateDraft(const Consultation& c);

@@ -88,14 +88,30 @@ int HttpStatusFor(ErrorCode code) {
   return 500;
 }
 
+namespace {
+
+Response ProblemWith(int http_status, std::string_view code, const std::string& detail,
+                     const std::string& detail_fr, const std::string& instance,
+                     const std::string& field);
+
+}  // namespace
+
 Response Problem(const Status& status, const std::string& instance) {
   const ErrorCode code = status.ok() ? ErrorCode::kInternal : status.code();
-  return Problem(HttpStatusFor(code), ErrorCodeName(code), status.message(), instance,
-                 status.field());
+  return ProblemWith(HttpStatusFor(code), ErrorCodeName(code), status.message(), status.french(),
+                     instance, status.field());
 }
 
 Response Problem(int http_status, std::string_view code, const std::string& detail,
                  const std::string& instance, const std::string& field) {
+  return ProblemWith(http_status, code, detail, "", instance, field);
+}
+
+namespace {
+
+Response ProblemWith(int http_status, std::string_view code, const std::string& detail,
+                     const std::string& detail_fr, const std::string& instance,
+                     const std::string& field) {
   nlohmann::ordered_json body;
   std::string type = "/problems/";
   type += code;
@@ -105,6 +121,9 @@ Response Problem(int http_status, std::string_view code, const std::string& deta
   body["detail"] = detail;
   body["instance"] = instance;
   if (!field.empty()) body["field"] = field;
+  // The same refusal in French when the service gives one (the web pages'
+  // language; docs/api.md, "Errors").
+  if (!detail_fr.empty()) body["detail_fr"] = detail_fr;
   Response response;
   response.status = http_status;
   // Replace invalid UTF-8 (a client's bytes echoed in instance) rather than throw.
@@ -114,6 +133,8 @@ Response Problem(int http_status, std::string_view code, const std::string& deta
   if (http_status == 503) response.headers.emplace_back("Retry-After", "1");
   return response;
 }
+
+}  // namespace
 
 Response Json(int status, std::string body) {
   Response response;

@@ -226,6 +226,32 @@ Status CheckObject(std::string_view kind, std::string_view id, std::string_view 
   return Status::Ok();
 }
 
+Result<std::vector<std::string>> ObjectOrgs(std::string_view body) {
+  std::vector<std::string> orgs;
+  // Most bodies have no "orgs": no second parse for them.
+  if (body.find("\"orgs\"") == std::string_view::npos) return orgs;
+  const nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return Status::InvalidArgument("object body is not a JSON object", "body");
+  auto it = j.find("orgs");
+  if (it == j.end()) return orgs;
+  const auto bad = [] {
+    return Status::InvalidArgument(
+        "\"orgs\" must be an array of 1 to 100,000 organization ids (1 to 64 bytes each)", "body");
+  };
+  if (!it->is_array() || it->empty() || it->size() > 100'000) return bad();
+  for (const auto& o : *it) {
+    if (!o.is_string()) return bad();
+    const std::string& id = o.get_ref<const std::string&>();
+    if (id.empty() || id.size() > 64) return bad();
+    for (const char ch : id)
+      if (static_cast<unsigned char>(ch) < 0x20) return bad();
+    orgs.push_back(id);
+  }
+  std::sort(orgs.begin(), orgs.end());
+  orgs.erase(std::unique(orgs.begin(), orgs.end()), orgs.end());
+  return orgs;
+}
+
 std::string Cpv8(std::string_view cpv) {
   if (cpv.size() < 8) return {};
   for (size_t i = 0; i < 8; ++i) {

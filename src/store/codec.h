@@ -46,6 +46,12 @@ Status CheckCopiedObject(const StoredObject& o);
 // 64 bytes, id 512) or holds control characters, or when body is not a JSON
 // object.
 Status CheckObject(std::string_view kind, std::string_view id, std::string_view body);
+// The organizations an object body lists in its top-level "orgs" member (the
+// index of Store::ListObjectsOf), sorted, without duplicates; empty when
+// absent. invalid_argument (field "body") when "orgs" is not an array of 1 to 100,000
+// strings of 1 to 64 bytes without control characters. `body` must have
+// passed CheckObject.
+Result<std::vector<std::string>> ObjectOrgs(std::string_view body);
 
 // The 8 leading digits of a CPV code ("45000000-7" -> "45000000"); empty when
 // `cpv` does not start with 8 digits.

@@ -231,6 +231,15 @@ class Store {
   // keyset-paginated. invalid_argument (field "after") for a foreign cursor.
   virtual Result<ObjectPage> ListObjects(std::string_view kind, std::string_view id_prefix,
                                          const PageRequest& page) = 0;
+  // Objects of `kind` whose body lists `org` in its top-level "orgs" array of
+  // strings, and whose id starts with `id_prefix`: ordered by id from the
+  // greatest (newest first for ids that begin with their creation time),
+  // keyset-paginated. The store indexes "orgs" at every write (PutObject,
+  // CopyObject), so this reads only the organization's objects
+  // (docs/storage.md). invalid_argument (field "after") for a foreign cursor.
+  virtual Result<ObjectPage> ListObjectsOf(std::string_view kind, std::string_view org,
+                                           std::string_view id_prefix,
+                                           const PageRequest& page) = 0;
   // not_found when no blob has this hash.
   virtual Result<std::string> GetBlob(const crypto::Hash& hash) = 0;
 

@@ -4,9 +4,11 @@
 // and after the deadline opening, scoring, award and signature. Every page
 // calls app::Procedures as the API does; refusals are the service's, shown
 // in French (tender_view.h). Every post carries the session's CSRF token.
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
@@ -27,8 +29,18 @@ using app::Principal;
 using app::UserRole;
 using nlohmann::json;
 
-constexpr int kLotRows = 5;
-constexpr int kCriterionRows = 5;
+using Values = std::map<std::string, std::string>;
+
+// The repeated rows of the draft form: lots and award criteria, any number
+// (the domain sets the limits: domain::kMaxLots, kMaxCriteria). Rows are
+// added and removed by submit buttons, so that it works without JavaScript.
+struct RowList {
+  const char* list;  // "lots", "criteria": the JSON array
+  std::vector<const char*> members;
+};
+const RowList kLots{"lots", {"title", "cpv", "estimatedValue"}};
+const RowList kCriteria{"criteria", {"name", "weight"}};
+constexpr int kDashboardPage = 50;
 
 std::string ManageHref(const std::string& id) {
   return "/acheteur/consultations/" + api::UrlEncode(id);
@@ -76,6 +88,10 @@ std::string FieldLabel(const std::string& field) {
       {"secret_key", "Clé privée d'ouverture"},
       {"amount", "Montant du marché"},
       {"duration_months", "Durée"},
+      {"sans-suite_reason", "Motif de la déclaration sans suite"},
+      {"sans-suite_confirm", "Confirmation de la déclaration sans suite"},
+      {"infructueuse_reason", "Motif de la déclaration d'infructuosité"},
+      {"infructueuse_confirm", "Confirmation de la déclaration d'infructuosité"},
   };
   if (auto it = names.find(field); it != names.end()) return it->second;
   for (const auto& [list, one, parts] :
@@ -99,6 +115,12 @@ std::string FieldLabel(const std::string& field) {
     return label;
   }
   return field;
+}
+
+// "lot 3" → "Lot 3", "critère 2" → "Critère 2" (ASCII first letters).
+std::string Capitalized(std::string s) {
+  if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
+  return s;
 }
 
 std::string ErrorSummary(const FormErrors& errors) {
@@ -167,11 +189,31 @@ std::string NumberText(const json& j, const char* key) {
   return s;
 }
 
-// The consultation JSON a buyer posts, from the draft form; `errors` gets
-// what the form itself cannot turn into JSON (dates, integers).
-json DraftJson(const Fields& f, FormErrors& errors) {
+// The number of rows of `rows` in `v` (compact: rows 0..n-1).
+int RowCount(const Values& v, const RowList& rows) {
+  if (auto it = v.find(std::string(rows.list) + ".rows"); it != v.end()) {
+    int n = 0;
+    std::from_chars(it->second.data(), it->second.data() + it->second.size(), n);
+    return n;
+  }
+  int n = 0;
+  for (;; ++n) {
+    bool any = false;
+    for (const char* m : rows.members)
+      any |= v.count(std::string(rows.list) + "[" + std::to_string(n) + "]." + m) > 0;
+    if (!any) return n;
+  }
+}
+
+// The consultation JSON a buyer posts, from the draft form's values
+// (PostedValues: rows compact); `errors` gets what the form itself cannot
+// turn into JSON (dates, integers).
+json DraftJson(const Values& v, FormErrors& errors) {
   json c = json::object();
-  const auto text = [&](const char* name) { return Field(f, name); };
+  const auto text = [&](const std::string& name) {
+    auto it = v.find(name);
+    return it == v.end() ? std::string() : it->second;
+  };
   for (const char* key : {"reference", "title", "description", "cpv"})
     if (!text(key).empty()) c[key] = text(key);
   c["procedure"] = text("procedure");
@@ -180,38 +222,42 @@ json DraftJson(const Fields& f, FormErrors& errors) {
     c["place"] = {{"code", text("place.code")}, {"type", text("place.type")}};
   if (!text("estimatedValue").empty()) c["estimatedValue"] = text("estimatedValue");
   const auto integer = [&](const std::string& field, int64_t& out) {
-    const std::string v = text(field.c_str());
-    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-    if (ec != std::errc() || p != v.data() + v.size()) {
+    const std::string s = text(field);
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec != std::errc() || p != s.data() + s.size()) {
       errors.push_back({field, "Saisissez un nombre entier."});
       return false;
     }
     return true;
   };
   json lots = json::array();
-  for (int i = 0; i < kLotRows; ++i) {
+  for (int i = 0, n = RowCount(v, kLots); i < n; ++i) {
     const std::string p = "lots[" + std::to_string(i) + "].";
-    if (text((p + "title").c_str()).empty() && text((p + "cpv").c_str()).empty()) continue;
-    json lot = {{"number", static_cast<int>(lots.size()) + 1},
-                {"title", text((p + "title").c_str())}};
-    if (!text((p + "cpv").c_str()).empty()) lot["cpv"] = text((p + "cpv").c_str());
-    if (!text((p + "estimatedValue").c_str()).empty())
-      lot["estimatedValue"] = text((p + "estimatedValue").c_str());
+    if (text(p + "title").empty() && text(p + "cpv").empty() && text(p + "estimatedValue").empty())
+      continue;
+    json lot = {{"number", static_cast<int>(lots.size()) + 1}, {"title", text(p + "title")}};
+    if (!text(p + "cpv").empty()) lot["cpv"] = text(p + "cpv");
+    if (!text(p + "estimatedValue").empty()) lot["estimatedValue"] = text(p + "estimatedValue");
     lots.push_back(std::move(lot));
   }
   c["lots"] = std::move(lots);
   json criteria = json::array();
-  for (int i = 0; i < kCriterionRows; ++i) {
+  for (int i = 0, n = RowCount(v, kCriteria); i < n; ++i) {
     const std::string p = "criteria[" + std::to_string(i) + "].";
-    if (text((p + "name").c_str()).empty() && text((p + "weight").c_str()).empty()) continue;
+    if (text(p + "name").empty() && text(p + "weight").empty()) continue;
     int64_t weight = 0;
     if (!integer(p + "weight", weight)) continue;
-    criteria.push_back({{"name", text((p + "name").c_str())}, {"weight", weight}});
+    criteria.push_back({{"name", text(p + "name")}, {"weight", weight}});
   }
   c["criteria"] = std::move(criteria);
   if (!text("maxDocumentMiB").empty()) {
     int64_t mib = 0;
-    if (integer("maxDocumentMiB", mib)) c["maxDocumentBytes"] = mib << 20;
+    if (integer("maxDocumentMiB", mib)) {
+      if (mib < 1 || mib > (int64_t{1} << 20))
+        errors.push_back({"maxDocumentMiB", "Saisissez un nombre de Mio de 1 à 1 048 576."});
+      else
+        c["maxDocumentBytes"] = mib << 20;
+    }
   }
   for (const char* key : {"deadline", "questionsDeadline"}) {
     if (text(key).empty()) continue;
@@ -227,8 +273,8 @@ json DraftJson(const Fields& f, FormErrors& errors) {
 }
 
 // The form's values of a stored consultation (public form), the inverse of DraftJson.
-std::map<std::string, std::string> FormValues(const json& c) {
-  std::map<std::string, std::string> v;
+Values FormValues(const json& c) {
+  Values v;
   for (const char* key : {"reference", "title", "description", "cpv"}) v[key] = Str(c, key);
   v["procedure"] = Str(c.value("procedure", json::object()), "code");
   v["nature"] = Str(c.value("nature", json::object()), "code");
@@ -237,14 +283,14 @@ std::map<std::string, std::string> FormValues(const json& c) {
   v["place.type"] = Str(place, "type");
   v["estimatedValue"] = NumberText(c, "estimatedValue");
   const json& lots = c.value("lots", json::array());
-  for (size_t i = 0; i < lots.size() && i < kLotRows; ++i) {
+  for (size_t i = 0; i < lots.size(); ++i) {
     const std::string p = "lots[" + std::to_string(i) + "].";
     v[p + "title"] = Str(lots[i], "title");
     v[p + "cpv"] = Str(lots[i], "cpv");
     v[p + "estimatedValue"] = NumberText(lots[i], "estimatedValue");
   }
   const json& criteria = c.value("criteria", json::array());
-  for (size_t i = 0; i < criteria.size() && i < kCriterionRows; ++i) {
+  for (size_t i = 0; i < criteria.size(); ++i) {
     const std::string p = "criteria[" + std::to_string(i) + "].";
     v[p + "name"] = Str(criteria[i], "name");
     v[p + "weight"] = NumberText(criteria[i], "weight");
@@ -259,9 +305,70 @@ std::map<std::string, std::string> FormValues(const json& c) {
   return v;
 }
 
-std::map<std::string, std::string> FormValues(const Fields& f) {
-  std::map<std::string, std::string> v;
-  for (const auto& field : f) v.emplace(field.name, field.value);
+// The row index of a posted field "lots[12].title" of `rows` (and its
+// member), or -1.
+int RowOf(const std::string& name, const RowList& rows, std::string* member) {
+  const std::string head = std::string(rows.list) + "[";
+  if (!name.starts_with(head)) return -1;
+  const size_t close = name.find("].", head.size());
+  if (close == std::string::npos || close == head.size() || close - head.size() > 6) return -1;
+  int n = -1;
+  auto [p, ec] = std::from_chars(name.data() + head.size(), name.data() + close, n);
+  if (ec != std::errc() || p != name.data() + close || n < 0) return -1;
+  *member = name.substr(close + 2);
+  for (const char* m : rows.members)
+    if (*member == m) return n;
+  return -1;
+}
+
+// The values of a posted draft form. Rows of lots and criteria are made
+// compact: rows left blank are dropped and the others renumbered from 0 in
+// their order, so that the index a service error names ("lots[2].cpv") is the
+// row shown. The buttons that edit rows ("ajouter" = lots|criteria, "retirer"
+// = lots-N|criteria-N) add an empty row or drop row N; `row_edit` tells that
+// the post was one of them, to show the form again rather than save it.
+Values PostedValues(const Fields& fields, bool* row_edit) {
+  Values v;
+  std::string remove_list;
+  int remove_row = -1;
+  const std::string add = Field(fields, "ajouter");
+  if (const std::string r = Field(fields, "retirer"); !r.empty()) {
+    const size_t dash = r.rfind('-');
+    if (dash != std::string::npos) {
+      remove_list = r.substr(0, dash);
+      std::from_chars(r.data() + dash + 1, r.data() + r.size(), remove_row);
+    }
+  }
+  *row_edit = !add.empty() || remove_row >= 0;
+  for (const RowList* rows : {&kLots, &kCriteria}) {
+    // Row index → member → value, in index order.
+    std::map<int, std::map<std::string, std::string>> posted;
+    for (const auto& f : fields) {
+      std::string member;
+      const int n = RowOf(f.name, *rows, &member);
+      if (n < 0) continue;
+      if (remove_list == rows->list && n == remove_row) continue;
+      posted[n].emplace(member, f.value);
+    }
+    int out = 0;
+    for (const auto& [n, members] : posted) {
+      bool blank = true;
+      for (const auto& [m, value] : members) blank &= value.empty();
+      if (blank) continue;
+      for (const auto& [m, value] : members)
+        v[std::string(rows->list) + "[" + std::to_string(out) + "]." + m] = value;
+      ++out;
+    }
+    // Rows to show: those kept, one more when one is added, at least one.
+    const int shown = std::max(1, out + (add == rows->list ? 1 : 0));
+    v[std::string(rows->list) + ".rows"] = std::to_string(shown);
+  }
+  for (const auto& f : fields) {
+    std::string member;
+    if (RowOf(f.name, kLots, &member) >= 0 || RowOf(f.name, kCriteria, &member) >= 0) continue;
+    if (f.name == "ajouter" || f.name == "retirer" || f.name == "csrf") continue;
+    v.emplace(f.name, f.value);
+  }
   return v;
 }
 
@@ -275,6 +382,9 @@ std::string DraftForm(const http::Request& req, const std::string& action,
   };
   std::string h = "<form method=\"post\" action=\"" + Escape(action) + "\" novalidate>";
   h += CsrfInput(req);
+  // The first submit button is the one Enter presses: saving, not a row button.
+  h += "<button type=\"submit\" class=\"sr-only\" tabindex=\"-1\" aria-hidden=\"true\">" +
+       submit + "</button>";
   h += "<fieldset><legend>La consultation</legend>";
   h += Input("title", "Titre (objet du marché)", val("title"), errors, "type=\"text\" required");
   h += Input("reference", "Référence interne", val("reference"), errors);
@@ -310,36 +420,53 @@ std::string DraftForm(const http::Request& req, const std::string& action,
              "type=\"text\" inputmode=\"decimal\"");
   h += "</fieldset>";
 
-  h += "<fieldset id=\"" + InputId("lots") +
-       "\"><legend>Lots (laisser vide pour un marché en un seul lot)</legend>";
-  if (const std::string* e = ErrorOf(errors, "lots"))
-    h += "<p class=\"erreur\">" + Escape(*e) + "</p>";
-  for (int i = 0; i < kLotRows; ++i) {
-    const std::string p = "lots[" + std::to_string(i) + "].";
-    const std::string n = std::to_string(i + 1);
-    h += "<div class=\"grid\"><div>" +
-         Input(p + "title", "Lot " + n + " : intitulé", val(p + "title"), errors) + "</div><div>" +
-         Input(p + "cpv", "Lot " + n + " : code CPV", val(p + "cpv"), errors) + "</div><div>" +
-         Input(p + "estimatedValue", "Lot " + n + " : valeur estimée (€ HT)",
-               val(p + "estimatedValue"), errors, "type=\"text\" inputmode=\"decimal\"") +
-         "</div></div>";
-  }
-  h += "</fieldset>";
-
-  h += "<fieldset id=\"" + InputId("criteria") +
-       "\"><legend>Critères d'attribution (pondérations en %, total 100)</legend>";
-  if (const std::string* e = ErrorOf(errors, "criteria"))
-    h += "<p class=\"erreur\" id=\"" + InputId("criteria") + "-erreur\">" + Escape(*e) + "</p>";
-  for (int i = 0; i < kCriterionRows; ++i) {
-    const std::string p = "criteria[" + std::to_string(i) + "].";
-    const std::string n = std::to_string(i + 1);
-    h += "<div class=\"grid\"><div>" +
-         Input(p + "name", "Critère " + n + " : nom", val(p + "name"), errors) + "</div><div>" +
-         Input(p + "weight", "Critère " + n + " : pondération (%)", val(p + "weight"), errors,
-               "type=\"number\" min=\"1\" max=\"100\" step=\"1\"") +
-         "</div></div>";
-  }
-  h += "</fieldset>";
+  // Rows of lots and criteria, each with a button that removes it, and a
+  // button that adds one: submit buttons, so that no script is needed (the
+  // server shows the form again with what was typed; PostedValues).
+  const auto rows = [&](const RowList& list, const std::string& legend, const std::string& one,
+                        const std::string& add_label, const auto& inputs) {
+    const std::string id = InputId(list.list);
+    std::string f = "<fieldset id=\"" + id + "\"><legend>" + legend + "</legend>";
+    if (const std::string* e = ErrorOf(errors, list.list))
+      f += "<p class=\"erreur\" id=\"" + id + "-erreur\">" + Escape(*e) + "</p>";
+    const int n = std::max(1, RowCount(v, list));
+    for (int i = 0; i < n; ++i) {
+      const std::string p = std::string(list.list) + "[" + std::to_string(i) + "].";
+      const std::string label = one + " " + std::to_string(i + 1);
+      f += "<div class=\"grid ligne\">" + inputs(p, label) +
+           "<div><button type=\"submit\" class=\"secondary outline\" name=\"retirer\" "
+           "value=\"" +
+           std::string(list.list) + "-" + std::to_string(i) + "\" formnovalidate>Retirer <span "
+           "class=\"sr-only\">le " + Escape(label) + "</span></button></div></div>";
+    }
+    f += "<button type=\"submit\" class=\"secondary\" name=\"ajouter\" value=\"" +
+         std::string(list.list) + "\" formnovalidate>" + add_label + "</button></fieldset>";
+    return f;
+  };
+  h += rows(kLots, "Lots (laisser vide pour un marché en un seul lot ; " +
+                       std::to_string(domain::kMaxLots) + " au plus)",
+            "lot", "Ajouter un lot", [&](const std::string& p, const std::string& label) {
+              return "<div>" + Input(p + "title", Capitalized(label) + " : intitulé",
+                                     val(p + "title"), errors) +
+                     "</div><div>" +
+                     Input(p + "cpv", Capitalized(label) + " : code CPV", val(p + "cpv"), errors) +
+                     "</div><div>" +
+                     Input(p + "estimatedValue", Capitalized(label) + " : valeur estimée (€ HT)",
+                           val(p + "estimatedValue"), errors,
+                           "type=\"text\" inputmode=\"decimal\"") +
+                     "</div>";
+            });
+  h += rows(kCriteria, "Critères d'attribution (pondérations en %, total 100 ; " +
+                           std::to_string(domain::kMaxCriteria) + " au plus)",
+            "critère", "Ajouter un critère", [&](const std::string& p, const std::string& label) {
+              return "<div>" + Input(p + "name", Capitalized(label) + " : nom", val(p + "name"),
+                                     errors) +
+                     "</div><div>" +
+                     Input(p + "weight", Capitalized(label) + " : pondération (%)",
+                           val(p + "weight"), errors,
+                           "type=\"number\" min=\"1\" max=\"100\" step=\"1\"") +
+                     "</div>";
+            });
 
   h += "<fieldset><legend>Dates et dépôt</legend>";
   h += Input("deadline", "Date limite de remise des offres (heure de Paris)", val("deadline"),
@@ -380,37 +507,31 @@ http::Response Dashboard(app::Procedures& procedures, const app::Accounts& accou
   auto who = RequireRole(req, accounts, UserRole::kBuyerAgent);
   if (auto* page = std::get_if<http::Response>(&who)) return std::move(*page);
   const Principal& buyer = std::get<Principal>(who);
-  // Own consultations, grouped by state in lifecycle order.
-  std::map<std::string, std::vector<json>> by_state;
-  store::PageRequest page{"", 1000};
-  for (;;) {
-    auto list = procedures.List(&buyer, page, /*include_test=*/true);
-    if (!list.ok()) return RefusedPage(list.status(), "/");
-    for (auto& t : (*list)["items"])
-      if (Str(t.value("buyer", json::object()), "id") == buyer.org_id)
-        by_state[StateCode(t)].push_back(std::move(t));
-    if (!(*list)["next"].is_string()) break;
-    page.after = (*list)["next"].get<std::string>();
-  }
+  // Own consultations, newest first, a page at a time (read through the
+  // store's index of organizations, not by scanning every consultation).
+  const std::string after = req.Query("apres") ? *req.Query("apres") : std::string();
+  auto list = procedures.BuyerTenders(buyer, {after, kDashboardPage});
+  if (!list.ok()) return RefusedPage(list.status(), "/acheteur");
   std::string m = "<hgroup><h1>Mes consultations (acheteur)</h1><p>" + Escape(buyer.org_name) +
                   "</p></hgroup><p><a role=\"button\" href=\"/acheteur/consultations/nouvelle\">"
                   "Nouvelle consultation</a></p>";
-  if (by_state.empty()) m += "<p>Aucune consultation pour l'instant.</p>";
-  for (auto state : domain::AllConsultationStates()) {
-    auto it = by_state.find(std::string(domain::Code(state)));
-    if (it == by_state.end()) continue;
-    const std::string label(domain::Label(state));
-    m += "<section><h2>" + Escape(label) + " (" + std::to_string(it->second.size()) +
-         ")</h2><table class=\"striped\"><thead><tr><th scope=\"col\">Objet</th><th "
-         "scope=\"col\">Référence</th><th scope=\"col\">Date limite</th></tr></thead><tbody>";
-    for (auto t = it->second.rbegin(); t != it->second.rend(); ++t) {
-      m += "<tr><td><a href=\"" + Escape(ManageHref(Str(*t, "id"))) + "\">" +
-           Escape(Str(*t, "title")) + "</a>" +
-           (t->value("test", false) ? " <mark>test</mark>" : "") + "</td><td>" +
-           Escape(Str(*t, "reference")) + "</td><td>" + ParisTime(*t, "deadline") + "</td></tr>";
+  const json& items = (*list)["items"];
+  if (items.empty() && after.empty()) m += "<p>Aucune consultation pour l'instant.</p>";
+  if (!items.empty()) {
+    m += "<div class=\"overflow-auto\"><table class=\"striped\"><caption>Vos consultations, de "
+         "la plus récente à la plus ancienne</caption><thead><tr><th scope=\"col\">Objet</th>"
+         "<th scope=\"col\">Référence</th><th scope=\"col\">État</th><th scope=\"col\">Date "
+         "limite</th></tr></thead><tbody>";
+    for (const auto& t : items) {
+      m += "<tr><td><a href=\"" + Escape(ManageHref(Str(t, "id"))) + "\">" +
+           Escape(Str(t, "title")) + "</a>" +
+           (t.value("test", false) ? " <mark>test</mark>" : "") + "</td><td>" +
+           Escape(Str(t, "reference")) + "</td><td>" + Label(t, "state") + "</td><td>" +
+           ParisTime(t, "deadline") + "</td></tr>";
     }
-    m += "</tbody></table></section>";
+    m += "</tbody></table></div>";
   }
+  m += PagerLinks("/acheteur", after, (*list)["next"]);
   return NoStore(Page(200, "Mes consultations (acheteur)", m));
 }
 
@@ -463,6 +584,75 @@ std::string CriteriaNames(const json& c) {
   return s;
 }
 
+// The end of a procedure: how it ended, or the forms that end it where the
+// state machine allows (docs/procedure.md: sans suite from the draft to the
+// standstill, infructueuse once the bids are opened and before the award).
+// Each asks for the published reason and a confirmation; the service decides,
+// and a refusal (409) is its page.
+std::string EndSections(const http::Request& req, const json& c, const std::string& state,
+                        const std::string& base, const FormErrors& errors,
+                        const std::map<std::string, std::string>* posted) {
+  std::string m;
+  if (state == "cancelled" || state == "unsuccessful") {
+    m += "<section aria-labelledby=\"fin\"><h2 id=\"fin\">" +
+         std::string(state == "cancelled" ? "Procédure déclarée sans suite"
+                                          : "Procédure déclarée infructueuse") +
+         "</h2><p>Le " + ParisTime(c, "endedAt") + " (heure de Paris). Motif publié : <q>" +
+         Escape(Str(c, "end_reason")) + "</q></p></section>";
+    return m;
+  }
+  const auto posted_value = [&](const std::string& k) {
+    if (!posted) return std::string();
+    auto it = posted->find(k);
+    return it == posted->end() ? std::string() : it->second;
+  };
+  const auto form = [&](const std::string& id, const std::string& title, const std::string& path,
+                        const std::string& explanation, const std::string& confirm,
+                        const std::string& button) {
+    const std::string reason_field = id + "_reason";
+    const std::string confirm_field = id + "_confirm";
+    std::string f = "<section aria-labelledby=\"" + id + "\"><h2 id=\"" + id + "\">" + title +
+                    "</h2><p>" + explanation + "</p><form method=\"post\" action=\"" +
+                    Escape(base) + path + "\">" + CsrfInput(req);
+    const std::string rid = InputId(reason_field);
+    const std::string* rerr = ErrorOf(errors, reason_field);
+    f += "<label for=\"" + rid + "\">Motif (publié avec la décision)</label><textarea id=\"" + rid +
+         "\" name=\"motif\" rows=\"3\" required" +
+         (rerr ? " aria-invalid=\"true\" aria-describedby=\"" + rid + "-erreur\"" : "") + ">" +
+         Escape(posted_value("motif")) + "</textarea>";
+    if (rerr) f += "<small id=\"" + rid + "-erreur\" class=\"erreur\">" + Escape(*rerr) + "</small>";
+    const std::string cid = InputId(confirm_field);
+    const std::string* cerr = ErrorOf(errors, confirm_field);
+    f += "<label for=\"" + cid + "\"><input type=\"checkbox\" id=\"" + cid +
+         "\" name=\"confirmation\" value=\"1\" required" +
+         (cerr ? " aria-invalid=\"true\" aria-describedby=\"" + cid + "-erreur\"" : "") + "> " +
+         confirm + "</label>";
+    if (cerr) f += "<small id=\"" + cid + "-erreur\" class=\"erreur\">" + Escape(*cerr) + "</small>";
+    f += "<button type=\"submit\" class=\"contrast\">" + button + "</button></form></section>";
+    return f;
+  };
+  static const std::set<std::string> cancellable = {"draft",     "published", "closed",
+                                                    "opened",    "evaluated", "awarded",
+                                                    "standstill"};
+  if (state == "opened" || state == "evaluated") {
+    m += form("infructueuse", "Déclarer la procédure infructueuse", "/infructueuse",
+              "Aucune offre n'est acceptable (CCP art. R2185-1) : la procédure prend fin, chaque "
+              "entreprise qui a déposé en est informée et la décision est publiée.",
+              "Je confirme : la procédure prend fin, ce qui ne peut pas être annulé.",
+              "Déclarer infructueuse");
+  }
+  if (cancellable.count(state)) {
+    m += form("sans-suite", "Déclarer la procédure sans suite", "/sans-suite",
+              "L'acheteur renonce à la procédure pour un motif d'intérêt général (CCP art. "
+              "R2185-1), jusqu'à la signature du marché. Les entreprises intéressées sont "
+              "informées et la décision est publiée." +
+                  std::string(state == "draft" ? " Un brouillon abandonné n'est jamais publié." : ""),
+              "Je confirme : la procédure prend fin, ce qui ne peut pas être annulé.",
+              "Déclarer sans suite");
+  }
+  return m;
+}
+
 http::Response ManagePage(app::Procedures& procedures, const Principal& buyer,
                           const http::Request& req, const std::string& id,
                           const FormErrors& errors = {},
@@ -492,7 +682,7 @@ http::Response ManagePage(app::Procedures& procedures, const Principal& buyer,
          Escape(base) + "/publication\">" + csrf +
          "<button type=\"submit\">Publier la consultation</button></form></section>";
     m += "<section aria-labelledby=\"modifier\"><h2 id=\"modifier\">Modifier le brouillon</h2>";
-    m += DraftForm(req, base, posted ? *posted : FormValues(c), errors, "Enregistrer le brouillon",
+    m += DraftForm(req, base, posted && posted->count("title") ? *posted : FormValues(c), errors, "Enregistrer le brouillon",
                    false);
     m += "</section>";
   }
@@ -545,7 +735,7 @@ http::Response ManagePage(app::Procedures& procedures, const Principal& buyer,
          "consultation publiée</h2><p>Chaque modification est publiée avec son résumé et "
          "notifiée aux entreprises qui ont téléchargé le dossier. La date limite peut être "
          "reportée ; avancée, seulement jusqu'au délai minimal.</p>";
-    m += DraftForm(req, base + "/modification", posted ? *posted : FormValues(c), errors,
+    m += DraftForm(req, base + "/modification", posted && posted->count("title") ? *posted : FormValues(c), errors,
                    "Publier la modification", true);
     m += "</section>";
   }
@@ -662,6 +852,8 @@ http::Response ManagePage(app::Procedures& procedures, const Principal& buyer,
          Escape(uid) + "</a></p>";
   }
 
+  m += EndSections(req, c, state, base, errors, posted);
+
   // The history.
   auto events = procedures.Events(buyer, id);
   if (events.ok()) {
@@ -714,6 +906,11 @@ http::Response PublishedPage(const json& published) {
 FormErrors FieldError(const Status& st) {
   std::string field = st.field().empty() ? "title" : st.field();
   if (field == "maxDocumentBytes") field = "maxDocumentMiB";
+  if (!st.french().empty()) {
+    std::string fr = st.french();
+    fr[0] = static_cast<char>(fr[0] >= 'a' && fr[0] <= 'z' ? fr[0] - 'a' + 'A' : fr[0]);
+    return {{field, fr + "."}};
+  }
   return {{field, "refusé par la règle « " + st.message() + " »"}};
 }
 
@@ -724,8 +921,12 @@ template <typename Save>
 http::Response SaveDraftForm(app::Procedures& procedures, const Principal& who,
                              const http::Request& req, const Fields& fields, Save&& save) {
   const std::string& id = req.params.at("id");
+  bool row_edit = false;
+  const Values values = PostedValues(fields, &row_edit);
+  // A row added or removed: the form again, with what was typed, nothing saved.
+  if (row_edit) return ManagePage(procedures, who, req, id, {}, &values);
   FormErrors errors;
-  json draft = DraftJson(fields, errors);
+  json draft = DraftJson(values, errors);
   if (errors.empty()) {
     auto saved = save(draft);
     if (saved.ok()) return NoStore(SeeOther(ManageHref(id)));
@@ -733,7 +934,35 @@ http::Response SaveDraftForm(app::Procedures& procedures, const Principal& who,
       return RefusedPage(saved.status(), ManageHref(id));
     errors = FieldError(saved.status());
   }
-  const auto values = FormValues(fields);
+  return ManagePage(procedures, who, req, id, errors, &values);
+}
+
+// The post of a form of EndSections: a reason and the confirmation are
+// required (shown beside their fields); the service's refusal, a 409 when the
+// state forbids it, is its French page.
+http::Response EndPost(app::Procedures& procedures, const Principal& who, const http::Request& req,
+                       const Fields& fields, bool cancel) {
+  const std::string& id = req.params.at("id");
+  const std::string prefix = cancel ? "sans-suite" : "infructueuse";
+  std::string reason = Field(fields, "motif");
+  while (!reason.empty() && (reason.back() == ' ' || reason.back() == '\n' || reason.back() == '\r'))
+    reason.pop_back();
+  FormErrors errors;
+  if (reason.empty()) errors.push_back({prefix + "_reason", "Indiquez le motif de la décision."});
+  if (reason.size() > 10'000)
+    errors.push_back({prefix + "_reason", "Le motif tient en 10 000 caractères au plus."});
+  if (Field(fields, "confirmation") != "1")
+    errors.push_back({prefix + "_confirm", "Cochez la case pour confirmer la décision."});
+  if (errors.empty()) {
+    auto done = cancel ? procedures.Cancel(who, id, reason)
+                       : procedures.DeclareUnsuccessful(who, id, reason);
+    if (done.ok()) return NoStore(SeeOther(ManageHref(id) + "#fin"));
+    if (done.status().code() != ErrorCode::kInvalidArgument)
+      return RefusedPage(done.status(), ManageHref(id));
+    errors = {{prefix + "_reason", done.status().french().empty() ? done.status().message()
+                                                                  : done.status().french()}};
+  }
+  const std::map<std::string, std::string> values = {{"motif", Field(fields, "motif")}};
   return ManagePage(procedures, who, req, id, errors, &values);
 }
 
@@ -752,8 +981,11 @@ void RegisterBuyerPages(http::Router& router, app::Procedures& procedures,
   router.Add("POST", "/acheteur/consultations", [p, a](const http::Request& req) {
     return FormPost(*a, req, UserRole::kBuyerAgent,
                     [&](const Principal& who, const Fields& fields) {
+                      bool row_edit = false;
+                      const Values values = PostedValues(fields, &row_edit);
+                      if (row_edit) return NewDraftPage(*a, req, values, {});
                       FormErrors errors;
-                      json draft = DraftJson(fields, errors);
+                      json draft = DraftJson(values, errors);
                       if (errors.empty()) {
                         auto created = p->CreateDraft(who, draft.dump());
                         if (created.ok()) return NoStore(SeeOther(ManageHref(Str(*created, "id"))));
@@ -761,7 +993,7 @@ void RegisterBuyerPages(http::Router& router, app::Procedures& procedures,
                           return RefusedPage(created.status(), "/acheteur");
                         errors = FieldError(created.status());
                       }
-                      return NewDraftPage(*a, req, FormValues(fields), errors);
+                      return NewDraftPage(*a, req, values, errors);
                     });
   });
   router.Add("GET", "/acheteur/consultations/{id}", [p, a](const http::Request& req) {
@@ -873,6 +1105,18 @@ void RegisterBuyerPages(http::Router& router, app::Procedures& procedures,
                       return NoStore(SeeOther(ManageHref(id)));
                     });
   });
+  // Ending the procedure: sans suite, infructueuse (EndSections).
+  for (const bool cancel : {true, false}) {
+    router.Add("POST",
+               std::string("/acheteur/consultations/{id}/") +
+                   (cancel ? "sans-suite" : "infructueuse"),
+               [p, a, cancel](const http::Request& req) {
+                 return FormPost(*a, req, UserRole::kBuyerAgent,
+                                 [&](const Principal& who, const Fields& fields) {
+                                   return EndPost(*p, who, req, fields, cancel);
+                                 });
+               });
+  }
   router.Add("POST", "/acheteur/consultations/{id}/signature", [p, a](const http::Request& req) {
     return FormPost(
         *a, req, UserRole::kBuyerAgent, [&](const Principal& who, const Fields& fields) {

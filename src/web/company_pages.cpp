@@ -173,17 +173,18 @@ http::Response MyTenders(app::Procedures& procedures, const app::Accounts& accou
   auto who = RequireRole(req, accounts, UserRole::kCompanyRep);
   if (auto* page = std::get_if<http::Response>(&who)) return std::move(*page);
   const Principal& company = std::get<Principal>(who);
-  auto list = procedures.CompanyTenders(company);
-  if (!list.ok()) return RefusedPage(list.status(), "/");
+  const std::string after = req.Query("apres") ? *req.Query("apres") : std::string();
+  auto list = procedures.CompanyTenders(company, {after, 50});
+  if (!list.ok()) return RefusedPage(list.status(), "/mes-consultations");
   std::string m = "<hgroup><h1>Mes consultations</h1><p>" + Escape(company.org_name) +
                   " — celles dont vous avez téléchargé le dossier, où vous avez posé une "
                   "question ou déposé une offre.</p></hgroup>";
   const json& items = (*list)["items"];
-  if (items.empty()) {
+  if (items.empty() && after.empty()) {
     m += "<p>Aucune pour l'instant. <a href=\"/consultations\">Parcourir les consultations</a> "
          "(ou <a href=\"/consultations?test=1\">une consultation de test</a> pour simuler un "
          "dépôt).</p>";
-  } else {
+  } else if (!items.empty()) {
     m += "<div class=\"overflow-auto\"><table class=\"striped\"><caption>Vos consultations, de "
          "la plus récente à la plus ancienne</caption><thead><tr><th scope=\"col\">Objet</th>"
          "<th scope=\"col\">Acheteur</th><th scope=\"col\">État</th><th scope=\"col\">Date "
@@ -205,6 +206,7 @@ http::Response MyTenders(app::Procedures& procedures, const app::Accounts& accou
     }
     m += "</tbody></table></div>";
   }
+  m += PagerLinks("/mes-consultations", after, (*list)["next"]);
   auto notes = procedures.Notifications(company);
   if (notes.ok() && !(*notes)["items"].empty()) {
     m += "<h2>Notifications</h2><ul>";

@@ -1,5 +1,6 @@
 #include "web/tender_view.h"
 
+#include "api/api.h"
 #include "domain/money.h"
 #include "domain/time.h"
 #include "http/problem.h"
@@ -43,6 +44,16 @@ std::string Bytes(int64_t n) {
   return Count(n) + "&nbsp;octets";
 }
 
+std::string PagerLinks(const std::string& path, const std::string& after, const json& next) {
+  if (after.empty() && !next.is_string()) return {};
+  std::string h = "<nav aria-label=\"Pages\"><ul>";
+  if (!after.empty()) h += "<li><a href=\"" + Escape(path) + "\">Première page</a></li>";
+  if (next.is_string())
+    h += "<li><a rel=\"next\" href=\"" + Escape(path) + "?apres=" +
+         Escape(api::UrlEncode(next.get<std::string>())) + "\">Page suivante</a></li>";
+  return h + "</ul></nav>";
+}
+
 http::Response RefusedPage(const Status& status, const std::string& back_href) {
   int code = http::HttpStatusFor(status.code());
   std::string title, why;
@@ -74,7 +85,11 @@ http::Response RefusedPage(const Status& status, const std::string& back_href) {
       why = "L'action n'a pas pu être faite ; rien n'a été enregistré à moitié.";
   }
   std::string m = "<h1>" + title + "</h1><p role=\"alert\">" + why + "</p>";
-  m += "<p>Règle appliquée : <q lang=\"en\">" + Escape(status.message()) + "</q>";
+  // The service's French text when it has one; else its English message, marked as such.
+  if (!status.french().empty())
+    m += "<p id=\"regle\">Motif : " + Escape(status.french()) + ".";
+  else
+    m += "<p id=\"regle\">Règle appliquée : <q lang=\"en\">" + Escape(status.message()) + "</q>";
   if (!status.field().empty()) m += " (champ <code>" + Escape(status.field()) + "</code>)";
   m += "</p><p><a href=\"" + Escape(back_href) + "\">Retour</a></p>";
   http::Response r = Page(code, title, m);

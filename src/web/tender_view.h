@@ -29,6 +29,11 @@ std::string StateCode(const nlohmann::json& tender);
 // "4 Mio", "12 Kio", "300 octets" (HTML).
 std::string Bytes(int64_t n);
 
+// The links of a keyset-paginated page at `path`: "first page" when `after`
+// is set, "next page" (?apres=<next>) when `next` is a cursor.
+std::string PagerLinks(const std::string& path, const std::string& after,
+                       const nlohmann::json& next);
+
 // The page of an action the procedure refused, with the HTTP status of the
 // API for the same refusal (403, 404, 409, 413…): a French heading and
 // explanation, then the rule as the service states it.

@@ -73,6 +73,10 @@ http::Response DetailPage(app::Procedures& procedures, const app::Accounts& acco
   std::string html = "<hgroup><h1>" + Escape(Str(c, "title")) + "</h1><p>" +
                      Escape(Str(buyer, "name")) + " — " + Label(c, "state") + "</p></hgroup>\n";
   if (!Str(c, "description").empty()) html += "<p>" + Escape(Str(c, "description")) + "</p>\n";
+  if (c.contains("end_reason"))
+    html += "<p role=\"status\"><strong>" + Label(c, "state") + "</strong> le " +
+            ParisTime(c, "endedAt") + " — motif : <q>" + Escape(Str(c, "end_reason")) +
+            "</q></p>\n";
   html += "<dl class=\"facts\">";
   const auto fact = [&html](const char* name, const std::string& value) {
     html += "<dt>" + std::string(name) + "</dt><dd>" + value + "</dd>";

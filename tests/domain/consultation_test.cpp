@@ -90,6 +90,9 @@ std::pair<Consultation, Instant> Reach(S s) {
 void ExpectInvalid(const Status& s, std::string_view field, std::string_view in_message = {}) {
   EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument) << s.ToString();
   EXPECT_EQ(s.field(), field) << s.ToString();
+  // Every refusal of the domain has its French text for the web pages.
+  EXPECT_FALSE(s.french().empty()) << s.ToString();
+  EXPECT_NE(s.french(), s.message());
   if (!in_message.empty()) {
     EXPECT_NE(s.message().find(in_message), std::string::npos) << s.message();
   }
@@ -97,6 +100,7 @@ void ExpectInvalid(const Status& s, std::string_view field, std::string_view in_
 
 void ExpectConflict(const Status& s, std::string_view in_message) {
   EXPECT_EQ(s.code(), ErrorCode::kConflict) << s.ToString();
+  EXPECT_FALSE(s.french().empty()) << s.ToString();
   EXPECT_NE(s.message().find(in_message), std::string::npos) << s.message();
 }
 
@@ -221,6 +225,67 @@ TEST(ValidateDraft, NamesTheFieldOfEachBrokenRule) {
     k.breaks(c);
     ExpectInvalid(ValidateDraft(c), k.field, k.message);
   }
+}
+
+TEST(ValidateDraft, BoundsTheNumberOfLotsAndCriteria) {
+  Consultation c = Valid();
+  c.lots.clear();
+  for (int i = 1; i <= kMaxLots; ++i) c.lots.push_back({i, "Lot " + std::to_string(i), "", {}});
+  EXPECT_TRUE(ValidateDraft(c).ok());
+  c.lots.push_back({kMaxLots + 1, "Un de trop", "", {}});
+  ExpectInvalid(ValidateDraft(c), "lots", "at most 500 lots, not 501");
+  EXPECT_EQ(ValidateDraft(c).french(), "une consultation compte au plus 500 lots, pas 501");
+  c = Valid();
+  c.criteria.clear();
+  for (int i = 0; i <= kMaxCriteria; ++i) c.criteria.push_back({"C" + std::to_string(i), 1});
+  ExpectInvalid(ValidateDraft(c), "criteria", "at most 100 award criteria, not 101");
+}
+
+TEST(FrenchMessages, EveryRefusalOfTheStateMachineSaysItInFrenchWithTheState) {
+  const ProcedureRules rules = DefaultRules();
+  int refusals = 0;
+  for (S s : AllConsultationStates()) {
+    auto [c, now] = Reach(s);
+    for (A a : AllConsultationActions()) {
+      if (a == A::kAmend && s == S::kPublished) continue;
+      const Status st = CheckAction(c, a, now, rules);
+      if (st.ok()) continue;
+      ++refusals;
+      SCOPED_TRACE(std::string(Code(s)) + " / " + std::string(Code(a)) + ": " + st.message());
+      EXPECT_EQ(st.code(), ErrorCode::kConflict);
+      ASSERT_FALSE(st.french().empty());
+      // Dates in Paris time, never the API's UTC form.
+      EXPECT_EQ(st.french().find("T11:00:00.000Z"), std::string::npos) << st.french();
+      if (st.message().find("; the consultation is") != std::string::npos) {
+        EXPECT_NE(st.french().find("état de la consultation : " + std::string(Label(s))),
+                  std::string::npos)
+            << st.french();
+      }
+    }
+  }
+  EXPECT_GT(refusals, 100);
+  // One in full.
+  auto [signed_c, at] = Reach(S::kSigned);
+  EXPECT_EQ(CheckAction(signed_c, A::kDeclareUnsuccessful, at, rules).french(),
+            "une consultation ne peut être déclarée infructueuse qu'après l'ouverture des plis et "
+            "avant l'attribution (CCP art. R2185-1) ; état de la consultation : Marché signé");
+  auto [published, before] = Reach(S::kPublished);
+  EXPECT_EQ(CheckAction(published, A::kOpenBids, before, rules).french(),
+            "les plis ne s'ouvrent qu'après la date limite (20/12/2026 12:00 (heure de Paris)) ; "
+            "état de la consultation : Publiée");
+}
+
+TEST(FrenchMessages, TheLegalPeriodIsExplainedInFrench) {
+  Consultation c = Valid();
+  c.deadline = Plus(kPub, 29 * kDay + 23 * kHour + 59 * kMinute);
+  c.questions_deadline.reset();
+  const Status st = CheckMinimumPeriod(c, kPub, DefaultRules());
+  ExpectInvalid(st, "deadline");
+  EXPECT_EQ(st.french(),
+            "la date limite (10/12/2026 10:59 (heure de Paris)) tombe 29 jours 23 h 59 min après "
+            "la publication (10/11/2026 11:00 (heure de Paris)) ; une procédure « Appel d'offres "
+            "ouvert » au-dessus des seuils européens exige au moins 30 jours quand les offres "
+            "sont reçues par voie électronique (CCP art. R2161-2 et R2161-3)");
 }
 
 TEST(ValidateDraft, AcceptsWeightsOfOneAndOneHundred) {

@@ -8,7 +8,11 @@
 // and withdraws that deposit; no stored byte holds the bid's marker; after
 // the deadline the buyer opens with the key, scores, awards and signs.
 // Refusals: a post without the CSRF token is 403, a page of the other role
-// is a 403 page. One screenshot per main page (in LIMPIDE_SHOTS_DIR, else a
+// is a 403 page; the domain's refusals are shown in French (the legal period,
+// the weights, the state machine's 409 from stale forms). Without
+// JavaScript, the draft form takes any number of lots and criteria (rows
+// added and removed by submit buttons), and a draft is declared sans suite
+// (reason and confirmation required; a second declaration is a 409). One screenshot per main page (in LIMPIDE_SHOTS_DIR, else a
 // temporary directory).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -103,9 +107,13 @@ test('the buyer writes a draft: errors are listed at the top and shown beside th
   await buyer.getByLabel("Lieu d'exécution : type de code").selectOption('Code département');
   await buyer.getByLabel('Valeur estimée (euros HT)').fill('50 000');
   await buyer.getByLabel('Lot 1 : intitulé').fill('Élagage');
+  // A row is added by a submit button: the form comes back with what was typed.
+  await submit(buyer, 'Ajouter un lot');
+  assert.equal(await buyer.getByLabel('Lot 1 : intitulé').inputValue(), 'Élagage');
   await buyer.getByLabel('Lot 2 : intitulé').fill('Abattage');
   await buyer.getByLabel('Critère 1 : nom').fill('Prix');
   await buyer.getByLabel('Critère 1 : pondération (%)').fill('60');
+  await submit(buyer, 'Ajouter un critère');
   await buyer.getByLabel('Critère 2 : nom').fill('Valeur technique');
   await buyer.getByLabel('Critère 2 : pondération (%)').fill('30');
   await buyer.getByLabel('Date limite de remise des offres (heure de Paris)')
@@ -140,6 +148,10 @@ test('publishing refuses a deadline under the legal period, beside the deadline 
   const deadline = buyer.locator('#champ-deadline');
   assert.equal(await deadline.getAttribute('aria-invalid'), 'true');
   assert.match(await buyer.locator('#champ-deadline-erreur').innerText(), /R2161/);
+  // The legal period's rule, in French, with Paris times.
+  assert.match(await buyer.locator('#champ-deadline-erreur').innerText(),
+    /une procédure « Appel d'offres ouvert » .* exige au moins 30 jours quand les offres sont reçues par voie électronique \(CCP art\. R2161-2 et R2161-3\)/);
+  assert.match(await buyer.locator('#champ-deadline-erreur').innerText(), /heure de Paris/);
   assert.match(await buyer.locator('#erreurs').innerText(), /R2161/);
   await shot(buyer, 'acheteur-delai-legal');
   // A procédure adaptée has no legal minimum: a deadline in a minute is allowed.
@@ -286,7 +298,8 @@ test('after the deadline the buyer opens with the key, scores, awards and signs'
   await buyer.getByLabel('Clé privée d\'ouverture (base64)').fill(Buffer.alloc(32, 1).toString('base64'));
   await submit(buyer, 'Ouvrir les plis');
   assert.equal(await buyer.locator('#champ-secret-key').getAttribute('aria-invalid'), 'true');
-  assert.match(await buyer.locator('#erreurs').innerText(), /secret key|key/i);
+  // The service's refusal, in French.
+  assert.match(await buyer.locator('#erreurs').innerText(), /n'est pas la clé d'ouverture/);
   await buyer.getByLabel('Clé privée d\'ouverture (base64)').fill(state.secretKey);
   await submit(buyer, 'Ouvrir les plis');
   const bids = await buyer.locator('#plis').locator('..').innerText();
@@ -295,6 +308,14 @@ test('after the deadline the buyer opens with the key, scores, awards and signs'
   assert.match(bids, /s'ouvre avec la clé/);
   assert.ok(!bids.includes('variante.txt'), 'the withdrawn deposit is not a bid');
   await shot(buyer, 'acheteur-plis-ouverts');
+  // A second tab keeps the page of the opened bids, with its forms that end
+  // the procedure; it is used once the contract is signed.
+  const stale = {};
+  for (const form of ['#infructueuse', '#sans-suite']) {
+    stale[form] = await buyer.context().newPage();
+    await stale[form].goto(state.manage);
+    assert.equal(await stale[form].locator(form).count(), 1, `${form} form when opened`);
+  }
 
   await buyer.getByLabel('Prix').fill('80');
   await buyer.getByLabel('Valeur technique').fill('90');
@@ -311,10 +332,125 @@ test('after the deadline the buyer opens with the key, scores, awards and signs'
     assert.ok(history.includes(what), `history lacks ${what}`);
   }
   await shot(buyer, 'acheteur-marche-signe');
+  // The signed contract's stale forms: the state machine's refusal is a 409
+  // page that says why, in French.
+  assert.equal(await buyer.locator('#infructueuse').count(), 0, 'no form once signed');
+  assert.equal(await buyer.locator('#sans-suite').count(), 0, 'no form once signed');
+  for (const [form, rule] of [['#infructueuse', /qu'après l'ouverture des plis et avant l'attribution/],
+    ['#sans-suite', /jusqu'à la signature du marché/]]) {
+    const page = stale[form];
+    const section = page.locator(form).locator('..');
+    await section.getByLabel('Motif (publié avec la décision)').fill('Offres trop chères');
+    await section.getByRole('checkbox').check();
+    const refused = page.waitForResponse((r) => r.request().method() === 'POST');
+    await section.getByRole('button').click();
+    assert.equal((await refused).status(), 409);
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('h1').innerText(), /Action impossible à ce stade/);
+    const why = await page.locator('#regle').innerText();
+    assert.match(why, rule);
+    assert.match(why, /état de la consultation : Données essentielles publiées/);
+    await shot(page, `acheteur-refus-409-${form.slice(1)}`);
+    await page.close();
+  }
   await buyer.getByRole('link', { name: new RegExp(BUYER.siret) }).click();
   assert.match(await buyer.locator('main').innerText(), new RegExp(COMPANY.name));
 
   // The company's page shows the result.
   await company.goto(`${server.base}/mes-consultations`);
   assert.match(await company.locator('main').innerText(), /Notifications/);
+});
+
+test('without JavaScript the draft form takes any number of lots and criteria, rows added and removed', async () => {
+  const page = await newPage({ javaScriptEnabled: false });
+  await logIn(page, BUYER.email);
+  await page.goto(`${server.base}/acheteur/consultations/nouvelle`);
+  await page.getByLabel('Titre (objet du marché)').fill('Fournitures scolaires 2027');
+  await page.getByLabel('Code CPV principal').fill('30192000-1');
+  await page.getByLabel('Date limite de remise des offres (heure de Paris)')
+    .fill(parisLocal(new Date(Date.now() + 40 * 86_400_000)));
+  // Seven lots, one row added at a time; what was typed stays.
+  for (let n = 1; n <= 7; ++n) {
+    if (n > 1) await submit(page, 'Ajouter un lot');
+    await page.getByLabel(`Lot ${n} : intitulé`).fill(`Lot numéro ${n}`);
+  }
+  assert.equal(await page.getByLabel('Lot 1 : intitulé').inputValue(), 'Lot numéro 1');
+  // Six criteria whose weights sum to 90.
+  const weights = [40, 20, 10, 10, 5, 5];
+  for (let n = 1; n <= weights.length; ++n) {
+    if (n > 1) await submit(page, 'Ajouter un critère');
+    await page.getByLabel(`Critère ${n} : nom`).fill(n === 1 ? 'Prix' : `Critère ${n}`);
+    await page.getByLabel(`Critère ${n} : pondération (%)`).fill(String(weights[n - 1]));
+  }
+  // Removing lot 3: the rows after it move up, nothing typed is lost.
+  await submit(page, 'Retirer le lot 3');
+  assert.equal(await page.getByLabel('Lot 3 : intitulé').inputValue(), 'Lot numéro 4');
+  assert.equal(await page.getByLabel('Lot 6 : intitulé').inputValue(), 'Lot numéro 7');
+  assert.equal(await page.getByLabel('Lot 7 : intitulé').count(), 0);
+  assert.equal(await page.getByLabel('Critère 6 : pondération (%)').inputValue(), '5');
+  await shot(page, 'acheteur-brouillon-lignes');
+
+  // The weights must sum to 100: the domain's rule, in French, beside the criteria.
+  const refused = page.waitForResponse((r) => r.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Enregistrer le brouillon' }).click();
+  assert.equal((await refused).status(), 400);
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('#champ-criteria-erreur').innerText(),
+    /Les pondérations des critères totalisent 90 % ; leur total doit être de 100 %/);
+  assert.match(await page.locator('#erreurs').innerText(), /Critères d'attribution/);
+  assert.equal(await page.getByLabel('Lot 6 : intitulé').inputValue(), 'Lot numéro 7');
+  await page.getByLabel('Critère 1 : pondération (%)').fill('50');
+  await submit(page, 'Enregistrer le brouillon');
+  assert.match(page.url(), /\/acheteur\/consultations\/[^/]+$/);
+  const manage = page.url();
+  for (let n = 1; n <= 6; ++n) assert.ok(await page.getByLabel(`Lot ${n} : intitulé`).inputValue());
+  assert.equal(await page.getByLabel('Critère 6 : nom').inputValue(), 'Critère 6');
+
+  // Beyond the domain's limit (100 criteria), a clear French error; nothing saved.
+  const csrf = await page.locator('input[name=csrf]').first().getAttribute('value');
+  const form = { csrf, title: 'Trop de critères', cpv: '30192000-1', procedure: 'procedure_adaptee', nature: 'marche',
+    deadline: parisLocal(new Date(Date.now() + 40 * 86_400_000)) };
+  for (let n = 0; n < 101; ++n) {
+    form[`criteria[${n}].name`] = `C${n}`;
+    form[`criteria[${n}].weight`] = '1';
+  }
+  const tooMany = await page.request.post(`${server.base}/acheteur/consultations`, { form });
+  assert.equal(tooMany.status(), 400);
+  const tooManyText = await tooMany.text();
+  assert.ok(/compte au plus 100 critères d(&#39;|')attribution, pas 101/.test(tooManyText),
+    'the 101 criteria are refused by the domain\'s limit, in French');
+
+  // Declaring the draft sans suite: the reason and the confirmation are required.
+  await page.goto(manage);
+  // The browser asks for both (required fields); the server checks them too.
+  const section = page.locator('#sans-suite').locator('..');
+  assert.equal(await section.getByLabel('Motif (publié avec la décision)').getAttribute('required'), '');
+  const missing = await page.request.post(`${manage}/sans-suite`, { form: { csrf, motif: ' ' } });
+  assert.equal(missing.status(), 400);
+  const missingText = await missing.text();
+  assert.ok(missingText.includes('Indiquez le motif de la décision.'), 'reason required, beside its field');
+  assert.ok(missingText.includes('Cochez la case pour confirmer la décision.'), 'confirmation required');
+  assert.ok(missingText.includes('id="champ-sans-suite-reason-erreur"'));
+  // A second tab still shows the form.
+  const other = await page.context().newPage();
+  await other.goto(manage);
+  await section.getByLabel('Motif (publié avec la décision)').fill('Besoin couvert par un groupement de commandes');
+  await section.getByRole('checkbox').check();
+  await submit(page, 'Déclarer sans suite');
+  assert.match(await page.locator('hgroup').innerText(), /Sans suite/);
+  assert.match(await page.locator('#fin').locator('..').innerText(), /groupement de commandes/);
+  await shot(page, 'acheteur-sans-suite');
+  // The stale tab's second declaration is refused (409), in French.
+  const again = other.locator('#sans-suite').locator('..');
+  await again.getByLabel('Motif (publié avec la décision)').fill('Encore');
+  await again.getByRole('checkbox').check();
+  const conflict = other.waitForResponse((r) => r.request().method() === 'POST');
+  await again.getByRole('button', { name: 'Déclarer sans suite' }).click();
+  assert.equal((await conflict).status(), 409);
+  await other.waitForLoadState('load');
+  assert.match(await other.locator('#regle').innerText(), /La procédure est déjà terminée ; état de la consultation : Sans suite|la procédure est déjà terminée ; état de la consultation : Sans suite/);
+  // The dashboard lists it with its state.
+  await page.goto(`${server.base}/acheteur`);
+  assert.match(await page.locator('main').innerText(), /Fournitures scolaires 2027\s+Sans suite/);
+  await other.context().close();
 });

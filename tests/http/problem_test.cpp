@@ -32,6 +32,19 @@ TEST(ProblemTest, StatusBecomesAProblemWithItsCodeAndField) {
   EXPECT_EQ(body["field"], "limit");
 }
 
+TEST(ProblemTest, AFrenchTextTravelsBesideTheEnglishDetail) {
+  const JsonValue with = JsonValue::parse(
+      Problem(Status::Conflict("the procedure has already ended").WithFrench(
+                  "la procédure est déjà terminée"),
+              "/t/1/cancel")
+          .body);
+  EXPECT_EQ(with["detail"], "the procedure has already ended");
+  EXPECT_EQ(with["detail_fr"], "la procédure est déjà terminée");
+  EXPECT_EQ(with["status"], 409);
+  const JsonValue without = JsonValue::parse(Problem(Status::NotFound("no such"), "/c").body);
+  EXPECT_FALSE(without.contains("detail_fr"));
+}
+
 TEST(ProblemTest, FieldIsAbsentWhenTheStatusNamesNone) {
   const JsonValue body =
       JsonValue::parse(Problem(Status::NotFound("no such contract"), "/c/1").body);

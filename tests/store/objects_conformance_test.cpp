@@ -96,6 +96,19 @@ TEST_P(ObjectsConformance, DeleteRemovesAndAbsentIsNotFound) {
     ASSERT_TRUE((*txn)->DeleteObject("due", "2026/t-2").ok());
   }
   EXPECT_TRUE(store_->GetObject("due", "2026/t-2").ok());
+  // A deleted object leaves nothing in the organizations index.
+  ASSERT_TRUE(Put("tender", "t-9", R"({"orgs":["B"]})", 0).ok());
+  ASSERT_EQ(store_->ListObjectsOf("tender", "B", "", {"", 10})->items.size(), 1u);
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->DeleteObject("tender", "t-9").ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  EXPECT_TRUE(store_->ListObjectsOf("tender", "B", "", {"", 10})->items.empty());
+  ASSERT_TRUE(Put("tender", "t-9", R"({"orgs":["C"]})", 0).ok());
+  EXPECT_TRUE(store_->ListObjectsOf("tender", "B", "", {"", 10})->items.empty());
+  EXPECT_EQ(store_->ListObjectsOf("tender", "C", "", {"", 10})->items.size(), 1u);
 }
 
 TEST_P(ObjectsConformance, KindsAreSeparateNamespaces) {
@@ -225,6 +238,102 @@ TEST_P(ObjectsConformance, ListRefusesForeignCursorsAndBadLimits) {
   EXPECT_EQ(store_->ListObjects("deposit", "", {.after = "", .limit = 0}).status().code(),
             ErrorCode::kInvalidArgument);
   EXPECT_EQ(store_->ListObjects("deposit", "", {.after = "", .limit = 1001}).status().code(),
+            ErrorCode::kInvalidArgument);
+}
+
+// The ids ListObjectsOf gives, following every page.
+std::vector<std::string> IdsOf(Store& store, std::string_view kind, std::string_view org,
+                               std::string_view prefix, int limit, int* pages = nullptr) {
+  std::vector<std::string> ids;
+  PageRequest page{.after = "", .limit = limit};
+  for (int n = 1;; ++n) {
+    auto got = store.ListObjectsOf(kind, org, prefix, page);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    if (!got.ok()) break;
+    for (const auto& o : got->items) {
+      EXPECT_EQ(o.kind, kind);
+      ids.push_back(o.id);
+    }
+    if (pages) *pages = n;
+    if (got->next.empty() || n > 20) break;
+    page.after = got->next;
+  }
+  return ids;
+}
+
+TEST_P(ObjectsConformance, ListObjectsOfAnOrganizationNewestFirstWithPages) {
+  ASSERT_TRUE(Put("tender", "2026-01-01-a", R"({"orgs":["A"]})", 0).ok());
+  ASSERT_TRUE(Put("tender", "2026-01-02-b", R"({"orgs":["B","A"],"n":1})", 0).ok());
+  ASSERT_TRUE(Put("tender", "2026-01-03-c", R"({"orgs":["B"]})", 0).ok());
+  ASSERT_TRUE(Put("tender", "2026-01-04-d", R"({"orgs":["A","A"]})", 0).ok());
+  ASSERT_TRUE(Put("tender", "2026-01-05-e", R"({"title":"no orgs"})", 0).ok());
+  ASSERT_TRUE(Put("deposit", "2026-01-03-c/d1", R"({"orgs":["A"]})", 0).ok());
+
+  int pages = 0;
+  EXPECT_EQ(IdsOf(*store_, "tender", "A", "", 2, &pages),
+            (std::vector<std::string>{"2026-01-04-d", "2026-01-02-b", "2026-01-01-a"}));
+  EXPECT_EQ(pages, 2);
+  EXPECT_EQ(IdsOf(*store_, "tender", "B", "", 50),
+            (std::vector<std::string>{"2026-01-03-c", "2026-01-02-b"}));
+  EXPECT_TRUE(IdsOf(*store_, "tender", "C", "", 50).empty());
+  EXPECT_EQ(IdsOf(*store_, "deposit", "A", "", 50),
+            (std::vector<std::string>{"2026-01-03-c/d1"}));
+  // A prefix narrows to one consultation's objects.
+  EXPECT_EQ(IdsOf(*store_, "tender", "A", "2026-01-0", 1).size(), 3u);
+  EXPECT_TRUE(IdsOf(*store_, "deposit", "A", "2026-01-02-b/", 50).empty());
+  // The bodies come with the ids.
+  auto got = store_->ListObjectsOf("tender", "B", "2026-01-02", {});
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->items.size(), 1u);
+  EXPECT_EQ(got->items[0].body, R"({"orgs":["B","A"],"n":1})");
+  EXPECT_EQ(got->items[0].version, 1);
+}
+
+TEST_P(ObjectsConformance, ListObjectsOfFollowsEveryWrite) {
+  ASSERT_TRUE(Put("tender", "t-1", R"({"orgs":["A"]})", 0).ok());
+  // B joins; then A leaves; then "orgs" disappears.
+  ASSERT_TRUE(Put("tender", "t-1", R"({"orgs":["A","B"]})", 1).ok());
+  EXPECT_EQ(IdsOf(*store_, "tender", "B", "", 10), std::vector<std::string>{"t-1"});
+  ASSERT_TRUE(Put("tender", "t-1", R"({"orgs":["B"]})", 2).ok());
+  EXPECT_TRUE(IdsOf(*store_, "tender", "A", "", 10).empty());
+  ASSERT_TRUE(Put("tender", "t-1", R"({"x":1})", 3).ok());
+  EXPECT_TRUE(IdsOf(*store_, "tender", "B", "", 10).empty());
+  // A refused write (stale version) and a rolled back one leave the index alone.
+  EXPECT_EQ(Put("tender", "t-1", R"({"orgs":["C"]})", 1).status().code(), ErrorCode::kConflict);
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->PutObject("tender", "t-2", R"({"orgs":["C"]})", 0).ok());
+    // Seen inside its transaction, gone with it.
+  }
+  EXPECT_TRUE(IdsOf(*store_, "tender", "C", "", 10).empty());
+  // A copied object is indexed like a written one.
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->CopyObject({"tender", "t-9", 7, R"({"orgs":["D"]})",
+                                    "2026-01-01T00:00:00.000Z"}).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  EXPECT_EQ(IdsOf(*store_, "tender", "D", "", 10), std::vector<std::string>{"t-9"});
+}
+
+TEST_P(ObjectsConformance, BadOrgsAreRefusedAndNothingIsWritten) {
+  for (const char* body : {R"({"orgs":"A"})", R"({"orgs":[]})", R"({"orgs":[1]})",
+                           R"({"orgs":[""]})", R"({"orgs":["a\nb"]})", R"({"orgs":[null]})"}) {
+    auto v = Put("tender", "t-1", body, 0);
+    EXPECT_EQ(v.status().code(), ErrorCode::kInvalidArgument) << body;
+    EXPECT_EQ(v.status().field(), "body") << body;
+  }
+  const std::string long_org(65, '1');
+  EXPECT_EQ(Put("tender", "t-1", R"({"orgs":[")" + long_org + R"("]})", 0).status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->GetObject("tender", "t-1").status().code(), ErrorCode::kNotFound);
+  // "orgs" deeper in the body is not the index's.
+  ASSERT_TRUE(Put("tender", "t-1", R"({"a":{"orgs":5},"s":"\"orgs\""})", 0).ok());
+  auto bad = store_->ListObjectsOf("tender", "A", "", {.after = "not-a-cursor", .limit = 10});
+  EXPECT_EQ(bad.status().field(), "after");
+  EXPECT_EQ(store_->ListObjectsOf("tender", "A", "", {.after = "", .limit = 0}).status().code(),
             ErrorCode::kInvalidArgument);
 }
 

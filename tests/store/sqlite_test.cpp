@@ -152,6 +152,7 @@ TEST_F(SqliteStoreTest, MigrationTwoCopiesTheChildRowsIntoTheirContract) {
   Rows(path_, "DROP TABLE objects");  // version 4
   Rows(path_, "DROP TABLE blobs");
   Rows(path_, "DROP TABLE leases");  // version 5
+  Rows(path_, "DROP TABLE object_orgs");  // version 6
   Rows(path_, "DELETE FROM schema_migrations WHERE version >= 2");
   ASSERT_THAT(Rows(path_, "SELECT max(version) FROM schema_migrations"),
               ::testing::ElementsAre("1"));

@@ -133,7 +133,25 @@ CREATE TABLE leases (
 );
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5};
+// Version 6: the organizations an object lists in its body's "orgs" member
+// (Store::ListObjectsOf), as in SQLite's version 6. Bodies that already carry
+// "orgs" are indexed here; later writes keep the index.
+constexpr std::string_view kV6 = R"sql(
+CREATE TABLE object_orgs (
+  kind BYTEA NOT NULL,
+  org  BYTEA NOT NULL,                   -- an organization id listed in the body's "orgs"
+  id   BYTEA NOT NULL,
+  PRIMARY KEY (kind, org, id)
+);
+CREATE INDEX object_orgs_by_object ON object_orgs (kind, id);
+INSERT INTO object_orgs (kind, org, id)
+  SELECT o.kind, convert_to(e.value, 'UTF8'), o.id
+  FROM objects o, jsonb_array_elements_text((o.body::jsonb) -> 'orgs') e
+  WHERE o.body LIKE '%"orgs"%' AND jsonb_typeof((o.body::jsonb) -> 'orgs') = 'array'
+  ON CONFLICT DO NOTHING;
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6};
 
 // Rolls back unless committed.
 class LockedTransaction {

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -285,6 +286,9 @@ class PostgresWriteTransaction final : public WriteTransaction {
   Status CopyObject(const StoredObject& object) override;
   Status CopyOrganizationName(const OrganizationName& org) override;
   Status Commit() override;
+  // Replaces the index rows of (kind, id) by `orgs` (ListObjectsOf).
+  Status IndexOrgs(std::string_view kind, std::string_view id,
+                   const std::vector<std::string>& orgs, bool replace);
 
  private:
   Connection& conn();
@@ -328,6 +332,8 @@ class PostgresStore final : public Store {
   Result<StoredObject> GetObject(std::string_view kind, std::string_view id) override;
   Result<ObjectPage> ListObjects(std::string_view kind, std::string_view id_prefix,
                                  const PageRequest& page) override;
+  Result<ObjectPage> ListObjectsOf(std::string_view kind, std::string_view org,
+                                   std::string_view id_prefix, const PageRequest& page) override;
   Result<std::string> GetBlob(const crypto::Hash& hash) override;
   Result<OrganizationPage> ListOrganizations(const PageRequest& page) override;
   Result<std::vector<crypto::Hash>> ListBlobs(const std::optional<crypto::Hash>& after,
@@ -787,6 +793,8 @@ Result<int64_t> PostgresWriteTransaction::PutObject(std::string_view kind, std::
   if (expected_version < 0) {
     return Status::InvalidArgument("expected version is negative", "expected_version");
   }
+  auto orgs = internal::ObjectOrgs(body);
+  if (!orgs.ok()) return orgs.status();
   const std::string now = internal::LedgerNow();
   Params p;
   p.Bytes(kind);
@@ -801,7 +809,10 @@ Result<int64_t> PostgresWriteTransaction::PutObject(std::string_view kind, std::
                             "WHERE kind = $1 AND id = $2 AND version = $5",
                       p);
   if (!r.ok()) return r.status();
-  if (r->Affected() == 1) return expected_version + 1;
+  if (r->Affected() == 1) {
+    LIMPIDE_RETURN_IF_ERROR(IndexOrgs(kind, id, *orgs, /*replace=*/expected_version > 0));
+    return expected_version + 1;
+  }
   const std::string what = std::string(kind) + " " + std::string(id);
   if (expected_version == 0) return Status::Conflict(what + " already exists");
   return Status::Conflict(what + " is not at version " + std::to_string(expected_version) +
@@ -815,8 +826,46 @@ Status PostgresWriteTransaction::DeleteObject(std::string_view kind, std::string
   p.Bytes(id);
   auto r = conn().Run("DELETE FROM objects WHERE kind = $1 AND id = $2", p);
   if (!r.ok()) return r.status();
-  if (r->Affected() == 1) return Status::Ok();
-  return Status::NotFound("no " + std::string(kind) + " " + std::string(id));
+  if (r->Affected() != 1) return Status::NotFound("no " + std::string(kind) + " " + std::string(id));
+  // Its rows in the organizations index go with it.
+  auto o = conn().Run("DELETE FROM object_orgs WHERE kind = $1 AND id = $2", p);
+  return o.ok() ? Status::Ok() : o.status();
+}
+
+Status PostgresWriteTransaction::IndexOrgs(std::string_view kind, std::string_view id,
+                                           const std::vector<std::string>& orgs, bool replace) {
+  // Only the difference is written: a consultation lists every company that
+  // downloaded its documents, and each download rewrites the body.
+  std::set<std::string> stored;
+  if (replace) {
+    Params p;
+    p.Bytes(kind);
+    p.Bytes(id);
+    auto rows = conn().Run("SELECT org FROM object_orgs WHERE kind = $1 AND id = $2", p);
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < rows->size(); ++i) stored.insert(std::string(rows->Bytes(i, 0)));
+  }
+  const std::set<std::string> now(orgs.begin(), orgs.end());
+  for (const auto& org : stored) {
+    if (now.count(org)) continue;
+    Params p;
+    p.Bytes(kind);
+    p.Bytes(org);
+    p.Bytes(id);
+    auto r = conn().Run("DELETE FROM object_orgs WHERE kind = $1 AND org = $2 AND id = $3", p);
+    if (!r.ok()) return r.status();
+  }
+  for (const auto& org : orgs) {
+    if (stored.count(org)) continue;
+    Params p;
+    p.Bytes(kind);
+    p.Bytes(org);
+    p.Bytes(id);
+    auto r = conn().Run(
+        "INSERT INTO object_orgs (kind, org, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", p);
+    if (!r.ok()) return r.status();
+  }
+  return Status::Ok();
 }
 
 Status PostgresWriteTransaction::PutBlob(std::string_view bytes, const crypto::Hash& hash) {
@@ -836,6 +885,8 @@ Status PostgresWriteTransaction::PutBlob(std::string_view bytes, const crypto::H
 Status PostgresWriteTransaction::CopyObject(const StoredObject& o) {
   if (finished_) return Status::FailedPrecondition("transaction already finished");
   LIMPIDE_RETURN_IF_ERROR(internal::CheckCopiedObject(o));
+  auto orgs = internal::ObjectOrgs(o.body);
+  if (!orgs.ok()) return orgs.status();
   Params p;
   p.Bytes(o.kind);
   p.Bytes(o.id);
@@ -848,7 +899,7 @@ Status PostgresWriteTransaction::CopyObject(const StoredObject& o) {
       p);
   if (!r.ok()) return r.status();
   if (r->Affected() != 1) return Status::Conflict(o.kind + " " + o.id + " already exists");
-  return Status::Ok();
+  return IndexOrgs(o.kind, o.id, *orgs, /*replace=*/false);
 }
 
 Status PostgresWriteTransaction::CopyOrganizationName(const OrganizationName& org) {
@@ -1143,6 +1194,38 @@ Result<ObjectPage> PostgresStore::ListObjects(std::string_view kind, std::string
   if (!upper.empty()) sql += " AND id < " + p.Bytes(upper);
   if (!after.empty()) sql += " AND id > " + p.Bytes(after);
   sql += " ORDER BY id LIMIT " + p.Int(int64_t{page.limit} + 1);
+  return WithReader<ObjectPage>([&](Connection& conn) -> Result<ObjectPage> {
+    auto rows = conn.Run(sql, p);
+    if (!rows.ok()) return rows.status();
+    ObjectPage out;
+    for (int i = 0; i < rows->size(); ++i) out.items.push_back(ReadObjectRow(*rows, i));
+    if (out.items.size() > static_cast<size_t>(page.limit)) {
+      out.items.pop_back();
+      out.next = internal::EncodeObjectCursor(out.items.back().id);
+    }
+    return out;
+  });
+}
+
+Result<ObjectPage> PostgresStore::ListObjectsOf(std::string_view kind, std::string_view org,
+                                                std::string_view id_prefix,
+                                                const PageRequest& page) {
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckLimit(page.limit));
+  auto cursor = internal::ObjectCursorKey(page.after);
+  if (!cursor.ok()) return cursor.status();
+  const std::string before = std::move(*cursor);
+  std::string upper(id_prefix);
+  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
+  if (!upper.empty())
+    upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  Params p;
+  std::string sql =
+      "SELECT o.kind, o.id, o.version, o.body, o.updated FROM object_orgs x "
+      "JOIN objects o ON o.kind = x.kind AND o.id = x.id WHERE x.kind = " +
+      p.Bytes(kind) + " AND x.org = " + p.Bytes(org) + " AND x.id >= " + p.Bytes(id_prefix);
+  if (!upper.empty()) sql += " AND x.id < " + p.Bytes(upper);
+  if (!before.empty()) sql += " AND x.id < " + p.Bytes(before);
+  sql += " ORDER BY x.id DESC LIMIT " + p.Int(int64_t{page.limit} + 1);
   return WithReader<ObjectPage>([&](Connection& conn) -> Result<ObjectPage> {
     auto rows = conn.Run(sql, p);
     if (!rows.ok()) return rows.status();

@@ -156,7 +156,24 @@ CREATE TABLE leases (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5};
+// Version 6: the organizations an object lists in its body's "orgs" member,
+// so that a buyer's consultations or a company's deposits are read without
+// reading every object (Store::ListObjectsOf). Bodies that already carry
+// "orgs" are indexed here; later writes keep the index.
+constexpr std::string_view kV6 = R"sql(
+CREATE TABLE object_orgs (
+  kind TEXT NOT NULL,
+  org  TEXT NOT NULL,              -- an organization id (SIRET) listed in the body's "orgs"
+  id   TEXT NOT NULL,
+  PRIMARY KEY (kind, org, id)
+) WITHOUT ROWID;
+CREATE INDEX object_orgs_by_object ON object_orgs (kind, id);
+INSERT OR IGNORE INTO object_orgs (kind, org, id)
+  SELECT o.kind, j.value, o.id FROM objects o, json_each(o.body, '$.orgs') j
+  WHERE o.body LIKE '%"orgs"%' AND json_type(o.body, '$.orgs') = 'array' AND j.type = 'text';
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6};
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("

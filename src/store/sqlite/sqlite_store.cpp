@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
@@ -8,6 +9,7 @@
 #include <ctime>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -254,6 +256,9 @@ class SqliteWriteTransaction final : public WriteTransaction {
   Status Commit() override;
 
  private:
+  // Replaces the index rows of (kind, id) by `orgs` (ListObjectsOf).
+  Status IndexOrgs(std::string_view kind, std::string_view id,
+                   const std::vector<std::string>& orgs, bool replace);
   Status EnsureOrganization(const std::string& id, const std::string& name);
   // Loads tail_ on the first ledger write of the transaction.
   Status LoadTail();
@@ -357,6 +362,8 @@ class SqliteStore final : public Store {
   Result<StoredObject> GetObject(std::string_view kind, std::string_view id) override;
   Result<ObjectPage> ListObjects(std::string_view kind, std::string_view id_prefix,
                                  const PageRequest& page) override;
+  Result<ObjectPage> ListObjectsOf(std::string_view kind, std::string_view org,
+                                   std::string_view id_prefix, const PageRequest& page) override;
   Result<std::string> GetBlob(const crypto::Hash& hash) override;
   Result<OrganizationPage> ListOrganizations(const PageRequest& page) override;
   Result<std::vector<crypto::Hash>> ListBlobs(const std::optional<crypto::Hash>& after,
@@ -399,6 +406,9 @@ class SqliteStore final : public Store {
     sqlite3_stmt* insert_object = nullptr;
     sqlite3_stmt* update_object = nullptr;
     sqlite3_stmt* insert_blob = nullptr;
+    sqlite3_stmt* select_object_orgs = nullptr;
+    sqlite3_stmt* delete_object_org = nullptr;
+    sqlite3_stmt* insert_object_org = nullptr;
   };
   // The ledger's end as of the last commit by this process. Another process
   // (an import beside the server) may have appended since: the size on disk
@@ -492,6 +502,10 @@ Status SqliteStore::PrepareWriter() {
        "WHERE kind = ?1 AND id = ?2 AND version = ?5"},
       {&w_.insert_blob,
        "INSERT INTO blobs (hash, size, data) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"},
+      {&w_.select_object_orgs, "SELECT org FROM object_orgs WHERE kind = ?1 AND id = ?2"},
+      {&w_.delete_object_org, "DELETE FROM object_orgs WHERE kind = ?1 AND org = ?2 AND id = ?3"},
+      {&w_.insert_object_org,
+       "INSERT INTO object_orgs (kind, org, id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"},
   };
   for (const auto& [slot, sql] : statements) {
     auto stmt = writer_->Prepare(sql);
@@ -939,6 +953,8 @@ Result<int64_t> SqliteWriteTransaction::PutObject(std::string_view kind, std::st
   if (expected_version < 0) {
     return Status::InvalidArgument("expected version is negative", "expected_version");
   }
+  auto orgs = internal::ObjectOrgs(body);
+  if (!orgs.ok()) return orgs.status();
   const std::string now = internal::LedgerNow();
   Query q(expected_version == 0 ? store_.w_.insert_object : store_.w_.update_object);
   q.Bind(1, kind);
@@ -947,7 +963,10 @@ Result<int64_t> SqliteWriteTransaction::PutObject(std::string_view kind, std::st
   q.Bind(4, now);
   if (expected_version > 0) q.Bind(5, expected_version);
   LIMPIDE_RETURN_IF_ERROR(q.Run());
-  if (sqlite3_changes(store_.writer_->raw()) == 1) return expected_version + 1;
+  if (sqlite3_changes(store_.writer_->raw()) == 1) {
+    LIMPIDE_RETURN_IF_ERROR(IndexOrgs(kind, id, *orgs, /*replace=*/expected_version > 0));
+    return expected_version + 1;
+  }
   const std::string what = std::string(kind) + " " + std::string(id);
   if (expected_version == 0) return Status::Conflict(what + " already exists");
   return Status::Conflict(what + " is not at version " + std::to_string(expected_version) +
@@ -962,8 +981,59 @@ Status SqliteWriteTransaction::DeleteObject(std::string_view kind, std::string_v
   q.Bind(1, kind);
   q.Bind(2, id);
   LIMPIDE_RETURN_IF_ERROR(q.Run());
-  if (sqlite3_changes(store_.writer_->raw()) == 1) return Status::Ok();
-  return Status::NotFound("no " + std::string(kind) + " " + std::string(id));
+  if (sqlite3_changes(store_.writer_->raw()) != 1)
+    return Status::NotFound("no " + std::string(kind) + " " + std::string(id));
+  // Its rows in the organizations index go with it.
+  auto orgs = store_.writer_->Prepare("DELETE FROM object_orgs WHERE kind = ?1 AND id = ?2");
+  if (!orgs.ok()) return orgs.status();
+  Query o(*orgs);
+  o.Bind(1, kind);
+  o.Bind(2, id);
+  return o.Run();
+}
+
+Status SqliteWriteTransaction::IndexOrgs(std::string_view kind, std::string_view id,
+                                         const std::vector<std::string>& orgs, bool replace) {
+  // Only the difference is written: a consultation lists every company that
+  // downloaded its documents, and each download rewrites the body.
+  std::vector<std::string> stored;
+  if (replace) {
+    Query sel(store_.w_.select_object_orgs);
+    sel.Bind(1, kind);
+    sel.Bind(2, id);
+    for (;;) {
+      auto row = sel.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      stored.emplace_back(sel.Text(0));
+    }
+  }
+  const auto has = [](const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
+  const bool small = orgs.size() < 64 && stored.size() < 64;
+  std::set<std::string> now_set, stored_set;
+  if (!small) {
+    now_set.insert(orgs.begin(), orgs.end());
+    stored_set.insert(stored.begin(), stored.end());
+  }
+  for (const auto& org : stored) {
+    if (small ? has(orgs, org) : now_set.count(org) > 0) continue;
+    Query del(store_.w_.delete_object_org);
+    del.Bind(1, kind);
+    del.Bind(2, org);
+    del.Bind(3, id);
+    LIMPIDE_RETURN_IF_ERROR(del.Run());
+  }
+  for (const auto& org : orgs) {
+    if (small ? has(stored, org) : stored_set.count(org) > 0) continue;
+    Query ins(store_.w_.insert_object_org);
+    ins.Bind(1, kind);
+    ins.Bind(2, org);
+    ins.Bind(3, id);
+    LIMPIDE_RETURN_IF_ERROR(ins.Run());
+  }
+  return Status::Ok();
 }
 
 Status SqliteWriteTransaction::PutBlob(std::string_view bytes, const crypto::Hash& hash) {
@@ -981,6 +1051,8 @@ Status SqliteWriteTransaction::PutBlob(std::string_view bytes, const crypto::Has
 Status SqliteWriteTransaction::CopyObject(const StoredObject& o) {
   if (finished_) return Status::FailedPrecondition("transaction already finished");
   LIMPIDE_RETURN_IF_ERROR(internal::CheckCopiedObject(o));
+  auto orgs = internal::ObjectOrgs(o.body);
+  if (!orgs.ok()) return orgs.status();
   auto stmt = store_.writer_->Prepare(
       "INSERT INTO objects (kind, id, version, body, updated) VALUES (?1, ?2, ?3, ?4, ?5) "
       "ON CONFLICT DO NOTHING");
@@ -994,7 +1066,7 @@ Status SqliteWriteTransaction::CopyObject(const StoredObject& o) {
   LIMPIDE_RETURN_IF_ERROR(q.Run());
   if (sqlite3_changes(store_.writer_->raw()) != 1)
     return Status::Conflict(o.kind + " " + o.id + " already exists");
-  return Status::Ok();
+  return IndexOrgs(o.kind, o.id, *orgs, /*replace=*/false);
 }
 
 Status SqliteWriteTransaction::CopyOrganizationName(const OrganizationName& org) {
@@ -1352,6 +1424,50 @@ Result<ObjectPage> SqliteStore::ListObjects(std::string_view kind, std::string_v
   if (!upper.empty()) q.Bind(3, upper);
   if (!after.empty()) q.Bind(4, after);
   q.Bind(5, int64_t{page.limit} + 1);
+  ObjectPage out;
+  for (;;) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.items.push_back(ReadObjectRow(q));
+  }
+  if (out.items.size() > static_cast<size_t>(page.limit)) {
+    out.items.pop_back();
+    out.next = internal::EncodeObjectCursor(out.items.back().id);
+  }
+  return out;
+}
+
+Result<ObjectPage> SqliteStore::ListObjectsOf(std::string_view kind, std::string_view org,
+                                              std::string_view id_prefix,
+                                              const PageRequest& page) {
+  LIMPIDE_RETURN_IF_ERROR(internal::CheckLimit(page.limit));
+  auto cursor = internal::ObjectCursorKey(page.after);
+  if (!cursor.ok()) return cursor.status();
+  const std::string before = std::move(*cursor);
+  std::string upper(id_prefix);
+  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
+  if (!upper.empty())
+    upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  // A backward range of the (kind, org, id) key, then the objects by key.
+  std::string sql =
+      "SELECT o.kind, o.id, o.version, o.body, o.updated FROM object_orgs x "
+      "JOIN objects o ON o.kind = x.kind AND o.id = x.id "
+      "WHERE x.kind = ?1 AND x.org = ?2 AND x.id >= ?3";
+  if (!upper.empty()) sql += " AND x.id < ?4";
+  if (!before.empty()) sql += " AND x.id < ?5";
+  sql += " ORDER BY x.id DESC LIMIT ?6";
+  auto lease = Read(Snapshot::kSingleStatement);
+  if (!lease.ok()) return lease.status();
+  auto stmt = (*lease)->conn().Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  q.Bind(1, kind);
+  q.Bind(2, org);
+  q.Bind(3, id_prefix);
+  if (!upper.empty()) q.Bind(4, upper);
+  if (!before.empty()) q.Bind(5, before);
+  q.Bind(6, int64_t{page.limit} + 1);
   ObjectPage out;
   for (;;) {
     auto row = q.Step();
