@@ -1133,12 +1133,13 @@ Result<json> Procedures::Withdraw(const Principal& company, std::string_view id,
 
 namespace {
 
-// Every deposit of a consultation, in id order.
-Result<std::vector<json>> AllDeposits(store::Store& store, std::string_view tender) {
+// Every object of a listing, page after page, parsed: `list` reads one page.
+Result<std::vector<json>> AllDepositPages(
+    const std::function<Result<store::ObjectPage>(const store::PageRequest&)>& list) {
   std::vector<json> out;
   store::PageRequest page{"", 1000};
   for (;;) {
-    auto got = store.ListObjects(kDeposit, std::string(tender) + "/", page);
+    auto got = list(page);
     if (!got.ok()) return got.status();
     for (const auto& o : got->items) {
       json d = json::parse(o.body, nullptr, false);
@@ -1151,24 +1152,21 @@ Result<std::vector<json>> AllDeposits(store::Store& store, std::string_view tend
   return out;
 }
 
+// Every deposit of a consultation, in id order.
+Result<std::vector<json>> AllDeposits(store::Store& store, std::string_view tender) {
+  const std::string prefix = std::string(tender) + "/";
+  return AllDepositPages(
+      [&](const store::PageRequest& page) { return store.ListObjects(kDeposit, prefix, page); });
+}
+
 // The deposits of one company on a consultation, newest id first, through
 // the store's index of organizations.
 Result<std::vector<json>> CompanyDeposits(store::Store& store, const std::string& org,
                                           std::string_view tender) {
-  std::vector<json> out;
-  store::PageRequest page{"", 1000};
-  for (;;) {
-    auto got = store.ListObjectsOf(kDeposit, org, std::string(tender) + "/", page);
-    if (!got.ok()) return got.status();
-    for (const auto& o : got->items) {
-      json d = json::parse(o.body, nullptr, false);
-      if (d.is_discarded()) return Status::Internal("stored deposit is not readable");
-      out.push_back(std::move(d));
-    }
-    if (got->next.empty()) break;
-    page.after = got->next;
-  }
-  return out;
+  const std::string prefix = std::string(tender) + "/";
+  return AllDepositPages([&](const store::PageRequest& page) {
+    return store.ListObjectsOf(kDeposit, org, prefix, page);
+  });
 }
 
 }  // namespace
