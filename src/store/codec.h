@@ -76,6 +76,19 @@ inline constexpr int kMaxPageLimit = 1000;
 // its own.
 Status CheckCopiedEntry(const LedgerRecord& r, uint64_t size, std::string_view last_time);
 
+// The least string above every string that starts with `prefix` ("" when
+// there is none: the prefix is empty or all 0xFF bytes), so that ids starting
+// with it are the index range [prefix, upper).
+std::string PrefixUpperBound(std::string_view prefix);
+// A listing by id read with one row more than `limit` asked for: drops that
+// row and sets the cursor that resumes after the last one kept.
+template <class Page>
+void FinishObjectPage(Page& page, int limit) {
+  if (page.items.size() <= static_cast<size_t>(limit)) return;
+  page.items.pop_back();
+  page.next = EncodeObjectCursor(page.items.back().id);
+}
+
 // Microseconds since the Unix epoch (the contracts' created_at/updated_at).
 int64_t NowMicros();
 // The current time as the ledger writes it: "2026-11-29T03:03:27.123Z".

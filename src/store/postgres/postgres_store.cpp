@@ -1183,10 +1183,7 @@ Result<ObjectPage> PostgresStore::ListObjects(std::string_view kind, std::string
   if (!cursor.ok()) return cursor.status();
   const std::string after = std::move(*cursor);
   // Ids starting with the prefix sort in [prefix, successor(prefix)): an index range.
-  std::string upper(id_prefix);
-  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
-  if (!upper.empty())
-    upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  const std::string upper = internal::PrefixUpperBound(id_prefix);
   Params p;
   std::string sql =
       "SELECT kind, id, version, body, updated FROM objects WHERE kind = " + p.Bytes(kind) +
@@ -1199,10 +1196,7 @@ Result<ObjectPage> PostgresStore::ListObjects(std::string_view kind, std::string
     if (!rows.ok()) return rows.status();
     ObjectPage out;
     for (int i = 0; i < rows->size(); ++i) out.items.push_back(ReadObjectRow(*rows, i));
-    if (out.items.size() > static_cast<size_t>(page.limit)) {
-      out.items.pop_back();
-      out.next = internal::EncodeObjectCursor(out.items.back().id);
-    }
+    internal::FinishObjectPage(out, page.limit);
     return out;
   });
 }
@@ -1214,10 +1208,7 @@ Result<ObjectPage> PostgresStore::ListObjectsOf(std::string_view kind, std::stri
   auto cursor = internal::ObjectCursorKey(page.after);
   if (!cursor.ok()) return cursor.status();
   const std::string before = std::move(*cursor);
-  std::string upper(id_prefix);
-  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
-  if (!upper.empty())
-    upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  const std::string upper = internal::PrefixUpperBound(id_prefix);
   Params p;
   std::string sql =
       "SELECT o.kind, o.id, o.version, o.body, o.updated FROM object_orgs x "
@@ -1231,10 +1222,7 @@ Result<ObjectPage> PostgresStore::ListObjectsOf(std::string_view kind, std::stri
     if (!rows.ok()) return rows.status();
     ObjectPage out;
     for (int i = 0; i < rows->size(); ++i) out.items.push_back(ReadObjectRow(*rows, i));
-    if (out.items.size() > static_cast<size_t>(page.limit)) {
-      out.items.pop_back();
-      out.next = internal::EncodeObjectCursor(out.items.back().id);
-    }
+    internal::FinishObjectPage(out, page.limit);
     return out;
   });
 }
@@ -1266,10 +1254,7 @@ Result<OrganizationPage> PostgresStore::ListOrganizations(const PageRequest& pag
     for (int i = 0; i < rows->size(); ++i) {
       out.items.push_back({std::string(rows->Bytes(i, 0)), std::string(rows->Bytes(i, 1))});
     }
-    if (out.items.size() > static_cast<size_t>(page.limit)) {
-      out.items.pop_back();
-      out.next = internal::EncodeObjectCursor(out.items.back().id);
-    }
+    internal::FinishObjectPage(out, page.limit);
     return out;
   });
 }

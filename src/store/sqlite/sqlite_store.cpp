@@ -1405,10 +1405,7 @@ Result<ObjectPage> SqliteStore::ListObjects(std::string_view kind, std::string_v
   if (!cursor.ok()) return cursor.status();
   const std::string after = std::move(*cursor);
   // Ids starting with the prefix sort in [prefix, successor(prefix)): an index range.
-  std::string upper(id_prefix);
-  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
-  if (!upper.empty())
-    upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  const std::string upper = internal::PrefixUpperBound(id_prefix);
   std::string sql =
       "SELECT kind, id, version, body, updated FROM objects WHERE kind = ?1 AND id >= ?2";
   if (!upper.empty()) sql += " AND id < ?3";
@@ -1431,10 +1428,7 @@ Result<ObjectPage> SqliteStore::ListObjects(std::string_view kind, std::string_v
     if (!*row) break;
     out.items.push_back(ReadObjectRow(q));
   }
-  if (out.items.size() > static_cast<size_t>(page.limit)) {
-    out.items.pop_back();
-    out.next = internal::EncodeObjectCursor(out.items.back().id);
-  }
+  internal::FinishObjectPage(out, page.limit);
   return out;
 }
 
@@ -1445,10 +1439,7 @@ Result<ObjectPage> SqliteStore::ListObjectsOf(std::string_view kind, std::string
   auto cursor = internal::ObjectCursorKey(page.after);
   if (!cursor.ok()) return cursor.status();
   const std::string before = std::move(*cursor);
-  std::string upper(id_prefix);
-  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
-  if (!upper.empty())
-    upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  const std::string upper = internal::PrefixUpperBound(id_prefix);
   // A backward range of the (kind, org, id) key, then the objects by key.
   std::string sql =
       "SELECT o.kind, o.id, o.version, o.body, o.updated FROM object_orgs x "
@@ -1475,10 +1466,7 @@ Result<ObjectPage> SqliteStore::ListObjectsOf(std::string_view kind, std::string
     if (!*row) break;
     out.items.push_back(ReadObjectRow(q));
   }
-  if (out.items.size() > static_cast<size_t>(page.limit)) {
-    out.items.pop_back();
-    out.next = internal::EncodeObjectCursor(out.items.back().id);
-  }
+  internal::FinishObjectPage(out, page.limit);
   return out;
 }
 
@@ -1515,10 +1503,7 @@ Result<OrganizationPage> SqliteStore::ListOrganizations(const PageRequest& page)
     if (!*row) break;
     out.items.push_back({std::string(q.Text(0)), std::string(q.Text(1))});
   }
-  if (out.items.size() > static_cast<size_t>(page.limit)) {
-    out.items.pop_back();
-    out.next = internal::EncodeObjectCursor(out.items.back().id);
-  }
+  internal::FinishObjectPage(out, page.limit);
   return out;
 }
 
