@@ -28,4 +28,5 @@ for r in $(seq "$ROUNDS"); do
   ue=$(echo "$U" | grep -c 'Non-2xx' || true)
   echo "round $r: healthz $hr req/s (p99 $hp) | contract by uid $ur req/s (p99 $up) | ratio $(awk -v a="$ur" -v b="$hr" 'BEGIN{printf "%.0f%%", 100*a/b}') | non-2xx lines: $ue"
 done
-echo "server resident memory: $(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' /proc/$PID/status) (VmHWM $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$PID/status))"
+mb() { awk -v k="$1:" '$1==k {printf "%.0f MB", $2/1024}' /proc/$PID/status; }
+echo "server resident memory: $(mb VmRSS) (VmHWM $(mb VmHWM); anonymous $(mb RssAnon), mapped files $(mb RssFile))"
