@@ -35,8 +35,13 @@ Status BadCursor(std::string why) {
 }  // namespace
 
 store::LedgerAppend ContractEvent(const domain::Contract& c, store::UpsertOutcome outcome) {
+  return ContractEvent(c, outcome, formats::ContractLedgerText(c));
+}
+
+store::LedgerAppend ContractEvent(const domain::Contract& c, store::UpsertOutcome outcome,
+                                  std::string ledger_text) {
   return {outcome == store::UpsertOutcome::kInserted ? "contract.created" : "contract.updated",
-          c.uid, formats::ContractLedgerText(c)};
+          c.uid, std::move(ledger_text)};
 }
 
 Result<int64_t> BackfillLedger(store::Store& store) {

@@ -28,6 +28,10 @@ namespace limpide::app {
 // of the contract with amounts as decimal strings (canonical JSON has integers
 // only; docs/ledger.md).
 store::LedgerAppend ContractEvent(const domain::Contract& c, store::UpsertOutcome outcome);
+// The same with the body already written by formats::ContractLedgerText(c)
+// (the importer writes it on its reader thread).
+store::LedgerAppend ContractEvent(const domain::Contract& c, store::UpsertOutcome outcome,
+                                  std::string ledger_text);
 
 // Stores created before the ledger existed (schema version < 3) hold
 // contracts with no ledger entry: appends a "contract.created" entry for each,

@@ -7,6 +7,11 @@
 
 #include "store/store.h"
 
+namespace limpide::app {
+struct ImportOptions;
+struct ImportReport;
+}  // namespace limpide::app
+
 namespace limpide::cli {
 
 struct ServeArgs {
@@ -171,7 +176,8 @@ struct CopyArgs {
 int Copy(const CopyArgs& args);
 
 // The store of a data directory: <dir>/limpide.db (created with the directory).
-std::string StoreUrl(const std::string& data_dir);
+std::string StoreDbPath(const std::string& data_dir);
+std::string StoreUrl(const std::string& data_dir);  // "sqlite:" + StoreDbPath
 
 // Creates `data_dir` if needed (it keeps the ledger key, the search index and
 // reject files) and opens the store at `database` (a store URL:
@@ -180,6 +186,15 @@ std::string StoreUrl(const std::string& data_dir);
 // stderr and returns nullptr.
 std::unique_ptr<store::Store> OpenDataDir(const std::string& data_dir, const std::string& database,
                                           const char* command);
+// True when `database` is empty and DATA_DIR/limpide.db does not exist yet:
+// an import there is a first load (ImportFirstLoad).
+bool IsFirstLoad(const std::string& data_dir, const std::string& database);
+// Imports `files` into a new DATA_DIR/limpide.db built as a first load
+// (store/first_load.h: journal in memory, then WAL, synced, moved into place).
+// The import's report, or the error that kept the store from its place.
+Result<app::ImportReport> ImportFirstLoad(const std::string& data_dir,
+                                          const std::vector<std::string>& files,
+                                          const app::ImportOptions& options);
 // The same for commands that read an existing store (export, bulk): reading
 // from a directory that holds none is a mistake, not an empty result, so
 // none is created ("limpide COMMAND: no store in DIR" and nullptr).

@@ -9,6 +9,7 @@
 #include "app/importer.h"
 #include "app/ledger.h"
 #include "cli/commands.h"
+#include "store/first_load.h"
 
 namespace limpide::cli {
 namespace {
@@ -45,9 +46,11 @@ void DrawProgress(const app::ImportProgress& p) {
 
 }  // namespace
 
-std::string StoreUrl(const std::string& data_dir) {
-  return "sqlite:" + (std::filesystem::path(data_dir) / "limpide.db").string();
+std::string StoreDbPath(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "limpide.db").string();
 }
+
+std::string StoreUrl(const std::string& data_dir) { return "sqlite:" + StoreDbPath(data_dir); }
 
 std::string LedgerKeyPath(const std::string& data_dir) {
   return (std::filesystem::path(data_dir) / "ledger.key").string();
@@ -55,11 +58,9 @@ std::string LedgerKeyPath(const std::string& data_dir) {
 
 std::unique_ptr<store::Store> OpenExistingDataDir(const std::string& data_dir,
                                                   const std::string& database, const char* command) {
-  const std::filesystem::path db = std::filesystem::path(data_dir) / "limpide.db";
-  std::error_code ec;
-  if (database.empty() && !std::filesystem::exists(db, ec)) {
+  if (IsFirstLoad(data_dir, database)) {
     std::fprintf(stderr, "limpide %s: no store in %s (expected %s)\n", command, data_dir.c_str(),
-                 db.string().c_str());
+                 StoreDbPath(data_dir).c_str());
     return nullptr;
   }
   return OpenDataDir(data_dir, database, command);
@@ -93,9 +94,29 @@ std::unique_ptr<store::Store> OpenDataDir(const std::string& data_dir, const std
   return std::move(store).value();
 }
 
+bool IsFirstLoad(const std::string& data_dir, const std::string& database) {
+  std::error_code ec;
+  return database.empty() && !std::filesystem::exists(StoreDbPath(data_dir), ec) && !ec;
+}
+
+Result<app::ImportReport> ImportFirstLoad(const std::string& data_dir,
+                                          const std::vector<std::string>& files,
+                                          const app::ImportOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Status::Unavailable("cannot create data directory " + data_dir + ": " + ec.message());
+  const std::string final_path = StoreDbPath(data_dir);
+  auto store = store::OpenFirstLoad(final_path + ".loading");
+  if (!store.ok()) return store.status();
+  app::Importer importer(**store);
+  auto report = importer.Import(files, options);
+  // Files already committed are kept even when a later one failed.
+  Status finished = store::FinishFirstLoad(std::move(*store), final_path);
+  if (!finished.ok()) return finished;
+  return report;
+}
+
 int Import(const ImportArgs& args) {
-  auto store = OpenDataDir(args.data_dir, args.database, "import");
-  if (!store) return 1;
   std::error_code ec;
   app::ImportOptions options;
   options.rejects_path = args.rejects;
@@ -106,8 +127,15 @@ int Import(const ImportArgs& args) {
   }
   if (isatty(STDERR_FILENO)) options.progress = DrawProgress;
 
-  app::Importer importer(*store);
-  auto report = importer.Import(args.files, options);
+  Result<app::ImportReport> report = Status::Internal("not imported");
+  if (IsFirstLoad(args.data_dir, args.database)) {
+    report = ImportFirstLoad(args.data_dir, args.files, options);
+  } else {
+    auto store = OpenDataDir(args.data_dir, args.database, "import");
+    if (!store) return 1;
+    app::Importer importer(*store);
+    report = importer.Import(args.files, options);
+  }
   if (!report.ok()) {
     std::fprintf(stderr, "limpide import: %s\n", report.status().ToString().c_str());
     return 1;

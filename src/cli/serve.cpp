@@ -62,13 +62,37 @@ int Serve(const ServeArgs& args) {
   options.access_log = args.access_log;
   options.max_body_bytes = static_cast<size_t>(args.max_body_mib) << 20;
 
+  // The demo files go into a new store as a first load (store/first_load.h),
+  // or into an existing store that holds no contract yet.
+  std::error_code ec;
+  app::ImportOptions import_options;
+  if (!args.seeds.empty()) {
+    auto dir = std::filesystem::path(args.data_dir) / "rejects";
+    std::filesystem::create_directories(dir, ec);
+    import_options.rejects_path = (dir / "demo-import.jsonl").string();
+  }
+  bool seeded = false;  // the demo files were imported now (first start)
+  auto report_seeding = [&](const Result<app::ImportReport>& report) {
+    if (!report.ok()) {
+      std::fprintf(stderr, "limpide serve: demo import failed: %s\n",
+                   report.status().ToString().c_str());
+      return false;
+    }
+    std::cerr << app::ImportReportText(*report);
+    seeded = true;
+    return true;
+  };
+  if (!args.seeds.empty() && IsFirstLoad(args.data_dir, args.database)) {
+    std::fprintf(stderr, "limpide serve: new store, importing %zu demo file(s)\n",
+                 args.seeds.size());
+    if (!report_seeding(ImportFirstLoad(args.data_dir, args.seeds, import_options))) return 1;
+  }
+
   auto store = OpenDataDir(args.data_dir, args.database, "serve");
   if (!store) return 1;
-  std::error_code ec;
   app::Catalogue catalogue(*store);
 
-  bool seeded = false;  // the demo files were imported now (first start)
-  if (!args.seeds.empty()) {
+  if (!args.seeds.empty() && !seeded) {
     auto counts = catalogue.CountContracts({});
     if (!counts.ok()) {
       std::fprintf(stderr, "limpide serve: %s\n", counts.status().ToString().c_str());
@@ -77,19 +101,8 @@ int Serve(const ServeArgs& args) {
     if (counts->contracts == 0) {
       std::fprintf(stderr, "limpide serve: empty store, importing %zu demo file(s)\n",
                    args.seeds.size());
-      auto dir = std::filesystem::path(args.data_dir) / "rejects";
-      std::filesystem::create_directories(dir, ec);
-      app::ImportOptions import_options;
-      import_options.rejects_path = (dir / "demo-import.jsonl").string();
       app::Importer importer(*store);
-      auto report = importer.Import(args.seeds, import_options);
-      if (!report.ok()) {
-        std::fprintf(stderr, "limpide serve: demo import failed: %s\n",
-                     report.status().ToString().c_str());
-        return 1;
-      }
-      std::cerr << app::ImportReportText(*report);
-      seeded = true;
+      if (!report_seeding(importer.Import(args.seeds, import_options))) return 1;
     }
   }
 

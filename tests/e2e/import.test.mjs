@@ -80,6 +80,25 @@ test('a malformed file is refused with line and column, and nothing of it is kep
   assert.ok(lines.some((l) => l.error && l.file === broken), 'the failed file is named in the rejects file');
 });
 
+test('a first import builds the store aside and keeps each good file even when a later one fails', () => {
+  const dir = tempDir();
+  const good = REAL_FILES[0];
+  const broken = path.join(dir, 'broken.json');
+  writeFileSync(broken, '{"marches": [ {"id": "x", ');
+  const r = runImport(dir, [good, broken]);
+  assert.equal(r.status, 3, r.stderr);
+  assert.ok(r.json.files[0].inserted > 4000, JSON.stringify(r.json.files[0]));
+  assert.match(r.json.files[1].error, /broken\.json:\d+:\d+: /);
+  // One store in place (docs/storage.md, "First load"), nothing left aside.
+  assert.ok(existsSync(path.join(dir, 'limpide.db')));
+  for (const leftover of ['limpide.db.loading', 'limpide.db.loading-journal']) {
+    assert.ok(!existsSync(path.join(dir, leftover)), leftover);
+  }
+  const again = runImport(dir, [good]);
+  assert.equal(again.json.totals.inserted, 0);
+  assert.equal(again.json.totals.unchanged, r.json.files[0].inserted);
+});
+
 test('a missing file is refused before anything happens', () => {
   const dir = tempDir();
   const r = runImport(dir, [path.join(dir, 'nope.json')]);

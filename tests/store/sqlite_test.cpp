@@ -11,6 +11,7 @@
 
 #include "engines.h"
 #include "store/codec.h"
+#include "store/first_load.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/migrations.h"
 #include "store/store.h"
@@ -292,6 +293,59 @@ TEST_F(SqliteStoreTest, IndexesDeferredByAFirstLoadAreBackAfterCommitOrRollback)
   auto page = store->ListContracts(by_holder, {});
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->items.size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, FirstLoadRollsBackAFileAndEndsInPlaceInWalMode) {
+  const std::string loading = path_ + ".loading";
+  std::ofstream(loading) << "left by an unfinished first load";
+  auto opened = OpenFirstLoad(loading);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<Store> store = std::move(*opened);
+  const auto load = [&](const char* id, bool commit) {
+    auto txn = store->BeginRelaxedWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->UpsertContract(Sample(id)).ok());
+    ASSERT_TRUE((*txn)->AppendToLedger({"contract.created", Sample(id).uid, "{}"}).ok());
+    if (commit) {
+      ASSERT_TRUE((*txn)->Commit().ok());
+    }
+  };
+  load("1", true);
+  load("2", false);  // a file that failed: rolled back whole
+  load("3", true);
+  EXPECT_EQ(store->GetContract(Sample("2").uid).status().code(), ErrorCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(path_));
+
+  ASSERT_TRUE(FinishFirstLoad(std::move(store), path_).ok());
+  for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+    EXPECT_FALSE(std::filesystem::exists(loading + suffix)) << suffix;
+  }
+  EXPECT_THAT(Rows(path_, "PRAGMA journal_mode"), ::testing::ElementsAre("wal"));
+  EXPECT_THAT(Rows(path_, "PRAGMA integrity_check"), ::testing::ElementsAre("ok"));
+  auto reopened = Open(url_);
+  ASSERT_TRUE(reopened);
+  EXPECT_TRUE(reopened->GetContract(Sample("1").uid).ok());
+  EXPECT_TRUE(reopened->GetContract(Sample("3").uid).ok());
+  EXPECT_EQ(reopened->GetContract(Sample("2").uid).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(*reopened->LedgerSize(), 2u);
+}
+
+TEST_F(SqliteStoreTest, FirstLoadNeverReplacesAStoreCreatedMeanwhile) {
+  const std::string loading = path_ + ".loading";
+  auto store = OpenFirstLoad(loading);
+  ASSERT_TRUE(store.ok());
+  {
+    auto txn = (*store)->BeginRelaxedWrite();
+    ASSERT_TRUE((*txn)->UpsertContract(Sample("1")).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  Open(url_).reset();  // another process creates the platform's store
+  const Status finished = FinishFirstLoad(std::move(*store), path_);
+  EXPECT_EQ(finished.code(), ErrorCode::kFailedPrecondition) << finished.ToString();
+  EXPECT_THAT(finished.message(), ::testing::HasSubstr(loading));
+  EXPECT_THAT(Rows(path_, "SELECT count(*) FROM contracts"), ::testing::ElementsAre("0"));
+  EXPECT_THAT(Rows(loading, "SELECT count(*) FROM contracts"), ::testing::ElementsAre("1"));
+  std::filesystem::remove(loading);
 }
 
 TEST_F(SqliteStoreTest, MissingDirectoryIsUnavailable) {
