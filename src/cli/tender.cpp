@@ -601,6 +601,11 @@ int TenderCommand(const TenderArgs& args) {
                  args.what.c_str());
     return kUsage;
   }
+  if (auto url = http::ParseHttpUrl(args.server); !url.ok()) {
+    std::fprintf(stderr, "limpide tender %s: --server: %s\n", args.what.c_str(),
+                 url.status().message().c_str());
+    return kUsage;
+  }
   Command c(args, ApiClient(args.server, *token, std::chrono::seconds(args.timeout_seconds)));
   const std::string& w = args.what;
   const std::string path = Tender(args.id);
