@@ -85,10 +85,41 @@ class Command {
   bool local_ = false;
 };
 
+// A member as text: strings as they are, a coded value ({code, label}) by its code.
 std::string Str(const json& j, const char* key) {
+  if (!j.is_object()) return "";
   const auto it = j.find(key);
   if (it == j.end() || it->is_null()) return "";
+  if (it->is_object() && it->contains("code") && (*it)["code"].is_string())
+    return (*it)["code"].get<std::string>();
   return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+// The file name of a Content-Disposition header: filename*=UTF-8''… (RFC 5987) when
+// present, else filename="…"; empty when neither is there.
+std::string DispositionName(const std::string& cd) {
+  if (const size_t at = cd.find("filename*=UTF-8''"); at != std::string::npos) {
+    std::string out;
+    for (size_t i = at + 17; i < cd.size() && cd[i] != ';' && cd[i] != ' '; ++i) {
+      const auto hex = [](char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                                                     : -1;
+      };
+      if (cd[i] == '%' && i + 2 < cd.size() && hex(cd[i + 1]) >= 0 && hex(cd[i + 2]) >= 0) {
+        out.push_back(static_cast<char>(hex(cd[i + 1]) * 16 + hex(cd[i + 2])));
+        i += 2;
+      } else {
+        out.push_back(cd[i]);
+      }
+    }
+    if (!out.empty()) return out;
+  }
+  if (const size_t at = cd.find("filename=\""); at != std::string::npos) {
+    const size_t end = cd.find('"', at + 10);
+    if (end != std::string::npos) return cd.substr(at + 10, end - at - 10);
+  }
+  return "";
 }
 
 std::string Tender(const std::string& id) { return "/api/v1/tenders/" + Escape(id); }
@@ -287,14 +318,10 @@ int Download(Command& c) {
   if (r->status >= 400) return c.Fail(ProblemStatus(*r));
   std::string out = c.args().output;
   if (out.empty()) {
-    // The name the server gives (Content-Disposition filename="…"), else the hash.
+    // The name the server gives (Content-Disposition), else the hash.
     out = c.args().target;
     if (const auto* cd = r->Header("Content-Disposition")) {
-      const size_t at = cd->find("filename=\"");
-      if (at != std::string::npos) {
-        const size_t end = cd->find('"', at + 10);
-        if (end != std::string::npos) out = SafeFileName(cd->substr(at + 10, end - at - 10));
-      }
+      if (std::string name = DispositionName(*cd); !name.empty()) out = SafeFileName(name);
     }
   }
   if (out == "-") {
