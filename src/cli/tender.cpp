@@ -273,8 +273,12 @@ int Create(Command& c) {
       std::printf("%s created (%s)\n", Str(t, "id").c_str(), Str(t["state"], "code").c_str());
     });
   }
-  const json draft = json::parse(*r, nullptr, false);
-  return Publish(c, Str(draft, "id"));
+  const std::string id = Str(json::parse(*r, nullptr, false), "id");
+  const int published = Publish(c, id);
+  if (published != 0)
+    std::fprintf(stderr, "limpide tender create: the draft %s was created, not published\n",
+                 id.c_str());
+  return published;
 }
 
 int Upload(Command& c) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 
 #include "http/connection.h"
 #include "http/uri.h"
@@ -158,8 +159,11 @@ Result<Progress> Chunked(std::string_view data, size_t at, bool closed, uint64_t
       for (const auto& [from, n] : pieces) r.body.append(data.substr(from, n));
       return Progress{std::move(r), 0};
     }
-    if (size > max_body || total + size > max_body) return TooLong(max_body);
-    if (data.size() - at < size + 2) return more(at + size + 2);
+    if (size > max_body - total) return TooLong(max_body);  // total <= max_body: no overflow
+    if (size > data.size() - at || data.size() - at - size < 2) {
+      if (size > SIZE_MAX - at - 2) return TooLong(max_body);
+      return more(at + size + 2);
+    }
     if (data.substr(at + size, 2) != "\r\n") return Malformed("chunk not followed by CRLF");
     pieces.emplace_back(at, size);
     total += size;

@@ -152,6 +152,11 @@ TEST(ClientParse, LimitsAreResourceExhausted) {
             ErrorCode::kResourceExhausted);
   EXPECT_EQ(Broken("HTTP/1.1 200 OK\r\nX: " + std::string(70'000, 'a')),
             ErrorCode::kResourceExhausted);
+  // A chunk size at the top of 64 bits with no limit at all: refused, no overflow.
+  EXPECT_EQ(Broken("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   "ffffffffffffffff\r\nab",
+                   false, UINT64_MAX),
+            ErrorCode::kResourceExhausted);
 }
 
 TEST(ClientUrl, SplitsHttpUrls) {
