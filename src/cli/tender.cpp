@@ -3,9 +3,6 @@
 // API decides every authorization and a script can run from any machine.
 // Documents are sealed here, chunk by chunk, before they leave the machine;
 // bids are opened here with the buyer's secret key file.
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -166,16 +163,13 @@ std::string SafeFileName(std::string name) {
 // ---- Reads ----
 
 void PrintTenderLine(const json& t) {
-  const json& state = t.contains("state") ? t["state"] : json();
-  std::printf("%s  %-16s  %s  %s\n", Str(t, "id").c_str(),
-              state.is_object() ? Str(state, "code").c_str() : Str(t, "state").c_str(),
+  std::printf("%s  %-16s  %s  %s\n", Str(t, "id").c_str(), Str(t, "state").c_str(),
               Str(t, "deadline").c_str(), Str(t, "title").c_str());
 }
 
 void PrintTender(const json& t) {
   std::printf("id: %s\ntitle: %s\n", Str(t, "id").c_str(), Str(t, "title").c_str());
-  if (t.contains("state") && t["state"].is_object())
-    std::printf("state: %s\n", Str(t["state"], "code").c_str());
+  std::printf("state: %s\n", Str(t, "state").c_str());
   if (t.contains("buyer") && t["buyer"].is_object())
     std::printf("buyer: %s (%s)\n", Str(t["buyer"], "name").c_str(), Str(t["buyer"], "id").c_str());
   for (const char* k : {"reference", "procedure", "nature", "cpv", "deadline", "opening_public_key"}) {
@@ -270,7 +264,7 @@ int Create(Command& c) {
   if (!r.ok()) return c.Fail(r.status());
   if (!c.args().publish) {
     return c.Print(*r, [](const json& t) {
-      std::printf("%s created (%s)\n", Str(t, "id").c_str(), Str(t["state"], "code").c_str());
+      std::printf("%s created (%s)\n", Str(t, "id").c_str(), Str(t, "state").c_str());
     });
   }
   const std::string id = Str(json::parse(*r, nullptr, false), "id");
@@ -648,7 +642,7 @@ int TenderCommand(const TenderArgs& args) {
     auto body = ReadJsonFile(args.file);
     if (!body.ok()) return c.FailLocal(body.status());
     return c.Show("PUT", path, body->dump(), [](const json& t) {
-      std::printf("%s updated (%s)\n", Str(t, "id").c_str(), Str(t["state"], "code").c_str());
+      std::printf("%s updated (%s)\n", Str(t, "id").c_str(), Str(t, "state").c_str());
     });
   }
   if (w == "publish") {
@@ -710,14 +704,14 @@ int TenderCommand(const TenderArgs& args) {
   if (w == "award")
     return c.Show("POST", path + "/award", json_body({{"bid", args.target}}), [&](const json& t) {
       std::printf("%s awarded to bid %s (%s)\n", Str(t, "id").c_str(), args.target.c_str(),
-                  t.contains("state") ? Str(t["state"], "code").c_str() : "");
+                  Str(t, "state").c_str());
     });
   if (w == "sign") {
     json body = {{"amount", args.amount}};
     if (args.duration_months > 0) body["duration_months"] = args.duration_months;
     return c.Show("POST", path + "/signature", body.dump(), [](const json& t) {
       std::printf("%s signed (%s); contract %s\n", Str(t, "id").c_str(),
-                  t.contains("state") ? Str(t["state"], "code").c_str() : "",
+                  Str(t, "state").c_str(),
                   t.contains("contract") ? Str(t["contract"], "uid").c_str() : "");
     });
   }
