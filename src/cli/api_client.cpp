@@ -25,8 +25,7 @@ Result<http::ClientResponse> ApiClient::Call(const std::string& method, const st
   if (!response.ok()) {
     if (response.status().code() == ErrorCode::kInvalidArgument)
       return Status::InvalidArgument("--server: " + response.status().message());
-    return Status(response.status().code(),
-                  server_ + ": " + response.status().message());
+    return Status(response.status().code(), server_ + ": " + response.status().message());
   }
   return response;
 }
@@ -43,12 +42,18 @@ Result<std::string> ApiClient::CallJson(const std::string& method, const std::st
 Status ProblemStatus(const http::ClientResponse& response) {
   const int s = response.status;
   ErrorCode code = ErrorCode::kInvalidArgument;
-  if (s == 401) code = ErrorCode::kUnauthenticated;
-  else if (s == 403) code = ErrorCode::kPermissionDenied;
-  else if (s == 404) code = ErrorCode::kNotFound;
-  else if (s == 409) code = ErrorCode::kConflict;
-  else if (s == 413 || s == 429) code = ErrorCode::kResourceExhausted;
-  else if (s >= 500) code = ErrorCode::kUnavailable;
+  if (s == 401)
+    code = ErrorCode::kUnauthenticated;
+  else if (s == 403)
+    code = ErrorCode::kPermissionDenied;
+  else if (s == 404)
+    code = ErrorCode::kNotFound;
+  else if (s == 409)
+    code = ErrorCode::kConflict;
+  else if (s == 413 || s == 429)
+    code = ErrorCode::kResourceExhausted;
+  else if (s >= 500)
+    code = ErrorCode::kUnavailable;
   std::string text = std::to_string(s);
   std::string field;
   const nlohmann::json problem = nlohmann::json::parse(response.body, nullptr, false);

@@ -99,9 +99,10 @@ std::string DispositionName(const std::string& cd) {
     std::string out;
     for (size_t i = at + 17; i < cd.size() && cd[i] != ';' && cd[i] != ' '; ++i) {
       const auto hex = [](char c) {
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                              : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                                                     : -1;
+        return c >= '0' && c <= '9'   ? c - '0'
+               : c >= 'A' && c <= 'F' ? c - 'A' + 10
+               : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                      : -1;
       };
       if (cd[i] == '%' && i + 2 < cd.size() && hex(cd[i + 1]) >= 0 && hex(cd[i + 2]) >= 0) {
         out.push_back(static_cast<char>(hex(cd[i + 1]) * 16 + hex(cd[i + 2])));
@@ -172,7 +173,8 @@ void PrintTender(const json& t) {
   std::printf("state: %s\n", Str(t, "state").c_str());
   if (t.contains("buyer") && t["buyer"].is_object())
     std::printf("buyer: %s (%s)\n", Str(t["buyer"], "name").c_str(), Str(t["buyer"], "id").c_str());
-  for (const char* k : {"reference", "procedure", "nature", "cpv", "deadline", "opening_public_key"}) {
+  for (const char* k :
+       {"reference", "procedure", "nature", "cpv", "deadline", "opening_public_key"}) {
     if (const std::string v = Str(t, k); !v.empty()) std::printf("%s: %s\n", k, v.c_str());
   }
   if (t.contains("documents") && t["documents"].is_array()) {
@@ -180,7 +182,8 @@ void PrintTender(const json& t) {
       std::printf("document: %s  %s bytes  sha256 %s\n", Str(d, "name").c_str(),
                   Str(d, "size").c_str(), Str(d, "sha256").c_str());
   }
-  if (const std::string v = Str(t, "end_reason"); !v.empty()) std::printf("end reason: %s\n", v.c_str());
+  if (const std::string v = Str(t, "end_reason"); !v.empty())
+    std::printf("end reason: %s\n", v.c_str());
 }
 
 void PrintItems(const json& j, const std::function<void(const json&)>& line) {
@@ -245,11 +248,13 @@ int Publish(Command& c, const std::string& id) {
 // the key is made.
 Status CheckKeyFileFree(const TenderArgs& args) {
   if (args.secret_key_file.empty())
-    return Status::InvalidArgument("--secret-key-file is required: the opening secret key is "
-                                   "given once, at publication");
+    return Status::InvalidArgument(
+        "--secret-key-file is required: the opening secret key is "
+        "given once, at publication");
   std::error_code ec;
   if (fs::exists(args.secret_key_file, ec))
-    return Status::InvalidArgument(args.secret_key_file + " exists: the secret key file is "
+    return Status::InvalidArgument(args.secret_key_file +
+                                   " exists: the secret key file is "
                                    "never replaced");
   return Status::Ok();
 }
@@ -360,8 +365,8 @@ int Open(Command& c) {
   const json result = json::parse(raw, nullptr, false);
   if (!result.is_object() || !result.contains("bids") || !result["bids"].is_array())
     return c.Fail(Status::Internal("the answer holds no bids"));
-  const fs::path dir = c.args().output.empty() ? fs::path("bids-" + c.args().id)
-                                                 : fs::path(c.args().output);
+  const fs::path dir =
+      c.args().output.empty() ? fs::path("bids-" + c.args().id) : fs::path(c.args().output);
   int failures = 0;
   std::string report;
   for (const auto& bid : result["bids"]) {
@@ -374,8 +379,8 @@ int Open(Command& c) {
       const json& doc = docs[n];
       const fs::path out = dir / SafeFileName(bid_id) / SafeFileName(Str(doc, "name"));
       Status s;
-      auto file = c.api().Call("GET", path + "/bids/" + Escape(bid_id) + "/documents/" +
-                                          std::to_string(n));
+      auto file =
+          c.api().Call("GET", path + "/bids/" + Escape(bid_id) + "/documents/" + std::to_string(n));
       if (!file.ok()) return c.Fail(file.status());
       if (file->status >= 400) {
         s = ProblemStatus(*file);
@@ -491,8 +496,7 @@ int Deposit(Command& c) {
   if (declared.size() != docs.size())
     return c.FailLocal(Status::InvalidArgument("deposit " + deposit_id + " holds " +
                                                std::to_string(declared.size()) +
-                                               " document(s), not " +
-                                               std::to_string(docs.size())));
+                                               " document(s), not " + std::to_string(docs.size())));
   for (size_t i = 0; i < docs.size(); ++i) {
     if (Str(declared[i], "name") != docs[i].name ||
         declared[i].value("size", uint64_t{0}) != docs[i].size ||
@@ -525,8 +529,7 @@ int Deposit(Command& c) {
         std::string slice(std::min<uint64_t>(crypto::kSealChunkBytes, docs[i].size - offset), '\0');
         in.seekg(static_cast<std::streamoff>(offset));
         in.read(slice.data(), static_cast<std::streamsize>(slice.size()));
-        if (!in)
-          return c.FailLocal(Status::InvalidArgument(docs[i].path + " changed while sent"));
+        if (!in) return c.FailLocal(Status::InvalidArgument(docs[i].path + " changed while sent"));
         const std::string body = a.plaintext ? slice : crypto::SealTo(*public_key, slice);
         auto put = Retrying([&] {
           return c.api().CallJson("PUT",
@@ -560,11 +563,11 @@ int Deposit(Command& c) {
     const char* timing = r.value("late", false)    ? "late"
                          : r.value("grace", false) ? "in the grace period"
                                                    : "on time";
-    std::printf("deposit %s complete: %zu document(s), %ju chunk(s) sent, %ju already there\n"
-                "received %s (%s)\nreceipt: %s\n",
-                deposit_id.c_str(), docs.size(), static_cast<uintmax_t>(sent),
-                static_cast<uintmax_t>(there), Str(r, "received").c_str(), timing,
-                receipt_path.c_str());
+    std::printf(
+        "deposit %s complete: %zu document(s), %ju chunk(s) sent, %ju already there\n"
+        "received %s (%s)\nreceipt: %s\n",
+        deposit_id.c_str(), docs.size(), static_cast<uintmax_t>(sent),
+        static_cast<uintmax_t>(there), Str(r, "received").c_str(), timing, receipt_path.c_str());
   });
 }
 
@@ -572,14 +575,14 @@ void PrintDeposit(const json& d) {
   std::printf("%s  %s  %s", Str(d, "id").c_str(), Str(d, "state").c_str(),
               Str(d, "received").empty() ? Str(d, "started").c_str() : Str(d, "received").c_str());
   for (const auto& doc : d.value("documents", json::array()))
-    std::printf("  %s (%s/%s chunks)", Str(doc, "name").c_str(), Str(doc, "chunks_received").c_str(),
-                Str(doc, "chunk_count").c_str());
+    std::printf("  %s (%s/%s chunks)", Str(doc, "name").c_str(),
+                Str(doc, "chunks_received").c_str(), Str(doc, "chunk_count").c_str());
   std::printf("\n");
 }
 
 int Proof(Command& c) {
-  auto r = c.api().CallJson("GET", Tender(c.args().id) + "/deposits/" + Escape(c.args().target) +
-                                       "/proof");
+  auto r = c.api().CallJson(
+      "GET", Tender(c.args().id) + "/deposits/" + Escape(c.args().target) + "/proof");
   if (!r.ok()) return c.Fail(r.status());
   const json j = json::parse(*r, nullptr, false);
   const fs::path dir = c.args().output.empty() ? fs::path(".") : fs::path(c.args().output);
@@ -593,10 +596,11 @@ int Proof(Command& c) {
   if (c.args().json) {
     std::printf("%s\n", r->c_str());
   } else {
-    std::printf("%s/receipt.json, proof.json, head.json written; check with\n"
-                "limpide verify receipt %s/receipt.json --key KEY.json --proof %s/proof.json "
-                "--head %s/head.json\n",
-                dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str());
+    std::printf(
+        "%s/receipt.json, proof.json, head.json written; check with\n"
+        "limpide verify receipt %s/receipt.json --key KEY.json --proof %s/proof.json "
+        "--head %s/head.json\n",
+        dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str());
   }
   return 0;
 }
@@ -652,13 +656,12 @@ int TenderCommand(const TenderArgs& args) {
   if (w == "amend") {
     auto consultation = ReadJsonFile(args.file);
     if (!consultation.ok()) return c.FailLocal(consultation.status());
-    return c.Show("POST", path + "/amendments",
-                  json_body({{"consultation", *consultation}, {"summary", args.text}}),
-                  [](const json& t) {
-                    const json amendments = t.value("amendments", json::array());
-                    std::printf("%s amended (amendment %zu)\n", Str(t, "id").c_str(),
-                                amendments.size());
-                  });
+    return c.Show(
+        "POST", path + "/amendments",
+        json_body({{"consultation", *consultation}, {"summary", args.text}}), [](const json& t) {
+          const json amendments = t.value("amendments", json::array());
+          std::printf("%s amended (amendment %zu)\n", Str(t, "id").c_str(), amendments.size());
+        });
   }
   if (w == "upload") return Upload(c);
   if (w == "download") return Download(c);
@@ -670,9 +673,8 @@ int TenderCommand(const TenderArgs& args) {
                   [](const json& q) { std::printf("question %s asked\n", Str(q, "id").c_str()); });
   if (w == "answer")
     return c.Show("POST", path + "/questions/" + Escape(args.target) + "/answer",
-                  json_body({{"text", args.text}}), [&](const json&) {
-                    std::printf("question %s answered\n", args.target.c_str());
-                  });
+                  json_body({{"text", args.text}}),
+                  [&](const json&) { std::printf("question %s answered\n", args.target.c_str()); });
   if (w == "deposit") return Deposit(c);
   if (w == "deposits") {
     if (!args.target.empty())
@@ -710,8 +712,7 @@ int TenderCommand(const TenderArgs& args) {
     json body = {{"amount", args.amount}};
     if (args.duration_months > 0) body["duration_months"] = args.duration_months;
     return c.Show("POST", path + "/signature", body.dump(), [](const json& t) {
-      std::printf("%s signed (%s); contract %s\n", Str(t, "id").c_str(),
-                  Str(t, "state").c_str(),
+      std::printf("%s signed (%s); contract %s\n", Str(t, "id").c_str(), Str(t, "state").c_str(),
                   t.contains("contract") ? Str(t["contract"], "uid").c_str() : "");
     });
   }

@@ -62,7 +62,8 @@ Status ParseHead(std::string_view head, ClientResponse& out) {
     const std::string_view h = rest.substr(0, end);
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 2);
     const size_t colon = h.find(':');
-    if (colon == std::string_view::npos || colon == 0) return Malformed("header line without a name");
+    if (colon == std::string_view::npos || colon == 0)
+      return Malformed("header line without a name");
     const std::string_view name = h.substr(0, colon);
     if (!std::all_of(name.begin(), name.end(), IsTokenChar))
       return Malformed("bad header name");  // obsolete line folding included
@@ -104,8 +105,7 @@ Result<std::pair<Framing, uint64_t>> BodyFraming(const ClientResponse& r, uint64
   if (length) {
     if (*length > max_body)
       return Status::ResourceExhausted("the response body of " + std::to_string(*length) +
-                                       " bytes is beyond the limit of " +
-                                       std::to_string(max_body));
+                                       " bytes is beyond the limit of " + std::to_string(max_body));
     return std::make_pair(Framing::kLength, *length);
   }
   return std::make_pair(Framing::kUntilClose, uint64_t{0});

@@ -23,7 +23,7 @@ struct ClientRequest {
   std::string url;     // http://HOST[:PORT]/path?query
   HeaderList headers;  // Host, Content-Length and Connection are added
   std::string body;
-  std::chrono::milliseconds timeout{30'000};  // for the whole exchange
+  std::chrono::milliseconds timeout{30'000};        // for the whole exchange
   uint64_t max_response_bytes = uint64_t{1} << 30;  // a longer body is resource_exhausted
   bool head_only = false;  // returns once the head is read: the body is neither read nor checked
 };
@@ -48,7 +48,7 @@ Result<ClientResponse> Fetch(const ClientRequest& request);
 // The parts of an http:// URL. The target is "/" when the URL has no path;
 // the fragment is dropped.
 struct HttpUrl {
-  std::string host;       // without brackets for IPv6
+  std::string host;  // without brackets for IPv6
   uint16_t port = 80;
   std::string authority;  // as written: the Host header
   std::string target;     // path and query

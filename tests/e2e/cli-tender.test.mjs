@@ -172,7 +172,13 @@ test('companies deposit with the CLI: sealed here, resumable, receipts that veri
   const put = await call('PUT', `/api/v1/tenders/${tenderId}/deposits/${start.body.id}/documents/0/chunks/0`,
     { token: tokens.acme, type: 'application/octet-stream', body: chunks[0] });
   assert.equal(put.status, 200, put.text);
-  const resumed = ok(['deposit', tenderId, 'offre.pdf', '--resume', start.body.id, '--receipt', 'acme-1.json'], { tok: tokens.acme });
+  // Resuming with other files than the declared ones is refused before anything is sent.
+  const other = cli(['deposit', tenderId, 'x.txt', '--resume', start.body.id], { tok: tokens.acme });
+  assert.equal(other.status, 2);
+  assert.match(other.stderr, /document 0 is offre\.pdf of 1048586 bytes, not x\.txt of 1 bytes/);
+  // The token may come from a file (not visible in `ps`).
+  writeFileSync(path.join(work, 'acme.token'), `${tokens.acme}\n`);
+  const resumed = ok(['deposit', tenderId, 'offre.pdf', '--resume', start.body.id, '--receipt', 'acme-1.json', '--token-file', 'acme.token']);
   assert.match(resumed.stdout, /1 chunk\(s\) sent, 1 already there/);
   assert.match(resumed.stdout, /on time/);
 

@@ -40,8 +40,9 @@ ErrorCode Broken(std::string_view data, bool closed = false, uint64_t max_body =
 }
 
 TEST(ClientParse, ReadsAResponseWithContentLength) {
-  const auto r = Whole("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
-                       "content-length: 7\r\n\r\n{\"a\":1}");
+  const auto r = Whole(
+      "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+      "content-length: 7\r\n\r\n{\"a\":1}");
   EXPECT_EQ(r.status, 201);
   EXPECT_EQ(r.reason, "Created");
   EXPECT_EQ(r.body, "{\"a\":1}");
@@ -64,7 +65,8 @@ TEST(ClientParse, ReadsAChunkedBodyWithExtensionsAndTrailers) {
 }
 
 TEST(ClientParse, AChunkedBodyCutAnywhereNeedsMore) {
-  const std::string full = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+  const std::string full =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
   for (size_t n = 0; n < full.size(); ++n) EXPECT_TRUE(NeedsMore(full.substr(0, n))) << n;
   EXPECT_EQ(Whole(full).body, "abc");
 }
@@ -77,7 +79,8 @@ TEST(ClientParse, ABodyWithoutLengthRunsToTheClose) {
 TEST(ClientParse, NoBodyFor204And304AndInterimResponsesAreSkipped) {
   EXPECT_EQ(Whole("HTTP/1.1 204 No Content\r\n\r\n").body, "");
   EXPECT_EQ(Whole("HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n").status, 304);
-  const auto r = Whole("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  const auto r =
+      Whole("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "ok");
   EXPECT_EQ(Whole("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n").reason, "");
@@ -94,10 +97,9 @@ TEST(ClientParse, BadStatusLinesAreRefused) {
 }
 
 TEST(ClientParse, BadHeadersAreRefused) {
-  for (const char* bad : {"HTTP/1.1 200 OK\r\nNoColon\r\n\r\n",
-                          "HTTP/1.1 200 OK\r\n: empty name\r\n\r\n",
-                          "HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n",
-                          "HTTP/1.1 200 OK\r\nA: 1\r\n folded\r\n\r\n"}) {
+  for (const char* bad :
+       {"HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", "HTTP/1.1 200 OK\r\n: empty name\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n", "HTTP/1.1 200 OK\r\nA: 1\r\n folded\r\n\r\n"}) {
     EXPECT_EQ(Broken(bad), ErrorCode::kUnavailable) << bad;
   }
 }
@@ -131,9 +133,9 @@ TEST(ClientParse, WrongContentLengthsAreRefused) {
 
 TEST(ClientParse, BrokenChunkedBodiesAreRefused) {
   const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
-  for (const char* bad : {"zz\r\nab\r\n0\r\n\r\n", "\r\n", "3\r\nabcd\r\n0\r\n\r\n",
-                          "-3\r\nabc\r\n0\r\n\r\n", "3\r\nabc\r\n0\r\nno colon\r\n\r\n",
-                          "fffffffffffffffffffff\r\n"}) {
+  for (const char* bad :
+       {"zz\r\nab\r\n0\r\n\r\n", "\r\n", "3\r\nabcd\r\n0\r\n\r\n", "-3\r\nabc\r\n0\r\n\r\n",
+        "3\r\nabc\r\n0\r\nno colon\r\n\r\n", "fffffffffffffffffffff\r\n"}) {
     EXPECT_EQ(Broken(head + bad), ErrorCode::kUnavailable) << bad;
   }
   EXPECT_EQ(Broken(head + "3\r\nabc\r\n", true), ErrorCode::kUnavailable);
@@ -174,9 +176,9 @@ TEST(ClientUrl, SplitsHttpUrls) {
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->host, "::1");
   EXPECT_EQ(u->port, 9);
-  for (const char* bad : {"https://example.org/", "ftp://x", "http://", "http://:80/",
-                          "http://h:0/", "http://h:70000/", "http://u@h/", "http://h/a b",
-                          "http://[::1/"}) {
+  for (const char* bad :
+       {"https://example.org/", "ftp://x", "http://", "http://:80/", "http://h:0/",
+        "http://h:70000/", "http://u@h/", "http://h/a b", "http://[::1/"}) {
     EXPECT_FALSE(ParseHttpUrl(bad).ok()) << bad;
   }
 }
