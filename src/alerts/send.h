@@ -16,9 +16,9 @@
 namespace limpide::alerts {
 
 // POSTs `body` to an http:// URL with `headers` (Host, Content-Length and
-// Connection: close are added). Returns the status code the endpoint
-// answered; unavailable when it cannot be reached or does not answer within
-// `timeout` ("timed out"). The response body is not read.
+// Connection: close are added) through http::Fetch. Returns the status code
+// the endpoint answered; unavailable when it cannot be reached or does not
+// answer within `timeout` ("timed out"). The response body is not read.
 Result<int> PostHttp(const std::string& url,
                      const std::vector<std::pair<std::string, std::string>>& headers,
                      std::string_view body, std::chrono::milliseconds timeout);
@@ -36,7 +36,7 @@ struct Mail {
 Status SendMail(const std::string& host, uint16_t port, const Mail& mail,
                 std::chrono::milliseconds timeout);
 
-// "HOST:PORT" -> (host, port); invalid_argument otherwise.
+// "HOST:PORT" -> (host, port); invalid_argument otherwise (http::ParseHostPort).
 Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text);
 
 }  // namespace limpide::alerts

@@ -1,7 +1,10 @@
 // One function per `limpide` subcommand; main.cpp wires them to CLI11.
 #pragma once
 
+#include <filesystem>
+#include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -116,6 +119,42 @@ struct KeygenArgs {
   std::string secret_key_file;
 };
 int Keygen(const KeygenArgs& args);
+
+// Runs `write` on a temporary file beside `path`, then renames it into place: `path` appears
+// whole or not at all. unavailable when the file cannot be written.
+Status WriteAtomically(const std::filesystem::path& path,
+                       const std::function<Status(std::ostream&)>& write);
+
+// `limpide tender …`: the procedure through the platform's HTTP API with an API token
+// (docs/cli.md). Prints the API's JSON with `json`, else a few lines of text. Exit 0 done,
+// 1 the API refused (its problem+json title and detail on stderr), 2 bad arguments or a local
+// file that cannot be read or written, 3 the server cannot be reached, timed out or failed (5xx).
+struct TenderArgs {
+  std::string what;  // list, show, create, update, publish, amend, upload, download, questions,
+                     // ask, answer, deposit, deposits, withdraw, proof, open, bids, score, award,
+                     // sign, cancel, unsuccessful, events, notifications
+  std::string server;      // --server / LIMPIDE_SERVER: http://HOST:PORT
+  std::string token;       // --token / LIMPIDE_TOKEN; never printed
+  std::string token_file;  // --token-file: first line is the token
+  bool json = false;       // --json: the API's JSON as is
+  int timeout_seconds = 60;
+  std::string id;      // the consultation
+  std::string target;  // a deposit, question, bid or document (sha256)
+  std::string file;    // a JSON file ("-": stdin): consultation form, scores
+  std::vector<std::string> files;  // documents to upload or deposit
+  std::string text;                // question, answer, amendment summary, reason
+  std::string name, type;          // upload: document name and media type
+  std::string secret_key_file;     // publish: new file; open: the buyer's key
+  std::string output;              // open, proof: directory; download: file ("-": stdout)
+  std::string receipt;             // deposit: where the signed receipt goes
+  std::string resume;              // deposit: a started deposit to finish
+  std::string after;               // list
+  int limit = 0;                   // list
+  std::string amount;              // sign
+  int duration_months = 0;         // sign
+  bool include_late = false, plaintext = false, publish = false, test = false;
+};
+int TenderCommand(const TenderArgs& args);
 
 // `limpide reindex`: rebuilds the search index of a data directory from the
 // whole ledger into <dir>/search.new, then swaps it in (docs/search.md).

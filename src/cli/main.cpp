@@ -1,6 +1,10 @@
 // limpide: the platform's single binary. See `limpide --help`.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <utility>
+#include <vector>
 #include <string_view>
 
 #include "cli/commands.h"
@@ -243,6 +247,119 @@ int main(int argc, char** argv) {
   tok_create->add_option("--label", token.label, "What the token is for");
   tok_create->add_option("--expires", token.expires, "Expiry, ISO 8601 (2027-01-01T00:00:00Z)");
 
+  // `limpide tender …`: the procedure through the HTTP API (docs/cli.md).
+  limpide::cli::TenderArgs tender;
+  auto* td = app.add_subcommand(
+      "tender", "Run a consultation through the platform's API with a token (docs/cli.md)");
+  td->require_subcommand(1);
+  std::vector<std::pair<CLI::App*, std::string>> tender_commands;
+  const auto tender_command = [&](const std::string& name, const std::string& help) {
+    auto* c = td->add_subcommand(name, help);
+    tender_commands.emplace_back(c, name);
+    c->add_option("--server", tender.server, "http://HOST:PORT of the platform")
+        ->envname("LIMPIDE_SERVER");
+    // No envname display of the value: the token is never printed, not even in --help.
+    c->add_option("--token", tender.token, "API token (default: $LIMPIDE_TOKEN)");
+    c->add_option("--token-file", tender.token_file, "File whose first line is the API token");
+    c->add_flag("--json", tender.json, "Print the API's JSON as is");
+    c->add_option("--timeout", tender.timeout_seconds, "Seconds for each request")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    return c;
+  };
+  const auto id_arg = [&](CLI::App* c) {
+    c->add_option("id", tender.id, "Consultation id")->required();
+  };
+  {
+    auto* c = tender_command("list", "List consultations (drafts only to their buyer)");
+    c->add_option("--after", tender.after, "Cursor from the previous page");
+    c->add_option("--limit", tender.limit, "Consultations per page");
+    c->add_flag("--test", tender.test, "Test consultations too");
+    id_arg(tender_command("show", "Show a consultation"));
+    c = tender_command("create", "Create a draft from a JSON file in the API's consultation form");
+    c->add_option("file", tender.file, "Consultation JSON (-: stdin)")->required();
+    c->add_flag("--publish", tender.publish, "Publish it at once (needs --secret-key-file)");
+    c->add_option("--secret-key-file", tender.secret_key_file,
+                  "With --publish: new file for the opening secret key (0600)");
+    c = tender_command("update", "Replace a draft's fields from a JSON file");
+    id_arg(c);
+    c->add_option("file", tender.file, "Consultation JSON (-: stdin)")->required();
+    c = tender_command("publish", "Publish a draft; the opening secret key goes to a new file");
+    id_arg(c);
+    c->add_option("--secret-key-file", tender.secret_key_file,
+                  "New file for the opening secret key (0600, never replaced)")
+        ->required();
+    c = tender_command("amend", "Amend a published consultation from a JSON file");
+    id_arg(c);
+    c->add_option("file", tender.file, "The amended consultation JSON (-: stdin)")->required();
+    c->add_option("--summary", tender.text, "What changed, published with the amendment")
+        ->required();
+    c = tender_command("upload", "Add a DCE document");
+    id_arg(c);
+    c->add_option("file", tender.files, "The document")->required()->expected(1);
+    c->add_option("--name", tender.name, "Its name (default: the file's)");
+    c->add_option("--type", tender.type, "Its media type (default: from the extension)");
+    c = tender_command("download", "Download a DCE document");
+    id_arg(c);
+    c->add_option("sha256", tender.target, "The document's SHA-256")->required();
+    c->add_option("--output,-o", tender.output, "File to write (-: stdout; default: its name)");
+    id_arg(tender_command("questions", "Answered questions (and your pending ones)"));
+    c = tender_command("ask", "Ask a question (company)");
+    id_arg(c);
+    c->add_option("text", tender.text, "The question")->required();
+    c = tender_command("answer", "Answer a question publicly (buyer)");
+    id_arg(c);
+    c->add_option("question", tender.target, "Question id")->required();
+    c->add_option("text", tender.text, "The answer")->required();
+    c = tender_command("deposit",
+                       "Seal documents to the consultation's key here and deposit them in "
+                       "chunks; saves the signed receipt");
+    id_arg(c);
+    c->add_option("files", tender.files, "Documents of the bid")->required();
+    c->add_option("--receipt", tender.receipt, "Where the receipt goes (default: receipt-DEPOSIT.json)");
+    c->add_option("--resume", tender.resume, "A started deposit to finish (its id)");
+    c->add_flag("--plaintext", tender.plaintext,
+                "Send plaintext for the server to seal on receipt (default: sealed here)");
+    c = tender_command("deposits", "Your deposits on a consultation (company)");
+    id_arg(c);
+    c->add_option("deposit", tender.target, "One deposit, with its chunks received");
+    c = tender_command("withdraw", "Withdraw a deposit before the deadline (company)");
+    id_arg(c);
+    c->add_option("deposit", tender.target, "Deposit id")->required();
+    c = tender_command("proof",
+                       "After the deadline: the receipt, its proof and the tree head, for "
+                       "limpide verify receipt");
+    id_arg(c);
+    c->add_option("deposit", tender.target, "Deposit id")->required();
+    c->add_option("--output", tender.output, "Directory for receipt.json, proof.json, head.json");
+    c = tender_command("open",
+                       "Open the bids after the deadline and decrypt their documents here");
+    id_arg(c);
+    c->add_option("--secret-key-file", tender.secret_key_file, "The opening secret key file")
+        ->required();
+    c->add_option("--output", tender.output, "Directory for the documents (default: bids-ID)");
+    c->add_flag("--include-late", tender.include_late, "Open late deposits too");
+    id_arg(tender_command("bids", "The opened bids and the ranking (buyer)"));
+    c = tender_command("score", "Score the bids from a JSON file {scores: {BID: {CRITERION: 0..100}}}");
+    id_arg(c);
+    c->add_option("file", tender.file, "Scores JSON (-: stdin)")->required();
+    c = tender_command("award", "Award the consultation to a bid");
+    id_arg(c);
+    c->add_option("bid", tender.target, "Bid id")->required();
+    c = tender_command("sign", "Sign the contract and publish its essential data");
+    id_arg(c);
+    c->add_option("--amount", tender.amount, "Amount in euros, e.g. 48000.00")->required();
+    c->add_option("--duration-months", tender.duration_months, "Duration in months");
+    for (const char* end : {"cancel", "unsuccessful"}) {
+      c = tender_command(end, std::string(end) == "cancel" ? "End without follow-up (sans suite)"
+                                                           : "Declare unsuccessful (infructueuse)");
+      id_arg(c);
+      c->add_option("--reason", tender.text, "The published reason")->required();
+    }
+    id_arg(tender_command("events", "The consultation's history (buyer)"));
+    tender_command("notifications", "Your notifications");
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -252,7 +369,7 @@ int main(int argc, char** argv) {
     const std::string_view command = argc > 1 ? argv[1] : "";
     const bool two =
         command == "verify" || command == "seal" || command == "open" || command == "keygen" ||
-        command == "copy";
+        command == "copy" || command == "tender";
     return code != 0 && two ? 2 : code;
   }
   if (s->parsed()) return limpide::cli::Serve(serve);
@@ -275,5 +392,13 @@ int main(int argc, char** argv) {
   if (cp->parsed()) return limpide::cli::Copy(copy);
   if (acc_add->parsed()) return limpide::cli::AccountAdd(account);
   if (tok_create->parsed()) return limpide::cli::TokenCreate(token);
+  for (const auto& [command, name] : tender_commands) {
+    if (!command->parsed()) continue;
+    tender.what = name;
+    if (tender.token.empty() && tender.token_file.empty()) {
+      if (const char* env = std::getenv("LIMPIDE_TOKEN")) tender.token = env;
+    }
+    return limpide::cli::TenderCommand(tender);
+  }
   return 2;
 }

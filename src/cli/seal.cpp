@@ -28,8 +28,8 @@ fs::path OutputPath(const std::string& output_dir, const fs::path& input, const 
   return output_dir.empty() ? input.parent_path() / name : fs::path(output_dir) / name;
 }
 
-// Runs `write` on a temporary file beside `path`, then renames it into place: `path` appears
-// whole or not at all.
+}  // namespace
+
 Status WriteAtomically(const fs::path& path, const std::function<Status(std::ostream&)>& write) {
   const fs::path temp = path.string() + ".tmp." + std::to_string(::getpid());
   Status s;
@@ -50,8 +50,6 @@ Status WriteAtomically(const fs::path& path, const std::function<Status(std::ost
   if (!s.ok()) fs::remove(temp, ec);
   return s;
 }
-
-}  // namespace
 
 int Seal(const SealArgs& args) {
   auto key = crypto::KeyFromBase64(args.public_key);
