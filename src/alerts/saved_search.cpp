@@ -95,7 +95,7 @@ Result<std::optional<int64_t>> Amount(const json& body, const char* key) {
   return std::optional<int64_t>(std::llround(euros * 100));
 }
 
-// http://host[:port]/path: what the webhook sender can reach.
+// http[s]://host[:port]/path: what the webhook sender can reach.
 Status CheckWebhook(const std::string& url) {
   const std::string field = "webhook";
   if (url.size() > 2000) return Bad(field, "longer than 2000 bytes");
@@ -103,10 +103,9 @@ Status CheckWebhook(const std::string& url) {
     if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
       return Bad(field, "holds a space, a control or a non-ASCII character (percent-encode it)");
   }
-  if (url.rfind("https://", 0) == 0)
-    return Bad(field, "https:// endpoints are not supported yet: use http:// (docs/alerts.md)");
-  if (url.rfind("http://", 0) != 0) return Bad(field, "must be an http:// URL");
-  const std::string rest = url.substr(7);
+  const bool tls = url.rfind("https://", 0) == 0;
+  if (!tls && url.rfind("http://", 0) != 0) return Bad(field, "must be an http:// or https:// URL");
+  const std::string rest = url.substr(tls ? 8 : 7);
   const std::string authority = rest.substr(0, rest.find_first_of("/?#"));
   if (authority.empty()) return Bad(field, "has no host");
   if (authority.find('@') != std::string::npos) return Bad(field, "must not hold credentials");

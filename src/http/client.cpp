@@ -255,11 +255,15 @@ Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text) {
 }
 
 Result<HttpUrl> ParseHttpUrl(std::string_view url) {
-  if (url.substr(0, 7) != "http://")
-    return Status::InvalidArgument("not an http:// URL: " + std::string(url));
-  const std::string_view rest = url.substr(7);
-  const size_t slash = rest.find_first_of("/?#");
   HttpUrl out;
+  if (url.substr(0, 8) == "https://") {
+    out.tls = true;
+    out.port = 443;
+  } else if (url.substr(0, 7) != "http://") {
+    return Status::InvalidArgument("not an http:// or https:// URL: " + std::string(url));
+  }
+  const std::string_view rest = url.substr(out.tls ? 8 : 7);
+  const size_t slash = rest.find_first_of("/?#");
   out.authority = std::string(rest.substr(0, slash));
   if (out.authority.empty() || out.authority.find_first_of("@ \t\r\n") != std::string::npos)
     return Status::InvalidArgument("no host in the URL " + std::string(url));
@@ -306,6 +310,7 @@ Result<ClientResponse> Fetch(const ClientRequest& request) {
   const auto deadline = TcpConnection::Clock::now() + request.timeout;
   auto conn = TcpConnection::Open(url->host, url->port, deadline);
   if (!conn.ok()) return conn.status();
+  if (url->tls) LIMPIDE_RETURN_IF_ERROR((*conn)->StartTls(url->host));
   // A server may answer (413, 401…) and close before reading the whole body:
   // its answer, when one arrives, says more than the failed write.
   Status wrote = (*conn)->Write(head);

@@ -1,5 +1,6 @@
 // A small blocking HTTP/1.1 client on plain sockets: one request per
-// connection (Connection: close), http:// only, bounded by one deadline for
+// connection (Connection: close), http:// or https:// (TLS with the peer's
+// certificate verified, http/connection.h), bounded by one deadline for
 // connecting, writing and reading. Used by `limpide tender …` (the CLI acting
 // through the API) and by alert webhooks. Never throws.
 #pragma once
@@ -20,7 +21,7 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct ClientRequest {
   std::string method = "GET";
-  std::string url;     // http://HOST[:PORT]/path?query
+  std::string url;     // http[s]://HOST[:PORT]/path?query
   HeaderList headers;  // Host, Content-Length and Connection are added
   std::string body;
   std::chrono::milliseconds timeout{30'000};        // for the whole exchange
@@ -40,21 +41,23 @@ struct ClientResponse {
 // Sends `request` and reads the whole response. unavailable when the server
 // cannot be reached, does not answer within the timeout ("timed out") or
 // answers something that is not HTTP/1.x (the reason says what);
-// invalid_argument for a URL that is not http://HOST[:PORT]/…;
+// invalid_argument for a URL that is not http[s]://HOST[:PORT]/…; unavailable
+// also when the TLS handshake or the certificate check fails (the reason says
+// which);
 // resource_exhausted for a body beyond max_response_bytes. Any HTTP status is
 // a successful exchange: the caller reads `status`.
 Result<ClientResponse> Fetch(const ClientRequest& request);
 
-// The parts of an http:// URL. The target is "/" when the URL has no path;
-// the fragment is dropped.
+// The parts of an http:// or https:// URL. The target is "/" when the URL has
+// no path; the fragment is dropped.
 struct HttpUrl {
+  bool tls = false;  // https://
   std::string host;  // without brackets for IPv6
-  uint16_t port = 80;
+  uint16_t port = 80;  // 443 for https:// without a port
   std::string authority;  // as written: the Host header
   std::string target;     // path and query
 };
-// invalid_argument when `url` is not http://HOST[:PORT][/…] (https:// included:
-// no TLS here).
+// invalid_argument when `url` is not http[s]://HOST[:PORT][/…].
 Result<HttpUrl> ParseHttpUrl(std::string_view url);
 
 // "HOST:PORT" -> (host, port); invalid_argument otherwise. "[::1]:25" gives "::1".

@@ -147,7 +147,7 @@ test('errors: the API problem on stderr, a non-zero exit code, never the token',
   const down = cli(['show', tenderId], { server: 'http://127.0.0.1:9' });
   assert.equal(down.status, 3);
   assert.match(down.stderr, /127\.0\.0\.1:9/);
-  assert.equal(cli(['show', tenderId], { server: 'https://example.org' }).status, 2);
+  assert.equal(cli(['show', tenderId], { server: 'ftp://example.org' }).status, 2);
   assert.equal(cli(['deposit', tenderId, 'missing.pdf'], { tok: tokens.acme }).status, 2);
   // --json keeps the problem on stderr and nothing on stdout.
   const j = cli(['show', '2026-01-01-deadbeef', '--json']);

@@ -38,9 +38,9 @@ export function runImport(dataDir, files, extra = []) {
 }
 
 // Starts `limpide serve` and resolves once it prints its listening line.
-export async function startServer({ dataDir = tempDir(), args = [] } = {}) {
+export async function startServer({ dataDir = tempDir(), args = [], env = {} } = {}) {
   const child = spawn(BIN, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0',
-    '--no-access-log', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--no-access-log', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const base = await new Promise((resolve, reject) => {

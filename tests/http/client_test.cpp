@@ -172,12 +172,19 @@ TEST(ClientUrl, SplitsHttpUrls) {
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->port, 80);
   EXPECT_EQ(u->target, "/");
+  u = ParseHttpUrl("https://example.org");
+  ASSERT_TRUE(u.ok());
+  EXPECT_TRUE(u->tls);
+  EXPECT_EQ(u->port, 443);
+  u = ParseHttpUrl("https://example.org:8443/a");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->port, 8443);
   u = ParseHttpUrl("http://[::1]:9/x");
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->host, "::1");
   EXPECT_EQ(u->port, 9);
   for (const char* bad :
-       {"https://example.org/", "ftp://x", "http://", "http://:80/", "http://h:0/",
+       {"ftp://x", "http://", "https://", "http://:80/", "http://h:0/",
         "http://h:70000/", "http://u@h/", "http://h/a b", "http://[::1/"}) {
     EXPECT_FALSE(ParseHttpUrl(bad).ok()) << bad;
   }
@@ -304,7 +311,7 @@ TEST(ClientFetch, NobodyListeningIsUnavailable) {
   auto res = Fetch(r);
   ASSERT_FALSE(res.ok());
   EXPECT_EQ(res.status().code(), ErrorCode::kUnavailable);
-  r.url = "https://127.0.0.1/";
+  r.url = "ftp://127.0.0.1/";
   EXPECT_EQ(Fetch(r).status().code(), ErrorCode::kInvalidArgument);
   r.url = "http://127.0.0.1:1/";
   r.headers = {{"X", "a\r\nInjected: 1"}};
