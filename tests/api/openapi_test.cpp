@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -22,7 +24,7 @@ std::set<std::string> Enum(const json& schema) {
 // Every value found in the bundled demo data must be listed in the OpenAPI
 // enums, so that clients generated from it accept our own data.
 TEST(OpenApi, EveryEnumValueFoundInTheBundledDataIsListed) {
-  const fs::path dir = fs::temp_directory_path() / "limpide-openapi-test";
+  const fs::path dir = fs::temp_directory_path() / ("limpide-openapi-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   auto store = store::OpenStore("sqlite:" + (dir / "t.db").string());

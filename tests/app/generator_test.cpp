@@ -4,6 +4,7 @@
 #include "app/generator.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -168,7 +169,7 @@ TEST_F(GenerateTest, WritesTheCountsAskedAndTheSameSeedWritesTheSameContracts) {
 }
 
 TEST(GeneratorModelTest, TooFewUsableContractsOrAMissingFileIsAnError) {
-  const fs::path tiny = fs::temp_directory_path() / "limpide-gen-tiny.json";
+  const fs::path tiny = fs::temp_directory_path() / ("limpide-gen-tiny-" + std::to_string(::getpid()) + ".json");
   std::ofstream(tiny) << R"({"marches": []})";
   auto empty = ContractModel::FromFiles({tiny.string()});
   ASSERT_FALSE(empty.ok());

@@ -1,6 +1,7 @@
 #include "app/ledger.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -91,7 +92,7 @@ TEST(ContractEventTest, BodyIsTheApiFormWithAmountsAsStrings) {
 
 TEST(ContractEventTest, EveryImportedExampleGivesACanonicalBody) {
   // The 2.x examples carry decimals in fields kept under "extra".
-  auto dir = fs::temp_directory_path() / "limpide-ledger-app-import";
+  auto dir = fs::temp_directory_path() / ("limpide-ledger-app-import-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   auto store = store::OpenStore("sqlite:" + (dir / "t.db").string());

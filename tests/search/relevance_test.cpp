@@ -1,6 +1,8 @@
 // The relevance set (tests/search/relevance.tsv): French queries over the
 // bundled demo data, each with what must come first or within the first
 // results. A reviewer can read and extend the file without C++.
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -45,7 +47,7 @@ std::vector<Case> ReadCases() {
 class Relevance : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / "limpide-search-relevance";
+    dir_ = fs::temp_directory_path() / ("limpide-search-relevance-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     auto store = store::OpenStore("sqlite:" + (dir_ / "t.db").string());

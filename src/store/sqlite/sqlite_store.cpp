@@ -1150,7 +1150,7 @@ Result<std::unique_ptr<ReadLease>> SqliteStore::Read(Snapshot snapshot) {
     // resident memory (4 readers over a 235 MB store: 265 MB of RssFile) for
     // no measured gain on lookups by uid (docs/performance.md).
     LIMPIDE_RETURN_IF_ERROR(reader.conn->Exec("PRAGMA mmap_size = 0"));
-    LIMPIDE_RETURN_IF_ERROR(reader.conn->Exec("PRAGMA cache_size = -8192"));  // 8 MiB
+    LIMPIDE_RETURN_IF_ERROR(reader.conn->Exec("PRAGMA cache_size = -2048"));  // 2 MiB
   }
   if (!watch_) {
     reader.conn->TrimCache();
