@@ -13,7 +13,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { startServer, tempDir } from './harness.mjs';
+import { startServer, tempDir, until } from './harness.mjs';
 import { addAccount, client, draft, login, siret } from './procedure.mjs';
 
 const BUYER = { siret: siret('2135023880001'), name: 'Commune de Rennes' };
@@ -41,16 +41,6 @@ async function freePort() {
   const { port } = s.address();
   await new Promise((r) => s.close(r));
   return port;
-}
-
-async function until(what, fn, ms = 30_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function mails() {

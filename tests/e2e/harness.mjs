@@ -63,6 +63,18 @@ export async function startServer({ dataDir = tempDir(), args = [], env = {} } =
   return { base, child, dataDir, stop, stderr: () => stderr, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
 }
 
+// Polls `fn` every 100 ms until it returns something truthy, which it
+// returns; throws after `ms` naming `what`.
+export async function until(what, fn, ms = 30_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function getJson(url, init) {
   const r = await fetch(url, init);
   const text = await r.text();

@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { SOURCE_DIR, startServer, tempDir } from './harness.mjs';
+import { SOURCE_DIR, startServer, tempDir, until } from './harness.mjs';
 import { addAccount, client, draft, login, siret } from './procedure.mjs';
 
 const TLS = path.join(SOURCE_DIR, 'tests/e2e/fixtures/tls');
@@ -22,16 +22,6 @@ let port;
 let call;
 const received = [];
 const tokens = {};
-
-async function until(what, fn, ms = 30_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 before(async () => {
   const dataDir = tempDir();
