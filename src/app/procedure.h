@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -122,7 +123,8 @@ class Procedures {
 
   // ---- Questions and answers ----
   Result<nlohmann::json> Ask(const Principal& company, std::string_view id, std::string text);
-  // Answers publicly; notifies every organization that downloaded the DCE or asked.
+  // Answers publicly; notifies every company that downloaded the DCE, asked
+  // or deposited (NotifyTakingPart).
   Result<nlohmann::json> Answer(const Principal& buyer, std::string_view id,
                                 std::string_view question_id, std::string text);
   // Answered questions for everyone; the asking company sees its own pending ones.
@@ -201,13 +203,20 @@ class Procedures {
   Result<nlohmann::json> OrganizationTenders(
       const std::string& org, const store::PageRequest& page,
       const std::function<Result<std::optional<nlohmann::json>>(const Tender&)>& shown);
-  // Notifies every organization listed with the consultation but its buyer:
-  // the companies that downloaded its documents, asked or deposited.
+  // The companies that took part in the consultation (downloaded its
+  // documents, asked or deposited), each once, with the users to mail: those
+  // who acted for it (downloaded signed in, asked, deposited).
+  Result<std::map<std::string, std::vector<std::string>>> Recipients(const Tender& t);
+  // Notifies each of Recipients(t) inside `txn`, in the application and by
+  // mail (app/notification_mail.h): {tender, title, kind, message} and `more`.
   Status NotifyTakingPart(store::WriteTransaction& txn, const Tender& t, domain::Instant now,
-                          std::string_view kind, const std::string& message);
+                          std::string_view kind, const std::string& message,
+                          const nlohmann::json& more = nlohmann::json::object());
   // Lists `org` among the consultation's organizations inside `txn` (a
-  // company's first deposit), so that CompanyTenders finds it.
-  Status JoinTender(store::WriteTransaction& txn, std::string_view id, const std::string& org);
+  // company's first deposit), so that CompanyTenders finds it, and `user`
+  // among its contacts.
+  Status JoinTender(store::WriteTransaction& txn, std::string_view id, const std::string& org,
+                    const std::string& user);
   Result<int> CloseOne(std::string_view id);
   // Builds the index of consultations by deadline when the store lacks it.
   Status EnsureDueIndex();
