@@ -31,6 +31,13 @@ constexpr std::string_view kNotification = "notification";
 constexpr std::string_view kTenderDue = "tender-due";
 constexpr std::string_view kIndexMarker = "index-built";
 constexpr std::string_view kTenderDueMarkerId = "tender-due";
+// The public listing (List), one object per consultation and class, kept in
+// the same transaction as the consultation: "pub/<id>" published and not a
+// test, "test/<id>" published test ones, "mine/<buyer>/<id>" drafts and test
+// ones, which their buyer sees (docs/tenders.md, "Listing").
+constexpr std::string_view kTenderList = "tender-list";
+constexpr std::string_view kTenderListMarkerId = "tender-list";
+constexpr size_t kMaxListCursorBytes = 200;
 constexpr size_t kMaxDocumentsPerDeposit = 100;
 constexpr size_t kMaxNameBytes = 255;
 constexpr size_t kMaxQuestionBytes = 10'000;
@@ -61,6 +68,31 @@ Status MoveDueKey(store::WriteTransaction& txn, const std::string& before,
   }
   if (!after.empty()) {
     auto put = txn.PutObject(kTenderDue, after, "{}", 0);
+    if (!put.ok() && put.status().code() != ErrorCode::kConflict) return put.status();
+  }
+  return Status::Ok();
+}
+
+// The consultation's keys in the kTenderList index.
+std::vector<std::string> ListKeys(const domain::Consultation& c) {
+  std::vector<std::string> keys;
+  const bool draft = c.state == ConsultationState::kDraft;
+  if (!draft) keys.push_back((c.test ? "test/" : "pub/") + c.id);
+  if (draft || c.test) keys.push_back("mine/" + c.buyer_id + "/" + c.id);
+  return keys;
+}
+
+// Moves a consultation's keys in the listing index from `before` to `after`.
+Status MoveListKeys(store::WriteTransaction& txn, const std::vector<std::string>& before,
+                    const std::vector<std::string>& after) {
+  for (const auto& k : before) {
+    if (std::find(after.begin(), after.end(), k) != after.end()) continue;
+    Status st = txn.DeleteObject(kTenderList, k);
+    if (!st.ok() && st.code() != ErrorCode::kNotFound) return st;
+  }
+  for (const auto& k : after) {
+    if (std::find(before.begin(), before.end(), k) != before.end()) continue;
+    auto put = txn.PutObject(kTenderList, k, "{}", 0);
     if (!put.ok() && put.status().code() != ErrorCode::kConflict) return put.status();
   }
   return Status::Ok();
@@ -334,11 +366,13 @@ Result<json> Procedures::Change(
   if (!loaded.ok()) return loaded.status();
   Tender& t = *loaded;
   const std::string due_before = DueKey(t.c);
+  const std::vector<std::string> listed_before = ListKeys(t.c);
   auto out = change(t, **txn);
   if (!out.ok()) return out.status();
   auto put = (*txn)->PutObject(kTender, id, t.Body(), t.version);
   if (!put.ok()) return put.status();
   LIMPIDE_RETURN_IF_ERROR(MoveDueKey(**txn, due_before, DueKey(t.c)));
+  LIMPIDE_RETURN_IF_ERROR(MoveListKeys(**txn, listed_before, ListKeys(t.c)));
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
   return out;
 }
@@ -406,6 +440,7 @@ Result<json> Procedures::CreateDraft(const Principal& buyer, std::string_view js
   if (!txn.ok()) return txn.status();
   auto put = (*txn)->PutObject(kTender, t.c.id, t.Body(), 0);
   if (!put.ok()) return put.status();
+  LIMPIDE_RETURN_IF_ERROR(MoveListKeys(**txn, {}, ListKeys(t.c)));
   LIMPIDE_RETURN_IF_ERROR(AddEvent(**txn, t.c.id, now, "draft.created", &buyer));
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
   t.version = *put;
@@ -485,6 +520,7 @@ Result<std::vector<std::string>> Procedures::PublishMany(
     auto put = (*txn)->PutObject(kTender, t.c.id, t.Body(), 0);
     if (!put.ok()) return put.status();
     LIMPIDE_RETURN_IF_ERROR(MoveDueKey(**txn, "", DueKey(t.c)));
+    LIMPIDE_RETURN_IF_ERROR(MoveListKeys(**txn, {}, ListKeys(t.c)));
     LIMPIDE_RETURN_IF_ERROR(AddEvent(**txn, t.c.id, now, "tender.published", &d.buyer));
     ids.push_back(t.c.id);
   }
@@ -616,31 +652,87 @@ Result<json> Procedures::List(const Principal* who, const store::PageRequest& pa
                               bool include_test) {
   if (page.limit < 1 || page.limit > 1000)
     return Status::InvalidArgument("limit must be between 1 and 1000", "limit");
-  json items = json::array();
-  store::PageRequest scan{page.after, std::min(1000, page.limit * 2)};
-  std::string next;
-  for (;;) {
-    auto got = store_.ListObjects(kTender, "", scan);
+  // The cursor is the id of the last consultation shown.
+  const std::string& after = page.after;
+  if (after.size() > kMaxListCursorBytes ||
+      std::any_of(after.begin(), after.end(), [](char ch) {
+        return ch == '/' || static_cast<unsigned char>(ch) < 0x20;
+      }))
+    return Status::InvalidArgument("malformed cursor", "after");
+  LIMPIDE_RETURN_IF_ERROR(EnsureListIndex());
+  // The classes of the index this reader sees, each in id order; the page is
+  // their union, read `limit` keys from each.
+  const bool buyer = who && who->role == UserRole::kBuyerAgent && !who->org_id.empty();
+  std::vector<std::string> prefixes = {"pub/"};
+  if (include_test) prefixes.push_back("test/");
+  if (buyer) prefixes.push_back("mine/" + who->org_id + "/");
+  std::set<std::string> ids;
+  // The union is complete up to the smallest last key of a class that has
+  // more keys than were read: no id beyond it is shown on this page.
+  std::optional<std::string> bound;
+  for (const auto& prefix : prefixes) {
+    store::PageRequest scan{after.empty() ? "" : store::ObjectCursorAfter(prefix + after),
+                            page.limit};
+    auto got = store_.ListObjects(kTenderList, prefix, scan);
     if (!got.ok()) return got.status();
-    for (const auto& obj : got->items) {
-      auto t = ReadTender(obj, obj.id);
-      if (!t.ok()) return t.status();
-      const bool own = who && who->role == UserRole::kBuyerAgent && who->org_id == t->c.buyer_id;
-      if (t->c.state == ConsultationState::kDraft && !own) continue;
-      if (t->c.test && !include_test && !own) continue;
-      items.push_back(PublicView(*t));
-      if (items.size() == static_cast<size_t>(page.limit)) {
-        next = obj.id == got->items.back().id && got->next.empty() ? std::string() : obj.id;
-        break;
-      }
+    for (const auto& o : got->items) ids.insert(o.id.substr(prefix.size()));
+    if (!got->next.empty()) {
+      std::string end = got->items.back().id.substr(prefix.size());
+      if (!bound || end < *bound) bound = std::move(end);
     }
-    if (items.size() == static_cast<size_t>(page.limit) || got->next.empty()) break;
-    scan.after = got->next;
   }
+  json items = json::array();
+  std::string last;
+  size_t taken = 0;
+  for (const auto& id : ids) {
+    if (items.size() == static_cast<size_t>(page.limit) || (bound && id > *bound)) break;
+    last = id;
+    ++taken;
+    auto t = Load(id);
+    if (!t.ok() && t.status().code() == ErrorCode::kNotFound) continue;  // a key left behind
+    if (!t.ok()) return t.status();
+    const bool own = buyer && who->org_id == t->c.buyer_id;
+    if (t->c.state == ConsultationState::kDraft && !own) continue;
+    if (t->c.test && !include_test && !own) continue;
+    items.push_back(PublicView(*t));
+  }
+  // More when a key read was left for the next page, or a class has keys
+  // beyond those read (then `last` is at most the bound).
+  const bool more = taken < ids.size() || bound.has_value();
   json out = {{"items", std::move(items)}};
-  // The cursor is the store's, of the last consultation shown.
-  out["next"] = next.empty() ? json(nullptr) : json(store::ObjectCursorAfter(next));
+  out["next"] = more ? json(last) : json(nullptr);
   return out;
+}
+
+Status Procedures::EnsureListIndex() {
+  if (list_index_built_.load()) return Status::Ok();
+  auto marker = store_.GetObject(kIndexMarker, kTenderListMarkerId);
+  if (marker.ok()) {
+    list_index_built_ = true;
+    return Status::Ok();
+  }
+  if (marker.status().code() != ErrorCode::kNotFound) return marker.status();
+  // A store written before the index existed: one pass over the
+  // consultations, once per store, under the write lock.
+  auto txn = store_.BeginWrite();
+  if (!txn.ok()) return txn.status();
+  store::PageRequest page{"", 1000};
+  for (;;) {
+    auto got = store_.ListObjects(kTender, "", page);
+    if (!got.ok()) return got.status();
+    for (const auto& o : got->items) {
+      auto t = ReadTender(o, o.id);
+      if (!t.ok()) return t.status();
+      LIMPIDE_RETURN_IF_ERROR(MoveListKeys(**txn, {}, ListKeys(t->c)));
+    }
+    if (got->next.empty()) break;
+    page.after = got->next;
+  }
+  auto put = (*txn)->PutObject(kIndexMarker, kTenderListMarkerId, "{}", 0);
+  if (!put.ok() && put.status().code() != ErrorCode::kConflict) return put.status();
+  LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
+  list_index_built_ = true;
+  return Status::Ok();
 }
 
 // ---- Documents -----------------------------------------------------------------

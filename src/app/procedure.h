@@ -93,7 +93,11 @@ class Procedures {
   // The public form (drafts only to their buyer: not_found for anyone else).
   Result<nlohmann::json> Get(const Principal* who, std::string_view id);
   // Public consultations (not drafts, not test ones unless `include_test`),
-  // newest id first; the buyer's own drafts too when `who` is one.
+  // in id order (creation order); the buyer's own drafts and test ones too
+  // when `who` is one. {"items", "next"}: `next` (the last id shown, opaque
+  // to callers) resumes after the page, null at the end. Reads only the
+  // page, through an index by visibility (built on the first call over a
+  // store that predates it).
   Result<nlohmann::json> List(const Principal* who, const store::PageRequest& page,
                               bool include_test);
 
@@ -220,6 +224,8 @@ class Procedures {
   Result<int> CloseOne(std::string_view id);
   // Builds the index of consultations by deadline when the store lacks it.
   Status EnsureDueIndex();
+  // Builds the index of the public listing when the store lacks it.
+  Status EnsureListIndex();
   // Completes the deposit `d` (JSON, every chunk received) at `now`: each
   // document's hash from its sealed chunks (`add_chunk` gives the chunk of
   // this hash to the hasher), the signed receipt, the timing.
@@ -232,6 +238,7 @@ class Procedures {
   LedgerService& ledger_;
   ProcedureOptions options_;
   std::atomic<bool> due_index_built_{false};
+  std::atomic<bool> list_index_built_{false};
 };
 
 }  // namespace limpide::app
