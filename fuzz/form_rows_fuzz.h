@@ -35,13 +35,22 @@ inline void FuzzFormRows(std::string_view text) {
     const std::string list = rows->list;
     // The rows posted, the removed one aside: the first value of each member.
     std::map<int, std::map<std::string, std::string>> posted;
+    // The row "retirer" names: "<list>-<index>", the index read as in a
+    // field name ("lots-01" is row 1).
     const std::string remove = web::Field(fields, "retirer");
+    const size_t dash = remove.rfind('-');
+    std::string unused;
+    const int removed =
+        dash == std::string::npos || remove.substr(0, dash) != list
+            ? -1
+            : web::RowOf(list + "[" + remove.substr(dash + 1) + "]." + rows->members[0], *rows,
+                         &unused);
     for (const auto& f : fields) {
       std::string member;
       const int n = web::RowOf(f.name, *rows, &member);
       if (n < 0) continue;
       CheckRows(n <= 999'999);
-      if (remove == list + "-" + std::to_string(n)) continue;
+      if (n == removed) continue;
       posted[n].emplace(member, f.value);
     }
     int filled = 0;

@@ -135,6 +135,18 @@ TEST(RowCount, ABrokenCountIsZeroRows) {
             2);
 }
 
+// Found by form_rows_fuzz (a wrong oracle, not a wrong reader): "lots-01"
+// names row 1, as "lots[01].title" does. Seed regression-remove-zero-padded-row.txt.
+TEST(PostedValues, ARemovalWithAZeroPaddedIndexRemovesThatRow) {
+  bool edit = false;
+  const Values v =
+      PostedValues(Posted("lots%5B0%5D.title=A&lots%5B1%5D.title=B&retirer=lots-01"), &edit);
+  EXPECT_TRUE(edit);
+  EXPECT_EQ(v.at("lots[0].title"), "A");
+  EXPECT_EQ(v.count("lots[1].title"), 0u);
+  EXPECT_EQ(v.at("lots.rows"), "1");
+}
+
 // The seeds of fuzz/form_rows_fuzz.cpp, under the normal compiler.
 TEST(FormRowsSeeds, EachSeedKeepsTheInvariants) {
   const auto dir = std::filesystem::path(LIMPIDE_SOURCE_DIR) / "tests/web/form_rows_seeds";
