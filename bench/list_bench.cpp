@@ -16,6 +16,8 @@
 // 90th percentile of R runs of each (SQLite store in a temporary directory).
 //
 //   list_bench [N=10000] [HIDDEN=20] [RUNS=25]
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -25,8 +27,6 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "app/ledger.h"
 #include "app/procedure.h"
@@ -43,7 +43,8 @@ namespace {
 app::Principal Buyer(int i) {
   app::Principal p;
   // 100 SIRETs of the same SIREN prefix: valid by Luhn (the last digit fixes it).
-  std::string base = "2135023880" + std::string(3 - std::to_string(i).size(), '0') + std::to_string(i);
+  std::string base =
+      "2135023880" + std::string(3 - std::to_string(i).size(), '0') + std::to_string(i);
   for (char last = '0'; last <= '9'; ++last) {
     const std::string s = base + last;
     int sum = 0;
@@ -127,8 +128,8 @@ int main(int argc, char** argv) {
   const int hidden = argc > 2 ? std::atoi(argv[2]) : 20;
   const int runs = argc > 3 ? std::atoi(argv[3]) : 25;
   constexpr int kPage = 50;
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("limpide-list-bench-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("limpide-list-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto store = store::OpenStore((dir / "limpide.db").string());
   if (!store.ok()) Die(store.status(), "open");
@@ -145,14 +146,15 @@ int main(int argc, char** argv) {
   for (int done = 0; done < n - drafts;) {
     std::vector<app::Procedures::NewConsultation> batch;
     for (int k = 0; k < 1000 && done < n - drafts; ++k, ++done) {
-      json draft = {{"title", "Consultation " + std::to_string(done)},
-                    {"description", "Entretien des espaces verts et élagage, lot " +
-                                        std::to_string(done % 7)},
-                    {"procedure", "procedure_adaptee"},
-                    {"cpv", "77211400-6"},
-                    {"criteria", {{{"name", "Prix"}, {"weight", 60}},
-                                  {{"name", "Valeur technique"}, {"weight", 40}}}},
-                    {"deadline", deadline}};
+      json draft = {
+          {"title", "Consultation " + std::to_string(done)},
+          {"description",
+           "Entretien des espaces verts et élagage, lot " + std::to_string(done % 7)},
+          {"procedure", "procedure_adaptee"},
+          {"cpv", "77211400-6"},
+          {"criteria",
+           {{{"name", "Prix"}, {"weight", 60}}, {{"name", "Valeur technique"}, {"weight", 40}}}},
+          {"deadline", deadline}};
       // `tests` of them spread evenly among the others.
       const int64_t m = n - drafts;
       if (int64_t{done + 1} * tests / m != int64_t{done} * tests / m) draft["test"] = true;
@@ -187,8 +189,8 @@ int main(int argc, char** argv) {
       page.after = got->next;
     }
   }
-  std::printf("store: %d consultations from 100 buyers (%d test, %d drafts), filled in %.1f s\n",
-              n, tests, drafts, std::chrono::duration<double>(Clock::now() - t_fill).count());
+  std::printf("store: %d consultations from 100 buyers (%d test, %d drafts), filled in %.1f s\n", n,
+              tests, drafts, std::chrono::duration<double>(Clock::now() - t_fill).count());
 
   const app::Principal buyer = Buyer(7);
   struct Case {
@@ -205,13 +207,16 @@ int main(int argc, char** argv) {
               "after med", "after p90", "items", "ratio");
   for (const auto& c : cases) {
     size_t before_items = 0, after_items = 0;
-    auto before = Time(runs, [&] { return FormerList(**store, c.who, c.after, kPage, c.test); },
-                       &before_items);
-    auto after = Time(runs, [&] {
-      auto page = procedures.List(c.who, {c.after, kPage}, c.test);
-      if (!page.ok()) Die(page.status(), "list");
-      return (*page)["items"].size();
-    }, &after_items);
+    auto before = Time(
+        runs, [&] { return FormerList(**store, c.who, c.after, kPage, c.test); }, &before_items);
+    auto after = Time(
+        runs,
+        [&] {
+          auto page = procedures.List(c.who, {c.after, kPage}, c.test);
+          if (!page.ok()) Die(page.status(), "list");
+          return (*page)["items"].size();
+        },
+        &after_items);
     std::printf("%-38s %9.2f ms %9.2f ms %9.2f ms %9.2f ms %4zu/%-3zu %6.1fx\n", c.name,
                 Median(before), P90(before), Median(after), P90(after), before_items, after_items,
                 Median(before) / Median(after));

@@ -50,10 +50,13 @@ Status QueueNotificationMails(store::WriteTransaction& txn, const std::string& n
   for (const auto& user : users) {
     if (user.empty() || !seen.insert(user).second) continue;
     const std::string id = notification_id + "/" + user;
-    const json mail = {{"org", org},          {"user", user},
+    const json mail = {{"org", org},
+                       {"user", user},
                        {"notification", notification},
-                       {"state", "pending"},  {"attempts", 0},
-                       {"created", Millis(now)}, {"nextTry", Millis(now)}};
+                       {"state", "pending"},
+                       {"attempts", 0},
+                       {"created", Millis(now)},
+                       {"nextTry", Millis(now)}};
     LIMPIDE_RETURN_IF_ERROR(txn.PutObject(kMail, id, Dump(mail), 0).status());
     LIMPIDE_RETURN_IF_ERROR(txn.PutObject(kMailDue, DueKey(now, id), "{}", 0).status());
   }
@@ -81,8 +84,9 @@ OutgoingMail ComposeNotificationMail(const json& n, const std::string& public_ur
             ParisText(Str(n, "standstill_ends")) + ".\n";
   text += "\nLa consultation : " + public_url + "/consultations/" + tender + "\n";
   text += "Vos consultations et notifications : " + public_url + "/mes-consultations\n\n";
-  text += "Vous recevez ce message parce que votre entreprise a pris part à cette consultation "
-          "(téléchargement du dossier, question ou dépôt).\n";
+  text +=
+      "Vous recevez ce message parce que votre entreprise a pris part à cette consultation "
+      "(téléchargement du dossier, question ou dépôt).\n";
   mail.body = std::move(text);
   return mail;
 }
@@ -156,7 +160,8 @@ Result<NotificationMailer::Outcome> NotificationMailer::SendOne(const std::strin
                                                 : "the user no longer exists");
     park = true;
   } else {
-    OutgoingMail mail = ComposeNotificationMail(m.value("notification", json::object()), PublicUrl());
+    OutgoingMail mail =
+        ComposeNotificationMail(m.value("notification", json::object()), PublicUrl());
     mail.to = user->email;
     sent = options_.send(mail);
   }

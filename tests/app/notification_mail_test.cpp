@@ -90,7 +90,8 @@ class NotificationMailTest : public ::testing::Test {
     EXPECT_TRUE(published.ok()) << published.status().ToString();
     secret_ = (*published)["opening_key"]["secret_key"];
     now_ += kMs;
-    EXPECT_TRUE(procedures_->DownloadDocument(&downloader_, id, (*doc)["sha256"].get<std::string>()).ok());
+    EXPECT_TRUE(
+        procedures_->DownloadDocument(&downloader_, id, (*doc)["sha256"].get<std::string>()).ok());
     now_ += kMs;
     auto d = procedures_->DepositInOneRequest(depositor_, id, "offre.txt", false, "offre de Bois");
     EXPECT_TRUE(d.ok()) << d.status().ToString();
@@ -244,11 +245,10 @@ TEST_F(NotificationMailTest, TheAwardTellsEveryBidderItsOwnOutcomeAndTheWinner) 
 TEST_F(NotificationMailTest, AMailToAUserWhoIsGoneIsParkedNotRetried) {
   auto txn = store_->BeginWrite();
   ASSERT_TRUE(txn.ok());
-  ASSERT_TRUE(QueueNotificationMails(**txn, "73282932000074/x", "73282932000074",
-                                     {"u_gone", "u_gone", ""},
-                                     {{"tender", "t"}, {"title", "T"}, {"kind", "tender.amended"},
-                                      {"message", "m"}},
-                                     domain::Instant{now_})
+  ASSERT_TRUE(QueueNotificationMails(
+                  **txn, "73282932000074/x", "73282932000074", {"u_gone", "u_gone", ""},
+                  {{"tender", "t"}, {"title", "T"}, {"kind", "tender.amended"}, {"message", "m"}},
+                  domain::Instant{now_})
                   .ok());
   ASSERT_TRUE((*txn)->Commit().ok());
   EXPECT_EQ(*mailer_->RunDue(), 0);

@@ -27,10 +27,10 @@ TEST(RowOf, ReadsTheIndexAndAKnownMemberOnly) {
   EXPECT_EQ(RowOf("criteria[0].weight", kCriteria, &member), 0);
   EXPECT_EQ(RowOf("lots[999999].cpv", kLots, &member), 999'999);
   EXPECT_EQ(RowOf("lots[007].cpv", kLots, &member), 7);  // leading zeros: the same row
-  for (const char* bad :
-       {"lots[1000000].title", "lots[-1].title", "lots[+1].title", "lots[].title", "lots[1 ].title",
-        "lots[0x1].title", "lots[1].colour", "lots[1].", "lots[1]title", "lots[1.title", "lots1.title",
-        "criteria[0].title", "lots[99999999999999999999].title", "Lots[0].title", "lots[0].title.x"}) {
+  for (const char* bad : {"lots[1000000].title", "lots[-1].title", "lots[+1].title", "lots[].title",
+                          "lots[1 ].title", "lots[0x1].title", "lots[1].colour", "lots[1].",
+                          "lots[1]title", "lots[1.title", "lots1.title", "criteria[0].title",
+                          "lots[99999999999999999999].title", "Lots[0].title", "lots[0].title.x"}) {
     EXPECT_EQ(RowOf(bad, kLots, &member), -1) << bad;
   }
 }
@@ -38,8 +38,9 @@ TEST(RowOf, ReadsTheIndexAndAKnownMemberOnly) {
 TEST(PostedValues, RowsComeOutCompactInIndexOrderBlankOnesDropped) {
   bool edit = true;
   const Values v = PostedValues(
-      Posted("lots%5B7%5D.title=sept&lots%5B2%5D.title=&lots%5B2%5D.cpv=&lots%5B999999%5D.title=loin"
-             "&lots%5B0%5D.title=z%C3%A9ro&lots%5B0%5D.estimatedValue=100&title=Objet"),
+      Posted(
+          "lots%5B7%5D.title=sept&lots%5B2%5D.title=&lots%5B2%5D.cpv=&lots%5B999999%5D.title=loin"
+          "&lots%5B0%5D.title=z%C3%A9ro&lots%5B0%5D.estimatedValue=100&title=Objet"),
       &edit);
   EXPECT_FALSE(edit);
   EXPECT_EQ(v.at("lots[0].title"), "zéro");
@@ -58,7 +59,8 @@ TEST(PostedValues, RowsComeOutCompactInIndexOrderBlankOnesDropped) {
 TEST(PostedValues, AFieldPostedTwiceKeepsItsFirstValue) {
   bool edit = false;
   const Values v = PostedValues(
-      Posted("lots%5B0%5D.title=A&lots%5B0%5D.title=B&lots%5B00%5D.title=C&title=un&title=deux"), &edit);
+      Posted("lots%5B0%5D.title=A&lots%5B0%5D.title=B&lots%5B00%5D.title=C&title=un&title=deux"),
+      &edit);
   EXPECT_EQ(v.at("lots[0].title"), "A");
   EXPECT_EQ(v.at("lots.rows"), "1");
   EXPECT_EQ(v.at("title"), "un");
