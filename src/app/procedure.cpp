@@ -654,10 +654,8 @@ Result<json> Procedures::List(const Principal* who, const store::PageRequest& pa
     return Status::InvalidArgument("limit must be between 1 and 1000", "limit");
   // The cursor is the id of the last consultation shown.
   const std::string& after = page.after;
-  if (after.size() > kMaxListCursorBytes ||
-      std::any_of(after.begin(), after.end(), [](char ch) {
-        return ch == '/' || static_cast<unsigned char>(ch) < 0x20;
-      }))
+  const auto bad = [](char ch) { return ch == '/' || static_cast<unsigned char>(ch) < 0x20; };
+  if (after.size() > kMaxListCursorBytes || std::any_of(after.begin(), after.end(), bad))
     return Status::InvalidArgument("malformed cursor", "after");
   LIMPIDE_RETURN_IF_ERROR(EnsureListIndex());
   // The classes of the index this reader sees, each in id order; the page is
@@ -1835,7 +1833,7 @@ Result<json> Procedures::Award(const Principal& buyer, std::string_view id,
           {"rank", r["rank"]},
           {"total_hundredths", r["total_hundredths"]},
           {"winner", (*winner)["company"]},
-              {"message", won ? "Votre offre est retenue."
+          {"message", won ? "Votre offre est retenue."
                           : "Votre offre n'est pas retenue ; l'offre retenue est celle de " +
                                 winner_name + "."}};
       if (t.c.standstill_ends) note["standstill_ends"] = Millis(*t.c.standstill_ends);
@@ -1850,8 +1848,10 @@ Result<json> Procedures::Award(const Principal& buyer, std::string_view id,
                    {"title", t.c.title},
                    {"kind", "bid.not_opened"},
                    {"winner", (*winner)["company"]},
-                   {"message", "Votre offre, reçue après la date limite, n'a pas été ouverte ; "
-                               "l'offre retenue est celle de " + winner_name + "."}};
+                   {"message",
+                    "Votre offre, reçue après la date limite, n'a pas été ouverte ; "
+                    "l'offre retenue est celle de " +
+                        winner_name + "."}};
       LIMPIDE_RETURN_IF_ERROR(Notify(txn, org, users_of(org), now, note));
     }
     json body = LedgerBody(t.c);

@@ -215,10 +215,11 @@ int Serve(const ServeArgs& args) {
   app::NotificationMailer mailer(*store, accounts, mail_options);
   app::Scheduler mail_scheduler(*store, schedule);
   if (mail_options.send) {
-    mail_scheduler.Add("procedure-mails", std::chrono::milliseconds(500),
-                       [&mailer] { return mailer.RunDue().status(); },
-                       // Longer than a run: the budget, then one mail's timeout.
-                       2 * (mail_options.budget + alert_options.send_timeout));
+    mail_scheduler.Add(
+        "procedure-mails", std::chrono::milliseconds(500),
+        [&mailer] { return mailer.RunDue().status(); },
+        // Longer than a run: the budget, then one mail's timeout.
+        2 * (mail_options.budget + alert_options.send_timeout));
   }
 
   // Bulk open data (docs/bulk.md): the files due are cut under a lease too,
@@ -274,9 +275,8 @@ int Serve(const ServeArgs& args) {
   }
   (*server)->HandleSignals();
   const std::string public_url =
-      !args.public_url.empty()
-          ? args.public_url
-          : "http://" + options.host + ":" + std::to_string((*server)->port());
+      !args.public_url.empty() ? args.public_url
+                               : "http://" + options.host + ":" + std::to_string((*server)->port());
   alerts.SetPublicUrl(public_url);
   mailer.SetPublicUrl(public_url);
   // Scheduled work of the alerts (matching new publications, deliveries due,
