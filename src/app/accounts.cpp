@@ -635,6 +635,13 @@ Result<Principal> Accounts::FindUserByEmail(std::string_view email) const {
   return LoadUser(Str(*body, "user"));
 }
 
+Result<Principal> Accounts::FindUser(std::string_view user_id) const {
+  auto who = LoadUser(user_id);
+  if (!who.ok() && who.status().code() == ErrorCode::kNotFound)
+    return Status::NotFound("no user " + std::string(user_id));
+  return who;
+}
+
 Result<Principal> Accounts::LoadUser(std::string_view user_id) const {
   if (user_id.empty()) return Status::NotFound("no such user");
   auto user = store_.GetObject("user", user_id);

@@ -165,6 +165,9 @@ class Accounts {
   // (for the CLI, which acts with the rights of whoever runs it). not_found
   // when absent.
   Result<Principal> FindUserByEmail(std::string_view email) const;
+  // The user with this id (its e-mail is the account's), with every scope of
+  // their role and no token. not_found when absent.
+  Result<Principal> FindUser(std::string_view user_id) const;
 
  private:
   Result<Principal> Create(const NewUser& user, bool new_org_only);

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "app/notification_mail.h"
 #include "domain/contract.h"
 #include "formats/consultation_json.h"
 #include "ledger/entry.h"
@@ -30,6 +31,13 @@ constexpr std::string_view kNotification = "notification";
 constexpr std::string_view kTenderDue = "tender-due";
 constexpr std::string_view kIndexMarker = "index-built";
 constexpr std::string_view kTenderDueMarkerId = "tender-due";
+// The public listing (List), one object per consultation and class, kept in
+// the same transaction as the consultation: "pub/<id>" published and not a
+// test, "test/<id>" published test ones, "mine/<buyer>/<id>" drafts and test
+// ones, which their buyer sees (docs/tenders.md, "Listing").
+constexpr std::string_view kTenderList = "tender-list";
+constexpr std::string_view kTenderListMarkerId = "tender-list";
+constexpr size_t kMaxListCursorBytes = 200;
 constexpr size_t kMaxDocumentsPerDeposit = 100;
 constexpr size_t kMaxNameBytes = 255;
 constexpr size_t kMaxQuestionBytes = 10'000;
@@ -60,6 +68,31 @@ Status MoveDueKey(store::WriteTransaction& txn, const std::string& before,
   }
   if (!after.empty()) {
     auto put = txn.PutObject(kTenderDue, after, "{}", 0);
+    if (!put.ok() && put.status().code() != ErrorCode::kConflict) return put.status();
+  }
+  return Status::Ok();
+}
+
+// The consultation's keys in the kTenderList index.
+std::vector<std::string> ListKeys(const domain::Consultation& c) {
+  std::vector<std::string> keys;
+  const bool draft = c.state == ConsultationState::kDraft;
+  if (!draft) keys.push_back((c.test ? "test/" : "pub/") + c.id);
+  if (draft || c.test) keys.push_back("mine/" + c.buyer_id + "/" + c.id);
+  return keys;
+}
+
+// Moves a consultation's keys in the listing index from `before` to `after`.
+Status MoveListKeys(store::WriteTransaction& txn, const std::vector<std::string>& before,
+                    const std::vector<std::string>& after) {
+  for (const auto& k : before) {
+    if (std::find(after.begin(), after.end(), k) != after.end()) continue;
+    Status st = txn.DeleteObject(kTenderList, k);
+    if (!st.ok() && st.code() != ErrorCode::kNotFound) return st;
+  }
+  for (const auto& k : after) {
+    if (std::find(before.begin(), before.end(), k) != before.end()) continue;
+    auto put = txn.PutObject(kTenderList, k, "{}", 0);
     if (!put.ok() && put.status().code() != ErrorCode::kConflict) return put.status();
   }
   return Status::Ok();
@@ -188,6 +221,30 @@ struct Procedures::Tender {
     if (!extra.contains(name) || !extra[name].is_array()) extra[name] = json::array();
     return extra[name];
   }
+  // Records that `user` acted for the company `org` on this consultation
+  // (downloaded signed in, asked, deposited): the people its notifications
+  // are mailed to, extra["contacts"] = {org: [user ids]}.
+  void AddContact(const std::string& org, const std::string& user) {
+    if (org.empty() || user.empty()) return;
+    if (!extra.contains("contacts") || !extra["contacts"].is_object())
+      extra["contacts"] = json::object();
+    json& users = extra["contacts"][org];
+    if (!users.is_array()) users = json::array();
+    for (const auto& u : users)
+      if (u.is_string() && u.get_ref<const std::string&>() == user) return;
+    users.push_back(user);
+  }
+  // The users recorded for `org` (AddContact).
+  std::vector<std::string> Contacts(const std::string& org) const {
+    std::vector<std::string> out;
+    auto c = extra.find("contacts");
+    if (c == extra.end() || !c->is_object()) return out;
+    auto users = c->find(org);
+    if (users == c->end() || !users->is_array()) return out;
+    for (const auto& u : *users)
+      if (u.is_string()) out.push_back(u.get<std::string>());
+    return out;
+  }
 };
 
 Procedures::Procedures(store::Store& store, LedgerService& ledger, ProcedureOptions options)
@@ -240,12 +297,20 @@ Status AddEvent(store::WriteTransaction& txn, const std::string& tender, Instant
   return put.status();
 }
 
-Status Notify(store::WriteTransaction& txn, const std::string& org, Instant now, json body) {
+// Tells the organization `org` (kind "notification", id "<org>/<time>-<random>",
+// read by Notifications) and queues the same news as a mail to each of
+// `users`, sent once this transaction has committed (app/notification_mail.h).
+Status Notify(store::WriteTransaction& txn, const std::string& org,
+              const std::vector<std::string>& users, Instant now, json body) {
   if (org.empty()) return Status::Ok();
   body["time"] = Millis(now);
-  return txn.PutObject(kNotification, org + "/" + Millis(now) + "-" + RandomHex(4), body.dump(), 0)
-      .status();
+  const std::string id = org + "/" + Millis(now) + "-" + RandomHex(4);
+  LIMPIDE_RETURN_IF_ERROR(txn.PutObject(kNotification, id, body.dump(), 0).status());
+  return QueueNotificationMails(txn, id, org, users, body, now);
 }
+
+// Defined with the deposits, below.
+Result<std::vector<json>> AllDeposits(store::Store& store, std::string_view tender);
 
 Status AppendLedger(store::WriteTransaction& txn, const domain::Consultation& c, std::string kind,
                     const json& body) {
@@ -282,10 +347,13 @@ Result<Procedures::Tender> Procedures::Load(std::string_view id) {
 }
 
 Status Procedures::JoinTender(store::WriteTransaction& txn, std::string_view id,
-                              const std::string& org) {
+                              const std::string& org, const std::string& user) {
   auto t = ReadTender(txn.GetObject(kTender, id), id);
   if (!t.ok()) return t.status();
-  if (!t->Join(org)) return Status::Ok();
+  const bool joined = t->Join(org);
+  const size_t known = t->Contacts(org).size();
+  t->AddContact(org, user);
+  if (!joined && t->Contacts(org).size() == known) return Status::Ok();
   return txn.PutObject(kTender, id, t->Body(), t->version).status();
 }
 
@@ -298,11 +366,13 @@ Result<json> Procedures::Change(
   if (!loaded.ok()) return loaded.status();
   Tender& t = *loaded;
   const std::string due_before = DueKey(t.c);
+  const std::vector<std::string> listed_before = ListKeys(t.c);
   auto out = change(t, **txn);
   if (!out.ok()) return out.status();
   auto put = (*txn)->PutObject(kTender, id, t.Body(), t.version);
   if (!put.ok()) return put.status();
   LIMPIDE_RETURN_IF_ERROR(MoveDueKey(**txn, due_before, DueKey(t.c)));
+  LIMPIDE_RETURN_IF_ERROR(MoveListKeys(**txn, listed_before, ListKeys(t.c)));
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
   return out;
 }
@@ -370,6 +440,7 @@ Result<json> Procedures::CreateDraft(const Principal& buyer, std::string_view js
   if (!txn.ok()) return txn.status();
   auto put = (*txn)->PutObject(kTender, t.c.id, t.Body(), 0);
   if (!put.ok()) return put.status();
+  LIMPIDE_RETURN_IF_ERROR(MoveListKeys(**txn, {}, ListKeys(t.c)));
   LIMPIDE_RETURN_IF_ERROR(AddEvent(**txn, t.c.id, now, "draft.created", &buyer));
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
   t.version = *put;
@@ -449,6 +520,7 @@ Result<std::vector<std::string>> Procedures::PublishMany(
     auto put = (*txn)->PutObject(kTender, t.c.id, t.Body(), 0);
     if (!put.ok()) return put.status();
     LIMPIDE_RETURN_IF_ERROR(MoveDueKey(**txn, "", DueKey(t.c)));
+    LIMPIDE_RETURN_IF_ERROR(MoveListKeys(**txn, {}, ListKeys(t.c)));
     LIMPIDE_RETURN_IF_ERROR(AddEvent(**txn, t.c.id, now, "tender.published", &d.buyer));
     ids.push_back(t.c.id);
   }
@@ -456,41 +528,37 @@ Result<std::vector<std::string>> Procedures::PublishMany(
   return ids;
 }
 
-namespace {
-
-// Organizations to tell about a change: those that downloaded the DCE or asked.
-std::set<std::string> Interested(const json& extra) {
-  std::set<std::string> out;
-  for (const auto& o : ArrayMember(extra, "downloaders"))
-    if (o.is_string()) out.insert(o.get<std::string>());
-  for (const auto& q : ArrayMember(extra, "questions"))
-    out.insert(q.value("organization", std::string()));
-  out.erase("");
+Result<std::map<std::string, std::vector<std::string>>> Procedures::Recipients(const Tender& t) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& o : t.Orgs()) {
+    const std::string org = o.get<std::string>();
+    if (org != t.c.buyer_id) out[org] = t.Contacts(org);
+  }
+  // The depositors' users from their deposits too: stores written before
+  // the contacts were recorded have them there only. The write lock is
+  // held: no deposit commits meanwhile.
+  auto deposits = AllDeposits(store_, t.c.id);
+  if (!deposits.ok()) return deposits.status();
+  for (const auto& d : *deposits) {
+    const std::string org = d.value("company", json::object()).value("id", "");
+    const std::string user = d.value("user", "");
+    if (org.empty() || org == t.c.buyer_id) continue;
+    auto& users = out[org];
+    if (!user.empty() && std::find(users.begin(), users.end(), user) == users.end())
+      users.push_back(user);
+  }
   return out;
 }
 
-// Tells every organization that downloaded the DCE or asked a question.
-Status NotifyInterested(store::WriteTransaction& txn, const json& extra,
-                        const domain::Consultation& c, Instant now, std::string_view kind,
-                        std::string message) {
-  for (const auto& org : Interested(extra)) {
-    LIMPIDE_RETURN_IF_ERROR(
-        Notify(txn, org, now,
-               {{"tender", c.id}, {"title", c.title}, {"kind", kind}, {"message", message}}));
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 Status Procedures::NotifyTakingPart(store::WriteTransaction& txn, const Tender& t, Instant now,
-                                    std::string_view kind, const std::string& message) {
-  for (const auto& o : t.Orgs()) {
-    const std::string org = o.get<std::string>();
-    if (org == t.c.buyer_id) continue;
-    LIMPIDE_RETURN_IF_ERROR(Notify(
-        txn, org, now,
-        {{"tender", t.c.id}, {"title", t.c.title}, {"kind", kind}, {"message", message}}));
+                                    std::string_view kind, const std::string& message,
+                                    const json& more) {
+  auto recipients = Recipients(t);
+  if (!recipients.ok()) return recipients.status();
+  for (const auto& [org, users] : *recipients) {
+    json note = {{"tender", t.c.id}, {"title", t.c.title}, {"kind", kind}, {"message", message}};
+    note.update(more);
+    LIMPIDE_RETURN_IF_ERROR(Notify(txn, org, users, now, std::move(note)));
   }
   return Status::Ok();
 }
@@ -513,8 +581,9 @@ Result<json> Procedures::Amend(const Principal& buyer, std::string_view id,
     LIMPIDE_RETURN_IF_ERROR(AppendLedger(txn, t.c, "tender.amended", body));
     LIMPIDE_RETURN_IF_ERROR(AddEvent(txn, t.c.id, now, "tender.amended", &buyer,
                                      {{"number", a.number}, {"summary", a.summary}}));
+    // Every company that took part: downloaded, asked or deposited.
     LIMPIDE_RETURN_IF_ERROR(
-        NotifyInterested(txn, t.extra, t.c, now, "tender.amended",
+        NotifyTakingPart(txn, t, now, "tender.amended",
                          "Modification n°" + std::to_string(a.number) + " : " + a.summary));
     return PublicView(t);
   });
@@ -583,31 +652,85 @@ Result<json> Procedures::List(const Principal* who, const store::PageRequest& pa
                               bool include_test) {
   if (page.limit < 1 || page.limit > 1000)
     return Status::InvalidArgument("limit must be between 1 and 1000", "limit");
-  json items = json::array();
-  store::PageRequest scan{page.after, std::min(1000, page.limit * 2)};
-  std::string next;
-  for (;;) {
-    auto got = store_.ListObjects(kTender, "", scan);
+  // The cursor is the id of the last consultation shown.
+  const std::string& after = page.after;
+  const auto bad = [](char ch) { return ch == '/' || static_cast<unsigned char>(ch) < 0x20; };
+  if (after.size() > kMaxListCursorBytes || std::any_of(after.begin(), after.end(), bad))
+    return Status::InvalidArgument("malformed cursor", "after");
+  LIMPIDE_RETURN_IF_ERROR(EnsureListIndex());
+  // The classes of the index this reader sees, each in id order; the page is
+  // their union, read `limit` keys from each.
+  const bool buyer = who && who->role == UserRole::kBuyerAgent && !who->org_id.empty();
+  std::vector<std::string> prefixes = {"pub/"};
+  if (include_test) prefixes.push_back("test/");
+  if (buyer) prefixes.push_back("mine/" + who->org_id + "/");
+  std::set<std::string> ids;
+  // The union is complete up to the smallest last key of a class that has
+  // more keys than were read: no id beyond it is shown on this page.
+  std::optional<std::string> bound;
+  for (const auto& prefix : prefixes) {
+    store::PageRequest scan{after.empty() ? "" : store::ObjectCursorAfter(prefix + after),
+                            page.limit};
+    auto got = store_.ListObjects(kTenderList, prefix, scan);
     if (!got.ok()) return got.status();
-    for (const auto& obj : got->items) {
-      auto t = ReadTender(obj, obj.id);
-      if (!t.ok()) return t.status();
-      const bool own = who && who->role == UserRole::kBuyerAgent && who->org_id == t->c.buyer_id;
-      if (t->c.state == ConsultationState::kDraft && !own) continue;
-      if (t->c.test && !include_test && !own) continue;
-      items.push_back(PublicView(*t));
-      if (items.size() == static_cast<size_t>(page.limit)) {
-        next = obj.id == got->items.back().id && got->next.empty() ? std::string() : obj.id;
-        break;
-      }
+    for (const auto& o : got->items) ids.insert(o.id.substr(prefix.size()));
+    if (!got->next.empty()) {
+      std::string end = got->items.back().id.substr(prefix.size());
+      if (!bound || end < *bound) bound = std::move(end);
     }
-    if (items.size() == static_cast<size_t>(page.limit) || got->next.empty()) break;
-    scan.after = got->next;
   }
+  json items = json::array();
+  std::string last;
+  size_t taken = 0;
+  for (const auto& id : ids) {
+    if (items.size() == static_cast<size_t>(page.limit) || (bound && id > *bound)) break;
+    last = id;
+    ++taken;
+    auto t = Load(id);
+    if (!t.ok() && t.status().code() == ErrorCode::kNotFound) continue;  // a key left behind
+    if (!t.ok()) return t.status();
+    const bool own = buyer && who->org_id == t->c.buyer_id;
+    if (t->c.state == ConsultationState::kDraft && !own) continue;
+    if (t->c.test && !include_test && !own) continue;
+    items.push_back(PublicView(*t));
+  }
+  // More when a key read was left for the next page, or a class has keys
+  // beyond those read (then `last` is at most the bound).
+  const bool more = taken < ids.size() || bound.has_value();
   json out = {{"items", std::move(items)}};
-  // The cursor is the store's, of the last consultation shown.
-  out["next"] = next.empty() ? json(nullptr) : json(store::ObjectCursorAfter(next));
+  out["next"] = more ? json(last) : json(nullptr);
   return out;
+}
+
+Status Procedures::EnsureListIndex() {
+  if (list_index_built_.load()) return Status::Ok();
+  auto marker = store_.GetObject(kIndexMarker, kTenderListMarkerId);
+  if (marker.ok()) {
+    list_index_built_ = true;
+    return Status::Ok();
+  }
+  if (marker.status().code() != ErrorCode::kNotFound) return marker.status();
+  // A store written before the index existed: one pass over the
+  // consultations, once per store, under the write lock.
+  auto txn = store_.BeginWrite();
+  if (!txn.ok()) return txn.status();
+  store::PageRequest page{"", 1000};
+  for (;;) {
+    auto got = store_.ListObjects(kTender, "", page);
+    if (!got.ok()) return got.status();
+    for (const auto& o : got->items) {
+      auto t = ReadTender(o, o.id);
+      if (!t.ok()) return t.status();
+      LIMPIDE_RETURN_IF_ERROR(MoveListKeys(**txn, {}, ListKeys(t->c)));
+    }
+    if (got->next.empty()) break;
+    page.after = got->next;
+  }
+  auto put = (*txn)->PutObject(kIndexMarker, kTenderListMarkerId, "{}", 0);
+  if (!put.ok() && put.status().code() != ErrorCode::kConflict) return put.status();
+  LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
+  list_index_built_ = true;
+  return Status::Ok();
 }
 
 // ---- Documents -----------------------------------------------------------------
@@ -644,8 +767,8 @@ Result<json> Procedures::AddDocument(const Principal& buyer, std::string_view id
       json body = LedgerBody(t.c);
       body["document"] = doc;
       LIMPIDE_RETURN_IF_ERROR(AppendLedger(txn, t.c, "tender.document_added", body));
-      LIMPIDE_RETURN_IF_ERROR(NotifyInterested(txn, t.extra, t.c, now, "tender.document_added",
-                                               "Nouveau document : " + name));
+      LIMPIDE_RETURN_IF_ERROR(
+          NotifyTakingPart(txn, t, now, "tender.document_added", "Nouveau document : " + name));
     }
     LIMPIDE_RETURN_IF_ERROR(AddEvent(txn, t.c.id, now, "document.added", &buyer, doc));
     return doc;
@@ -680,6 +803,7 @@ Result<FileContent> Procedures::DownloadDocument(const Principal* who, std::stri
           auto& list = t.Array("downloaders");
           if (std::find(list.begin(), list.end(), json(who->org_id)) == list.end())
             list.push_back(who->org_id);
+          t.AddContact(who->org_id, who->user_id);
         }
         LIMPIDE_RETURN_IF_ERROR(AddEvent(txn, t.c.id, now, "document.downloaded", who,
                                          {{"name", file.name}, {"sha256", sha256_hex}}));
@@ -713,6 +837,7 @@ Result<json> Procedures::Ask(const Principal& company, std::string_view id, std:
     json q = {
         {"id", qid}, {"text", text}, {"asked", Millis(now)}, {"organization", company.org_id}};
     questions.push_back(q);
+    t.AddContact(company.org_id, company.user_id);
     LIMPIDE_RETURN_IF_ERROR(AddEvent(txn, t.c.id, now, "question.asked", &company, {{"id", qid}}));
     return json{{"id", qid}, {"text", text}, {"asked", Millis(now)}};
   });
@@ -744,8 +869,10 @@ Result<json> Procedures::Answer(const Principal& buyer, std::string_view id,
     LIMPIDE_RETURN_IF_ERROR(AppendLedger(txn, t.c, "tender.question_answered", body));
     LIMPIDE_RETURN_IF_ERROR(
         AddEvent(txn, t.c.id, now, "question.answered", &buyer, {{"id", (*q)["id"]}}));
-    LIMPIDE_RETURN_IF_ERROR(NotifyInterested(txn, t.extra, t.c, now, "tender.question_answered",
-                                             "Réponse publiée : " + text));
+    // The question and its answer are public now; the asker stays hidden.
+    LIMPIDE_RETURN_IF_ERROR(NotifyTakingPart(txn, t, now, "tender.question_answered",
+                                             "Réponse publiée : " + text,
+                                             {{"question", (*q)["text"]}, {"answer", text}}));
     return pub;
   });
 }
@@ -848,7 +975,7 @@ Result<json> Procedures::StartDeposit(const Principal& company, std::string_view
   if (!txn.ok()) return txn.status();
   auto put = (*txn)->PutObject(kDeposit, DepositKey(t->c.id, deposit_id), deposit.dump(), 0);
   if (!put.ok()) return put.status();
-  LIMPIDE_RETURN_IF_ERROR(JoinTender(**txn, t->c.id, company.org_id));
+  LIMPIDE_RETURN_IF_ERROR(JoinTender(**txn, t->c.id, company.org_id, company.user_id));
   LIMPIDE_RETURN_IF_ERROR(
       AddEvent(**txn, t->c.id, now, "deposit.started", &company, {{"deposit", deposit_id}}));
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
@@ -1096,7 +1223,7 @@ Result<json> Procedures::DepositInOneRequest(const Principal& company, std::stri
   LIMPIDE_RETURN_IF_ERROR((*txn)->PutBlob(sealed_bytes, chunk_hash));
   auto put = (*txn)->PutObject(kDeposit, DepositKey(t->c.id, deposit_id), d.dump(), 0);
   if (!put.ok()) return put.status();
-  LIMPIDE_RETURN_IF_ERROR(JoinTender(**txn, t->c.id, company.org_id));
+  LIMPIDE_RETURN_IF_ERROR(JoinTender(**txn, t->c.id, company.org_id, company.user_id));
   LIMPIDE_RETURN_IF_ERROR(AddEvent(**txn, t->c.id, now, "deposit.received", &company,
                                    {{"deposit", deposit_id}, {"timing", d["timing"]}}));
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
@@ -1273,7 +1400,8 @@ Result<int> Procedures::IndexOrganizations() {
           d["orgs"] = json::array({company});
           body = d.dump();
           // Its consultation lists the company too.
-          LIMPIDE_RETURN_IF_ERROR(JoinTender(**txn, d.value("tender", ""), company));
+          LIMPIDE_RETURN_IF_ERROR(
+              JoinTender(**txn, d.value("tender", ""), company, d.value("user", "")));
         }
         auto put = (*txn)->PutObject(kind, o.id, body, current->version);
         if (!put.ok()) return put.status();
@@ -1683,8 +1811,21 @@ Result<json> Procedures::Award(const Principal& buyer, std::string_view id,
                   {"bids", t.extra["ranking"].size()}};
     if (t.c.standstill_ends) award["standstill_ends"] = Millis(*t.c.standstill_ends);
     t.extra["award"] = award;
+    // Every bidder, once: those ranked, and those whose bids came too late
+    // to be opened. Each is told its own outcome and the winner (public
+    // from now on: the ledger entry names it), nothing of the others.
+    auto recipients = Recipients(t);
+    if (!recipients.ok()) return recipients.status();
+    const auto users_of = [&](const std::string& org) {
+      auto it = recipients->find(org);
+      return it == recipients->end() ? std::vector<std::string>() : it->second;
+    };
+    const std::string winner_name = (*winner)["company"].value("name", std::string());
+    std::set<std::string> told;
     for (const auto& r : t.extra["ranking"]) {
       const bool won = r["bid"] == bid_id;
+      const std::string org = r["company"].value("id", "");
+      told.insert(org);
       json note = {
           {"tender", t.c.id},
           {"title", t.c.title},
@@ -1694,9 +1835,24 @@ Result<json> Procedures::Award(const Principal& buyer, std::string_view id,
           {"winner", (*winner)["company"]},
           {"message", won ? "Votre offre est retenue."
                           : "Votre offre n'est pas retenue ; l'offre retenue est celle de " +
-                                (*winner)["company"].value("name", std::string())}};
+                                winner_name + "."}};
       if (t.c.standstill_ends) note["standstill_ends"] = Millis(*t.c.standstill_ends);
-      LIMPIDE_RETURN_IF_ERROR(Notify(txn, r["company"].value("id", ""), now, note));
+      LIMPIDE_RETURN_IF_ERROR(Notify(txn, org, users_of(org), now, note));
+    }
+    auto deposits = AllDeposits(store_, t.c.id);
+    if (!deposits.ok()) return deposits.status();
+    for (const auto& d : *deposits) {
+      const std::string org = d.value("company", json::object()).value("id", "");
+      if (d.value("state", "") != "complete" || org.empty() || !told.insert(org).second) continue;
+      json note = {{"tender", t.c.id},
+                   {"title", t.c.title},
+                   {"kind", "bid.not_opened"},
+                   {"winner", (*winner)["company"]},
+                   {"message",
+                    "Votre offre, reçue après la date limite, n'a pas été ouverte ; "
+                    "l'offre retenue est celle de " +
+                        winner_name + "."}};
+      LIMPIDE_RETURN_IF_ERROR(Notify(txn, org, users_of(org), now, note));
     }
     json body = LedgerBody(t.c);
     body["winner"] = (*winner)["company"];

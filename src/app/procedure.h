@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -92,7 +93,11 @@ class Procedures {
   // The public form (drafts only to their buyer: not_found for anyone else).
   Result<nlohmann::json> Get(const Principal* who, std::string_view id);
   // Public consultations (not drafts, not test ones unless `include_test`),
-  // newest id first; the buyer's own drafts too when `who` is one.
+  // in id order (creation order); the buyer's own drafts and test ones too
+  // when `who` is one. {"items", "next"}: `next` (the last id shown, opaque
+  // to callers) resumes after the page, null at the end. Reads only the
+  // page, through an index by visibility (built on the first call over a
+  // store that predates it).
   Result<nlohmann::json> List(const Principal* who, const store::PageRequest& page,
                               bool include_test);
 
@@ -122,7 +127,8 @@ class Procedures {
 
   // ---- Questions and answers ----
   Result<nlohmann::json> Ask(const Principal& company, std::string_view id, std::string text);
-  // Answers publicly; notifies every organization that downloaded the DCE or asked.
+  // Answers publicly; notifies every company that downloaded the DCE, asked
+  // or deposited (NotifyTakingPart).
   Result<nlohmann::json> Answer(const Principal& buyer, std::string_view id,
                                 std::string_view question_id, std::string text);
   // Answered questions for everyone; the asking company sees its own pending ones.
@@ -201,16 +207,25 @@ class Procedures {
   Result<nlohmann::json> OrganizationTenders(
       const std::string& org, const store::PageRequest& page,
       const std::function<Result<std::optional<nlohmann::json>>(const Tender&)>& shown);
-  // Notifies every organization listed with the consultation but its buyer:
-  // the companies that downloaded its documents, asked or deposited.
+  // The companies that took part in the consultation (downloaded its
+  // documents, asked or deposited), each once, with the users to mail: those
+  // who acted for it (downloaded signed in, asked, deposited).
+  Result<std::map<std::string, std::vector<std::string>>> Recipients(const Tender& t);
+  // Notifies each of Recipients(t) inside `txn`, in the application and by
+  // mail (app/notification_mail.h): {tender, title, kind, message} and `more`.
   Status NotifyTakingPart(store::WriteTransaction& txn, const Tender& t, domain::Instant now,
-                          std::string_view kind, const std::string& message);
+                          std::string_view kind, const std::string& message,
+                          const nlohmann::json& more = nlohmann::json::object());
   // Lists `org` among the consultation's organizations inside `txn` (a
-  // company's first deposit), so that CompanyTenders finds it.
-  Status JoinTender(store::WriteTransaction& txn, std::string_view id, const std::string& org);
+  // company's first deposit), so that CompanyTenders finds it, and `user`
+  // among its contacts.
+  Status JoinTender(store::WriteTransaction& txn, std::string_view id, const std::string& org,
+                    const std::string& user);
   Result<int> CloseOne(std::string_view id);
   // Builds the index of consultations by deadline when the store lacks it.
   Status EnsureDueIndex();
+  // Builds the index of the public listing when the store lacks it.
+  Status EnsureListIndex();
   // Completes the deposit `d` (JSON, every chunk received) at `now`: each
   // document's hash from its sealed chunks (`add_chunk` gives the chunk of
   // this hash to the hasher), the signed receipt, the timing.
@@ -223,6 +238,7 @@ class Procedures {
   LedgerService& ledger_;
   ProcedureOptions options_;
   std::atomic<bool> due_index_built_{false};
+  std::atomic<bool> list_index_built_{false};
 };
 
 }  // namespace limpide::app

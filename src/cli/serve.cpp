@@ -13,6 +13,7 @@
 #include "app/generator.h"
 #include "app/importer.h"
 #include "app/ledger.h"
+#include "app/notification_mail.h"
 #include "app/procedure.h"
 #include "app/scheduler.h"
 #include "cli/commands.h"
@@ -209,6 +210,31 @@ int Serve(const ServeArgs& args) {
   alert_options.digest_hour = args.digest_hour;
   alerts::Alerts alerts(*store, alert_options);
 
+  // The procedure's notifications by mail (docs/tenders.md): queued in the
+  // transaction that notifies, sent through the same relay, sender address,
+  // timeout and backoff as the alerts' mails, on a scheduler of its own so
+  // that a relay that hangs never delays the closing at the deadline.
+  // Without --smtp they stay queued until a relay is configured.
+  app::NotificationMailerOptions mail_options;
+  mail_options.retry_base = alert_options.retry_base;
+  mail_options.retry_max = alert_options.retry_max;
+  if (!alert_options.smtp_host.empty()) {
+    mail_options.send = [alert_options](const app::OutgoingMail& m) {
+      return alerts::SendMail(alert_options.smtp_host, alert_options.smtp_port,
+                              alerts::Mail{alert_options.mail_from, m.to, m.subject, m.body},
+                              alert_options.send_timeout);
+    };
+  }
+  app::NotificationMailer mailer(*store, accounts, mail_options);
+  app::Scheduler mail_scheduler(*store, schedule);
+  if (mail_options.send) {
+    mail_scheduler.Add(
+        "procedure-mails", std::chrono::milliseconds(500),
+        [&mailer] { return mailer.RunDue().status(); },
+        // Longer than a run: the budget, then one mail's timeout.
+        2 * (mail_options.budget + alert_options.send_timeout));
+  }
+
   // Bulk open data (docs/bulk.md): the files due are cut under a lease too,
   // on a scheduler of their own, so that a long cut never delays the deadline
   // closing or the alerts. The first check waits one period: a server started
@@ -261,9 +287,11 @@ int Serve(const ServeArgs& args) {
     return 1;
   }
   (*server)->HandleSignals();
-  alerts.SetPublicUrl(!args.public_url.empty()
-                          ? args.public_url
-                          : "http://" + options.host + ":" + std::to_string((*server)->port()));
+  const std::string public_url =
+      !args.public_url.empty() ? args.public_url
+                               : "http://" + options.host + ":" + std::to_string((*server)->port());
+  alerts.SetPublicUrl(public_url);
+  mailer.SetPublicUrl(public_url);
   // Scheduled work of the alerts (matching new publications, deliveries due,
   // daily digests), under the same lease as the other jobs so one node does
   // it. RunDue returns at once: deliveries run on their own threads.
@@ -274,6 +302,7 @@ int Serve(const ServeArgs& args) {
                 [&alerts] { return alerts.RunDue(app::SystemNow()); });
   scheduler.Start();
   bulk_scheduler.Start();
+  mail_scheduler.Start();
   // One parseable line that tests and scripts wait for.
   std::printf("limpide: listening on http://%s:%u/\n", options.host.c_str(), (*server)->port());
   std::fflush(stdout);
@@ -282,6 +311,7 @@ int Serve(const ServeArgs& args) {
   follower.Stop();
   bulk.Cancel();  // a cut in progress stops and leaves no file
   bulk_scheduler.Stop();
+  mail_scheduler.Stop();
   scheduler.Stop();  // gives the leases up: another node takes the jobs over at once
   alerts.Drain();
   std::fprintf(stderr, "limpide serve: stopped\n");

@@ -17,6 +17,7 @@
 #include "domain/consultation.h"
 #include "domain/procedure.h"
 #include "domain/time.h"
+#include "web/form_rows.h"
 #include "web/forms.h"
 #include "web/layout.h"
 #include "web/pages.h"
@@ -29,17 +30,6 @@ using app::Principal;
 using app::UserRole;
 using nlohmann::json;
 
-using Values = std::map<std::string, std::string>;
-
-// The repeated rows of the draft form: lots and award criteria, any number
-// (the domain sets the limits: domain::kMaxLots, kMaxCriteria). Rows are
-// added and removed by submit buttons, so that it works without JavaScript.
-struct RowList {
-  const char* list;  // "lots", "criteria": the JSON array
-  std::vector<const char*> members;
-};
-const RowList kLots{"lots", {"title", "cpv", "estimatedValue"}};
-const RowList kCriteria{"criteria", {"name", "weight"}};
 constexpr int kDashboardPage = 50;
 
 std::string ManageHref(const std::string& id) {
@@ -189,22 +179,6 @@ std::string NumberText(const json& j, const char* key) {
   return s;
 }
 
-// The number of rows of `rows` in `v` (compact: rows 0..n-1).
-int RowCount(const Values& v, const RowList& rows) {
-  if (auto it = v.find(std::string(rows.list) + ".rows"); it != v.end()) {
-    int n = 0;
-    std::from_chars(it->second.data(), it->second.data() + it->second.size(), n);
-    return n;
-  }
-  int n = 0;
-  for (;; ++n) {
-    bool any = false;
-    for (const char* m : rows.members)
-      any |= v.count(std::string(rows.list) + "[" + std::to_string(n) + "]." + m) > 0;
-    if (!any) return n;
-  }
-}
-
 // The consultation JSON a buyer posts, from the draft form's values
 // (PostedValues: rows compact); `errors` gets what the form itself cannot
 // turn into JSON (dates, integers).
@@ -302,73 +276,6 @@ Values FormValues(const json& c) {
     if (t.ok()) v[key] = InstantToParisLocal(*t);
   }
   if (c.value("test", false)) v["test"] = "1";
-  return v;
-}
-
-// The row index of a posted field "lots[12].title" of `rows` (and its
-// member), or -1.
-int RowOf(const std::string& name, const RowList& rows, std::string* member) {
-  const std::string head = std::string(rows.list) + "[";
-  if (!name.starts_with(head)) return -1;
-  const size_t close = name.find("].", head.size());
-  if (close == std::string::npos || close == head.size() || close - head.size() > 6) return -1;
-  int n = -1;
-  auto [p, ec] = std::from_chars(name.data() + head.size(), name.data() + close, n);
-  if (ec != std::errc() || p != name.data() + close || n < 0) return -1;
-  *member = name.substr(close + 2);
-  for (const char* m : rows.members)
-    if (*member == m) return n;
-  return -1;
-}
-
-// The values of a posted draft form. Rows of lots and criteria are made
-// compact: rows left blank are dropped and the others renumbered from 0 in
-// their order, so that the index a service error names ("lots[2].cpv") is the
-// row shown. The buttons that edit rows ("ajouter" = lots|criteria, "retirer"
-// = lots-N|criteria-N) add an empty row or drop row N; `row_edit` tells that
-// the post was one of them, to show the form again rather than save it.
-Values PostedValues(const Fields& fields, bool* row_edit) {
-  Values v;
-  std::string remove_list;
-  int remove_row = -1;
-  const std::string add = Field(fields, "ajouter");
-  if (const std::string r = Field(fields, "retirer"); !r.empty()) {
-    const size_t dash = r.rfind('-');
-    if (dash != std::string::npos) {
-      remove_list = r.substr(0, dash);
-      std::from_chars(r.data() + dash + 1, r.data() + r.size(), remove_row);
-    }
-  }
-  *row_edit = !add.empty() || remove_row >= 0;
-  for (const RowList* rows : {&kLots, &kCriteria}) {
-    // Row index → member → value, in index order.
-    std::map<int, std::map<std::string, std::string>> posted;
-    for (const auto& f : fields) {
-      std::string member;
-      const int n = RowOf(f.name, *rows, &member);
-      if (n < 0) continue;
-      if (remove_list == rows->list && n == remove_row) continue;
-      posted[n].emplace(member, f.value);
-    }
-    int out = 0;
-    for (const auto& [n, members] : posted) {
-      bool blank = true;
-      for (const auto& [m, value] : members) blank &= value.empty();
-      if (blank) continue;
-      for (const auto& [m, value] : members)
-        v[std::string(rows->list) + "[" + std::to_string(out) + "]." + m] = value;
-      ++out;
-    }
-    // Rows to show: those kept, one more when one is added, at least one.
-    const int shown = std::max(1, out + (add == rows->list ? 1 : 0));
-    v[std::string(rows->list) + ".rows"] = std::to_string(shown);
-  }
-  for (const auto& f : fields) {
-    std::string member;
-    if (RowOf(f.name, kLots, &member) >= 0 || RowOf(f.name, kCriteria, &member) >= 0) continue;
-    if (f.name == "ajouter" || f.name == "retirer" || f.name == "csrf") continue;
-    v.emplace(f.name, f.value);
-  }
   return v;
 }
 

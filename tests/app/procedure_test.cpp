@@ -425,5 +425,92 @@ TEST_F(ProcedureTest, AnUnsuccessfulEndIsToldToEveryCompanyThatDeposited) {
             "la procédure est déjà terminée ; état de la consultation : Infructueuse");
 }
 
+// The public list through its index shows what the former full scan showed:
+// no draft but to its buyer, test ones only on request or to their buyer, in
+// id order, whatever the page size.
+TEST_F(ProcedureTest, TheListShowsWhatEachReaderMaySeeInIdOrderAPageAtATime) {
+  Principal lyon = Buyer();
+  lyon.org_id = "21690123100011";
+  lyon.org_name = "Ville de Lyon";
+  const Principal acme = Company("73282932000074", "Acme");
+  struct Made {
+    std::string id, buyer;
+    bool draft, test;
+  };
+  std::vector<Made> made;
+  const auto make = [&](const Principal& buyer, bool publish, bool test, bool cancel) {
+    now_ += kMs;  // ids are made of the time and random digits: no order among equals
+    json draft = {{"title", "Consultation"}, {"procedure", "procedure_adaptee"},
+                  {"cpv", "77211400-6"},     {"criteria", {{{"name", "Prix"}, {"weight", 100}}}},
+                  {"deadline", "2030-03-17T17:46:40Z"}};
+    if (test) draft["test"] = true;
+    auto c = procedures_->CreateDraft(buyer, draft.dump());
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    const std::string id = (*c)["id"];
+    if (publish) {
+      ASSERT_TRUE(procedures_->Publish(buyer, id).ok());
+    }
+    // A draft that is cancelled is no longer a draft: public, as before.
+    if (cancel) {
+      ASSERT_TRUE(procedures_->Cancel(buyer, id, "Abandon").ok());
+    }
+    made.push_back({id, buyer.org_id, !publish && !cancel, test});
+  };
+  now_ = kDeadline - int64_t{20} * 24 * 3600 * 1'000'000;
+  for (int i = 0; i < 6; ++i) {
+    make(Buyer(), true, false, false);
+    make(lyon, i % 2 == 0, false, false);  // Lyon's drafts
+    make(Buyer(), i % 3 == 0, true, false);  // test ones, some drafts
+    if (i == 2) make(lyon, false, false, true);
+  }
+  const auto expected = [&](const Principal* who, bool test) {
+    std::vector<std::string> ids;
+    for (const auto& m : made) {
+      const bool own = who && who->role == UserRole::kBuyerAgent && who->org_id == m.buyer;
+      if (m.draft && !own) continue;
+      if (m.test && !test && !own) continue;
+      ids.push_back(m.id);
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  const Principal buyer = Buyer();
+  for (const Principal* who : {static_cast<const Principal*>(nullptr), &acme, &buyer,
+                               static_cast<const Principal*>(&lyon)}) {
+    for (const bool test : {false, true}) {
+      for (const int limit : {1, 2, 5, 50}) {
+        int pages = 0;
+        EXPECT_EQ(AllIds([&](auto page) { return procedures_->List(who, page, test); }, limit,
+                         &pages),
+                  expected(who, test))
+            << (who ? who->org_name : "anonymous") << " test=" << test << " limit=" << limit;
+      }
+    }
+  }
+  EXPECT_EQ(procedures_->List(nullptr, {"a/b", 10}, false).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(procedures_->List(nullptr, {"", 1001}, false).status().code(), ErrorCode::kInvalidArgument);
+
+}
+
+TEST_F(ProcedureTest, AListingOfAStoreWithoutTheIndexBuildsIt) {
+  const std::string id = Publish()["id"];
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->DeleteObject("tender-list", "pub/" + id).ok());
+    (void)(*txn)->DeleteObject("index-built", "tender-list");  // when a listing made it
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  // A fresh service, as after an upgrade.
+  ProcedureOptions options;
+  options.now = [this] { return domain::Instant{now_}; };
+  Procedures fresh(*store_, *ledger_, options);
+  auto list = fresh.List(nullptr, {"", 10}, false);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ((*list)["items"].size(), 1u);
+  EXPECT_EQ((*list)["items"][0]["id"], id);
+  EXPECT_TRUE(store_->GetObject("index-built", "tender-list").ok());
+}
+
 }  // namespace
 }  // namespace limpide::app
