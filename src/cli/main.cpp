@@ -48,8 +48,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 3600))
       ->capture_default_str();
   s->add_option("--smtp", serve.smtp,
-                "HOST:PORT of the SMTP relay that sends alert e-mails (none: mails stay pending)");
-  s->add_option("--mail-from", serve.mail_from, "Sender address of alert e-mails")
+                "HOST:PORT of the SMTP relay for alert and procedure e-mails (none: mails stay pending)");
+  s->add_option("--mail-from", serve.mail_from, "Sender address of alert and procedure e-mails")
       ->capture_default_str();
   s->add_option("--public-url", serve.public_url,
                 "Absolute URL of the platform for links in feeds, webhooks and mails "

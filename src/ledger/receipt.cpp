@@ -31,7 +31,8 @@ Status ExactMembers(const json& j, const std::string& at,
     if (!j.contains(name)) return Invalid(at + "/" + name, "missing");
   }
   if (j.size() != names.size()) {
-    for (const auto& [key, value] : j.items()) {
+    for (const auto& item : j.items()) {
+      const std::string& key = item.key();
       if (std::find_if(names.begin(), names.end(), [&](const char* n) { return key == n; }) ==
           names.end()) {
         return Invalid(at + "/" + key, "unknown member");
