@@ -169,6 +169,10 @@ struct SearchResults {
   std::vector<Hit> hits;
   std::vector<Facet> facets;    // empty when facet_values is 0
   bool facets_exact = true;     // false: counts scaled from a sample (docs/search.md)
+  // Matches the facet counts were taken from (the sample when not
+  // facets_exact); 0 when no match was counted (term frequencies, or every
+  // facet fixed by a filter).
+  int64_t facets_sampled = 0;
   bool plain_words = false;     // the text was not valid syntax and was searched as plain words
   uint64_t index_position = 0;  // ledger entries the searched snapshot covers
 };
