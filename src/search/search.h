@@ -180,7 +180,7 @@ struct SearchResults {
 struct IndexOptions {
   // Facets are counted over at most this many matches; beyond, the counts are
   // scaled estimates (docs/search.md).
-  int facet_sample = 5000;
+  int facet_sample = 2000;
 };
 
 // A search index in a directory. Searches may run from many threads at once,
