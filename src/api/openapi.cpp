@@ -335,9 +335,10 @@ json SearchPaths() {
           {"minimum", 0},
           {"description",
            "Matches the facet counts were taken from: the sample when facetsExact is false "
-           "(a count c scaled from n sampled matches is within about "
-           "±2·sqrt(c)·total/n of the true count); 0 when the counts come from the index's "
-           "term frequencies or every facet is fixed by a filter (docs/search.md)."}}},
+           "(the first matches in ledger order; were they drawn at random, a count c scaled "
+           "from n sampled matches would be within about ±2·sqrt(c)·total/n of the true "
+           "count); 0 when the counts come from the index's term frequencies or every facet is "
+           "fixed by a filter (docs/search.md)."}}},
         {"plainWords", {{"type", "boolean"}}},
         {"page", {{"type", "integer"}}},
         {"limit", {{"type", "integer"}}},
