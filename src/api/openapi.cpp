@@ -330,6 +330,15 @@ json SearchPaths() {
           {"description",
            "false: the facet counts are estimates, scaled from a sample of the matches "
            "(docs/search.md)."}}},
+        {"facetsSampled",
+         {{"type", "integer"},
+          {"minimum", 0},
+          {"description",
+           "Matches the facet counts were taken from: the sample when facetsExact is false "
+           "(the first matches in ledger order; were they drawn at random, a count c scaled "
+           "from n sampled matches would be within about ±2·sqrt(c)·total/n of the true "
+           "count); 0 when the counts come from the index's term frequencies or every facet is "
+           "fixed by a filter (docs/search.md)."}}},
         {"plainWords", {{"type", "boolean"}}},
         {"page", {{"type", "integer"}}},
         {"limit", {{"type", "integer"}}},

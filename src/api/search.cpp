@@ -75,6 +75,7 @@ http::Response Search(search::Index& index, store::Store& store, const http::Req
                {"items", std::move(items)},
                {"facets", std::move(facets)},
                {"facetsExact", results->facets_exact},
+               {"facetsSampled", results->facets_sampled},
                {"plainWords", results->plain_words},
                {"page", page},
                {"limit", query->limit},

@@ -12,6 +12,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string_view>
+#include <unordered_map>
 
 #include "domain/cpv.h"
 #include "domain/money.h"
@@ -51,6 +53,9 @@ constexpr const char* kProcedurePrefix = "XP";
 constexpr const char* kNaturePrefix = "XN";
 constexpr const char* kKindPrefix = "XK";
 constexpr const char* kStatusPrefix = "XZ";
+// The amount's bucket (AmountBucketTerm), so that an amount range is a few
+// boolean terms instead of a value read per candidate.
+constexpr const char* kAmountPrefix = "XA";
 constexpr const char* kObjectField = "S";
 constexpr const char* kBuyerField = "A";
 constexpr const char* kHolderField = "T";
@@ -59,6 +64,11 @@ constexpr const char* kHolderField = "T";
 // names of buyers (facet labels).
 constexpr const char* kPositionKey = "ledger_position";
 constexpr const char* kBuyerNameKey = "buyer_name:";
+// "2": every document carries its amount bucket term (XA…). Written when the
+// index is created; an index without it (built before) filters amounts by
+// value ranges only, until `limpide reindex` rebuilds it.
+constexpr const char* kLayoutKey = "layout";
+constexpr const char* kLayoutWithAmountBuckets = "2";
 
 constexpr int kObjectWeight = 3;  // wdf of the object's words against other text
 constexpr size_t kSnippetBytes = 300;
@@ -100,6 +110,33 @@ std::string DateValue(const domain::Date& d) {
 
 std::string AmountValue(domain::Money m) {
   return Xapian::sortable_serialise(static_cast<double>(m.cents) / 100.0);
+}
+
+// Amount buckets on a 1-2-5 scale of cents: bucket k holds [Edge(k),
+// Edge(k+1)), Edge(3n) = 10^n, Edge(3n+1) = 2·10^n, Edge(3n+2) = 5·10^n;
+// "XAz" holds zero and negative amounts, "XAn" documents without one.
+constexpr int kAmountBuckets = 3 * 19;  // Edge(57) = 10^19 > any int64
+int64_t AmountEdge(int k) {
+  static const std::array<int64_t, kAmountBuckets> kEdges = [] {
+    std::array<int64_t, kAmountBuckets> e{};
+    int64_t decade = 1;
+    for (int i = 0; i < kAmountBuckets; i += 3) {
+      e[static_cast<size_t>(i)] = decade;
+      e[static_cast<size_t>(i + 1)] = 2 * decade;
+      e[static_cast<size_t>(i + 2)] = 5 * decade;
+      if (i + 3 < kAmountBuckets) decade *= 10;
+    }
+    return e;
+  }();
+  return k >= kAmountBuckets ? INT64_MAX : kEdges[static_cast<size_t>(k)];
+}
+
+std::string AmountBucketTerm(const std::optional<domain::Money>& amount) {
+  if (!amount) return std::string(kAmountPrefix) + "n";
+  if (amount->cents <= 0) return std::string(kAmountPrefix) + "z";
+  int k = 0;
+  while (k + 1 < kAmountBuckets && AmountEdge(k + 1) <= amount->cents) ++k;
+  return kAmountPrefix + std::to_string(k);
 }
 
 std::string IdTerm(const Document& d) { return kIdPrefix + d.type + ":" + d.uid; }
@@ -218,6 +255,7 @@ Xapian::Document XapianDocument(const Document& d, Xapian::TermGenerator& tg) {
   if (d.date) doc.add_value(kSlotDate, DateValue(*d.date));
   if (d.deadline) doc.add_value(kSlotDeadline, domain::FormatInstantMillis(*d.deadline));
   if (d.amount) doc.add_value(kSlotAmount, AmountValue(*d.amount));
+  doc.add_boolean_term(AmountBucketTerm(d.amount));
   if (!d.department.empty()) doc.add_value(kSlotDepartment, d.department);
   if (!d.procedure.empty()) doc.add_value(kSlotProcedure, d.procedure);
   if (!d.buyer_id.empty()) doc.add_value(kSlotBuyer, d.buyer_id);
@@ -298,6 +336,63 @@ std::optional<Xapian::Query> HighlightQuery(const Xapian::Query& text, const Xap
   return Xapian::Query(Xapian::Query::OP_OR, extra.begin(), extra.end());
 }
 
+// The documents whose amount is in [low, high] (a bound may be absent), from
+// the amount bucket terms: either the buckets inside the range, or those
+// outside it to be taken away from the match (`exclude`), whichever has fewer
+// postings. Most ranges ("at least 1,000 €") keep nearly every document: the
+// few outside are cheap to take away, where reading the amount of every
+// candidate cost four times the match itself (docs/search.md). A bucket
+// that the range cuts checks the value of its own documents only.
+struct AmountRange {
+  Xapian::Query query;
+  bool exclude = false;
+};
+
+AmountRange AmountRangeQuery(const Xapian::Database& db, const std::optional<domain::Money>& lo,
+                             const std::optional<domain::Money>& hi) {
+  const int64_t low = lo ? lo->cents : INT64_MIN;
+  const int64_t high = hi ? hi->cents : INT64_MAX;
+  const Xapian::Query in_range =
+      lo && hi ? Xapian::Query(Xapian::Query::OP_VALUE_RANGE, kSlotAmount, AmountValue(*lo),
+                               AmountValue(*hi))
+      : lo     ? Xapian::Query(Xapian::Query::OP_VALUE_GE, kSlotAmount, AmountValue(*lo))
+               : Xapian::Query(Xapian::Query::OP_VALUE_LE, kSlotAmount, AmountValue(*hi));
+  std::vector<Xapian::Query> inside, outside;
+  uint64_t inside_postings = 0, outside_postings = 0;
+  const std::string prefix = kAmountPrefix;
+  for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
+    const std::string term = *t;
+    const std::string_view key = std::string_view(term).substr(prefix.size());
+    const Xapian::doccount postings = t.get_termfreq();
+    bool none = key == "n";
+    int64_t first = INT64_MIN, last = INT64_MAX;  // unknown bucket: checked by value
+    if (key == "z") {
+      last = 0;
+    } else if (int k = -1; !none && std::from_chars(key.data(), key.data() + key.size(), k).ec ==
+                                        std::errc() && k >= 0 && k < kAmountBuckets) {
+      first = AmountEdge(k);
+      last = k + 1 < kAmountBuckets ? AmountEdge(k + 1) - 1 : INT64_MAX;
+    }
+    if (none || last < low || first > high) {
+      outside.emplace_back(term);
+      outside_postings += postings;
+    } else if (first >= low && last <= high) {
+      inside.emplace_back(term);
+      inside_postings += postings;
+    } else {
+      inside.emplace_back(Xapian::Query::OP_FILTER, Xapian::Query(term), in_range);
+      outside.emplace_back(Xapian::Query::OP_AND_NOT, Xapian::Query(term), in_range);
+      inside_postings += postings;
+      outside_postings += postings;
+    }
+  }
+  if (outside_postings < inside_postings) {
+    return {Xapian::Query(Xapian::Query::OP_OR, outside.begin(), outside.end()), true};
+  }
+  if (inside.empty()) return {Xapian::Query::MatchNothing, false};
+  return {Xapian::Query(Xapian::Query::OP_OR, inside.begin(), inside.end()), false};
+}
+
 struct Reader {
   explicit Reader(const std::string& dir) : db(dir), stemmer(FoldingStemmer()) {
     parser.set_database(db);
@@ -355,27 +450,60 @@ constexpr FacetSpec kFacets[] = {{"cpv", kSlotCpvDivision, kCpvPrefix, 2},
                                  {"procedure", kSlotProcedure, kProcedurePrefix, 0},
                                  {"buyer", kSlotBuyer, kBuyerPrefix, 0}};
 
-// Counts the four facets of each document the matcher looks at (slot
-// kSlotFacets, in kFacets order).
+// Facet values and their counts, looked up without copying the value.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using FacetCounts = std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>>;
+
+// Counts the facets of each document the matcher looks at (slot
+// kSlotFacets, in kFacets order), those that `counted` asks for only: a facet
+// fixed by a filter has one value, counted by the match itself. The values
+// are read from the slot's value stream, which the matcher's documents come
+// in the order of: Document::get_value looks each one up from the top of the
+// B-tree, which made counting cost ten times the match (docs/search.md).
 class FacetSpy : public Xapian::MatchSpy {
  public:
+  FacetSpy(const Xapian::Database& db, std::array<bool, 4> counted)
+      : db_(db), counted_(counted) {}
   void operator()(const Xapian::Document& doc, double) override {
     ++seen_;
-    const std::string packed = doc.get_value(kSlotFacets);
+    const Xapian::docid id = doc.get_docid();
+    if (!started_ || id < last_) {  // a new stream; not expected from one database
+      values_ = db_.valuestream_begin(kSlotFacets);
+      started_ = true;
+    }
+    last_ = id;
+    if (values_ == db_.valuestream_end(kSlotFacets)) return;
+    values_.skip_to(id);
+    if (values_ == db_.valuestream_end(kSlotFacets) || values_.get_docid() != id) return;
+    const std::string packed = *values_;
+    const std::string_view all(packed);
     size_t start = 0;
-    for (size_t i = 0; i < counts_.size() && start <= packed.size(); ++i) {
-      size_t end = packed.find(kUnitSeparator, start);
-      if (end == std::string::npos) end = packed.size();
-      if (end > start) ++counts_[i][packed.substr(start, end - start)];
+    for (size_t i = 0; i < counts_.size() && start <= all.size(); ++i) {
+      size_t end = all.find(kUnitSeparator, start);
+      if (end == std::string_view::npos) end = all.size();
+      if (counted_[i] && end > start) {
+        const std::string_view value = all.substr(start, end - start);
+        auto it = counts_[i].find(value);
+        if (it == counts_[i].end()) it = counts_[i].emplace(std::string(value), 0).first;
+        ++it->second;
+      }
       start = end + 1;
     }
   }
   Xapian::doccount seen() const { return seen_; }
-  const std::map<std::string, int64_t>& counts(size_t facet) const { return counts_[facet]; }
+  const FacetCounts& counts(size_t facet) const { return counts_[facet]; }
 
  private:
+  Xapian::Database db_;
+  std::array<bool, 4> counted_;
+  Xapian::ValueIterator values_;
+  bool started_ = false;
+  Xapian::docid last_ = 0;
   Xapian::doccount seen_ = 0;
-  std::array<std::map<std::string, int64_t>, 4> counts_;
+  std::array<FacetCounts, 4> counts_;
 };
 
 // Sorts by the deadline, soonest first, documents without one (contracts)
@@ -513,18 +641,31 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
                            domain::FormatInstantMillis(*q.deadline_to));
     }
   }
-  if (q.amount_min) {
-    filters.emplace_back(Xapian::Query::OP_VALUE_GE, kSlotAmount, AmountValue(*q.amount_min));
+  std::optional<Xapian::Query> excluded;  // documents taken away from the match
+  if ((q.amount_min || q.amount_max) &&
+      db.get_metadata(kLayoutKey) == kLayoutWithAmountBuckets) {
+    AmountRange range = AmountRangeQuery(db, q.amount_min, q.amount_max);
+    if (!range.exclude) {
+      filters.push_back(std::move(range.query));
+    } else if (!range.query.empty()) {
+      excluded = std::move(range.query);
+    }
+  } else {
+    if (q.amount_min) {
+      filters.emplace_back(Xapian::Query::OP_VALUE_GE, kSlotAmount, AmountValue(*q.amount_min));
+    }
+    if (q.amount_max) {
+      filters.emplace_back(Xapian::Query::OP_VALUE_LE, kSlotAmount, AmountValue(*q.amount_max));
+    }
   }
-  if (q.amount_max) {
-    filters.emplace_back(Xapian::Query::OP_VALUE_LE, kSlotAmount, AmountValue(*q.amount_max));
-  }
-  const bool browse_all = text.get_type() == Xapian::Query::LEAF_MATCH_ALL && filters.empty();
+  const bool browse_all =
+      text.get_type() == Xapian::Query::LEAF_MATCH_ALL && filters.empty() && !excluded;
   Xapian::Query query =
       filters.empty()
           ? text
           : Xapian::Query(Xapian::Query::OP_FILTER, text,
                           Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
+  if (excluded) query = Xapian::Query(Xapian::Query::OP_AND_NOT, query, *excluded);
 
   Xapian::Enquire enquire(db);
   enquire.set_query(query);
@@ -544,11 +685,17 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
       break;
   }
   // Facets: over the whole index, the counts of the boolean terms are exact
-  // and free; otherwise a match spy counts the values of the first
+  // and free; a facet that a filter fixes has one value, whose count is the
+  // total; otherwise a match spy counts the values of the first
   // `facet_sample` matches (docs/search.md).
   const bool facets = q.facet_values > 0;
-  const bool spy = facets && !browse_all;
-  FacetSpy facet_spy;
+  const std::array<std::string, 4> fixed = {q.cpv.size() >= 2 ? q.cpv.substr(0, 2) : std::string(),
+                                            q.department, q.procedure, q.buyer};
+  std::array<bool, 4> counted{};
+  for (size_t i = 0; i < counted.size(); ++i) counted[i] = fixed[i].empty();
+  const bool spy = facets && !browse_all &&
+                   std::any_of(counted.begin(), counted.end(), [](bool c) { return c; });
+  FacetSpy facet_spy(db, counted);
   if (spy) enquire.add_matchspy(&facet_spy);
   const auto check_at_least =
       static_cast<Xapian::doccount>(std::max(spy ? options.facet_sample : 0, q.offset + q.limit));
@@ -582,20 +729,21 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
   }
 
   if (!facets) return out;
+  const double seen = facet_spy.seen();
+  const double scale = spy && seen > 0 && seen < out.total ? out.total / seen : 1.0;
   for (size_t i = 0; i < std::size(kFacets); ++i) {
     const FacetSpec& f = kFacets[i];
     Facet facet{f.name, {}};
-    if (!spy) {
+    if (browse_all) {
       const std::string prefix = f.prefix;
       for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
         std::string value = (*t).substr(prefix.size());
         if (f.value_size && value.size() != f.value_size) continue;
         facet.values.push_back({std::move(value), "", t.get_termfreq()});
       }
+    } else if (!counted[i]) {
+      if (out.total > 0) facet.values.push_back({fixed[i], "", out.total});
     } else {
-      const double seen = facet_spy.seen();
-      const double scale = seen > 0 && seen < out.total ? out.total / seen : 1.0;
-      if (scale != 1.0) out.facets_exact = false;
       for (const auto& [value, count] : facet_spy.counts(i)) {
         facet.values.push_back(
             {value, "", static_cast<int64_t>(std::llround(static_cast<double>(count) * scale))});
@@ -605,7 +753,9 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
     for (auto& v : facet.values) v.label = FacetLabel(f.slot, v.value, db);
     out.facets.push_back(std::move(facet));
   }
-  if (spy && !out.total_exact) out.facets_exact = false;
+  // Scaled from a sample, or a total that Xapian estimated.
+  out.facets_exact = browse_all || (scale == 1.0 && out.total_exact);
+  out.facets_sampled = spy ? static_cast<int64_t>(seen) : 0;
   return out;
 }
 
@@ -621,6 +771,16 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, IndexOptions 
   } catch (const Xapian::DatabaseLockError& e) {
     return Status::FailedPrecondition("search index " + dir +
                                       " is in use by another process: " + e.get_msg());
+  } catch (const Xapian::Error& e) {
+    return Status::Unavailable("cannot open the search index " + dir + ": " + e.get_description());
+  }
+  try {
+    // A new index gets the current layout; an older one keeps what it has
+    // (Run reads the key) until it is rebuilt.
+    if (impl->writer.get_doccount() == 0 && impl->writer.get_metadata(kLayoutKey).empty()) {
+      impl->writer.set_metadata(kLayoutKey, kLayoutWithAmountBuckets);
+      impl->writer.commit();
+    }
   } catch (const Xapian::Error& e) {
     return Status::Unavailable("cannot open the search index " + dir + ": " + e.get_description());
   }

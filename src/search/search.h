@@ -169,6 +169,10 @@ struct SearchResults {
   std::vector<Hit> hits;
   std::vector<Facet> facets;    // empty when facet_values is 0
   bool facets_exact = true;     // false: counts scaled from a sample (docs/search.md)
+  // Matches the facet counts were taken from (the sample when not
+  // facets_exact); 0 when no match was counted (term frequencies, or every
+  // facet fixed by a filter).
+  int64_t facets_sampled = 0;
   bool plain_words = false;     // the text was not valid syntax and was searched as plain words
   uint64_t index_position = 0;  // ledger entries the searched snapshot covers
 };
@@ -176,7 +180,7 @@ struct SearchResults {
 struct IndexOptions {
   // Facets are counted over at most this many matches; beyond, the counts are
   // scaled estimates (docs/search.md).
-  int facet_sample = 5000;
+  int facet_sample = 2000;
 };
 
 // A search index in a directory. Searches may run from many threads at once,

@@ -75,6 +75,18 @@ TEST(OpenApi, ListsEveryRouteOfTheApi) {
   }
 }
 
+TEST(OpenApi, SearchAnswerSaysHowTheFacetsWereCounted) {
+  const json doc = json::parse(OpenApiJson());
+  const json& ok = doc["paths"]["/api/v1/search"]["get"]["responses"]["200"];
+  const json& schema = ok["content"]["application/json"]["schema"];
+  const json& properties = schema["properties"];
+  ASSERT_TRUE(properties.contains("facetsExact"));
+  ASSERT_TRUE(properties.contains("facetsSampled"));
+  EXPECT_EQ(properties["facetsSampled"]["type"], "integer");
+  // Added after clients were written against facetsExact: not required.
+  for (const auto& required : schema["required"]) EXPECT_NE(required, "facetsSampled");
+}
+
 TEST(QueryString, EncodesAndSkips) {
   EXPECT_EQ(QueryString({{"q", "a b&c"}, {"after", "x"}, {"e", ""}}, "after"), "?q=a%20b%26c");
   EXPECT_EQ(QueryString({}, ""), "");

@@ -77,6 +77,8 @@ test('facets come with counts and are filters', async () => {
   for (const name of ['cpv', 'department', 'procedure', 'buyer']) {
     assert.ok(Array.isArray(r.body.facets[name]), name);
   }
+  assert.ok(Number.isInteger(r.body.facetsSampled) && r.body.facetsSampled >= 0);
+  if (!r.body.facetsExact && r.body.totalExact) assert.ok(r.body.facetsSampled < r.body.total);
   const top = r.body.facets.department[0];
   assert.ok(top.count > 0 && top.label.length > 0);
   const narrowed = await getJson(`${base}/api/v1/search?q=travaux&department=${top.value}`);

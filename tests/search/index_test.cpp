@@ -1,6 +1,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "search/search.h"
 #include "search_fixture.h"
 
@@ -173,6 +176,88 @@ TEST_F(IndexTest, AmountAndDateRangesAreInclusive) {
               UnorderedElementsAre("E1", "R1", "R2"));
 }
 
+// Amount ranges read the amount bucket terms (1-2-5 scale of cents) and
+// check the value only in a bucket that a bound cuts: every range, edges of
+// buckets and cut buckets, open or closed, must find what the value says.
+class AmountRangeTest : public SearchTest {};
+
+TEST_F(AmountRangeTest, BucketsFindWhatTheValueSays) {
+  const std::vector<std::optional<int64_t>> amounts = {
+      std::nullopt, 0,      1,         2,          99999,      100000,      100001,
+      149999,       150000, 199999,    200000,     200001,     499999,      500000,
+      1000000,      999999, 123456789, 5000000000, 9000000000, 50000000000, 2000000000000};
+  std::vector<domain::Contract> contracts;
+  for (size_t i = 0; i < amounts.size(); ++i) {
+    auto c = MakeContract("A" + std::to_string(i), "Fourniture de mobilier");
+    if (amounts[i]) c.amount = domain::Money{*amounts[i]};
+    contracts.push_back(c);
+  }
+  Put(contracts);
+  ASSERT_EQ(CatchUp(), amounts.size());
+  const std::vector<std::optional<int64_t>> bounds = {
+      std::nullopt, 0,      1,      2,      99999,      100000,     100001,     150000,
+      199999,       200000, 200001, 999999, 1000000,    5000000000, 9000000001, 2000000000000};
+  for (const bool words : {false, true}) {
+    for (const auto& lo : bounds) {
+      for (const auto& hi : bounds) {
+        if (!lo && !hi) continue;
+        SearchQuery q;
+        if (words) q.text = "mobilier";
+        if (lo) q.amount_min = domain::Money{*lo};
+        if (hi) q.amount_max = domain::Money{*hi};
+        q.limit = 100;
+        std::vector<std::string> expected;
+        for (size_t i = 0; i < amounts.size(); ++i) {
+          if (amounts[i] && (!lo || *amounts[i] >= *lo) && (!hi || *amounts[i] <= *hi)) {
+            expected.push_back("A" + std::to_string(i));
+          }
+        }
+        auto r = Find(q);
+        auto ids = Ids(r);
+        std::sort(ids.begin(), ids.end());
+        std::sort(expected.begin(), expected.end());
+        EXPECT_EQ(ids, expected) << "min " << (lo ? std::to_string(*lo) : "-") << " max "
+                                 << (hi ? std::to_string(*hi) : "-") << " words " << words;
+        EXPECT_EQ(r.total, static_cast<int64_t>(expected.size()));
+      }
+    }
+  }
+}
+
+TEST_F(IndexTest, AFacetFixedByAFilterHasOneValueCountedByTheTotal) {
+  SearchQuery q;
+  q.text = "travaux OR nettoyage OR restauration OR renovation";
+  q.department = "44";
+  auto r = Find(q);
+  EXPECT_TRUE(r.facets_exact);
+  EXPECT_EQ(r.total, 3);
+  ASSERT_EQ(r.facets.size(), 4u);
+  ASSERT_EQ(r.facets[1].name, "department");
+  ASSERT_EQ(r.facets[1].values.size(), 1u);
+  EXPECT_EQ(r.facets[1].values[0].value, "44");
+  EXPECT_EQ(r.facets[1].values[0].count, 3);
+  EXPECT_EQ(r.facets[1].values[0].label, "Loire-Atlantique (44)");
+  // The others are counted over the matches.
+  EXPECT_EQ(r.facets_sampled, 3);
+  ASSERT_GE(r.facets[0].values.size(), 1u);
+  EXPECT_EQ(r.facets[0].values[0].value, "45");
+  EXPECT_EQ(r.facets[0].values[0].count, 2);
+  // Every facet fixed: nothing to count, the counts are still the total.
+  q.cpv = "45";
+  q.procedure = "appel_offres_ouvert";
+  q.buyer = "21440109300015";
+  r = Find(q);
+  EXPECT_EQ(r.total, 2);
+  EXPECT_TRUE(r.facets_exact);
+  EXPECT_EQ(r.facets_sampled, 0);
+  for (const auto& f : r.facets) {
+    ASSERT_EQ(f.values.size(), 1u) << f.name;
+    EXPECT_EQ(f.values[0].count, 2) << f.name;
+  }
+  EXPECT_EQ(r.facets[0].values[0].value, "45");
+  EXPECT_EQ(r.facets[3].values[0].label, "Ville de Nantes");
+}
+
 TEST_F(IndexTest, SortsByDateOrAmountLargestFirst) {
   SearchQuery q;
   q.sort = SortOrder::kDate;
@@ -278,6 +363,12 @@ TEST_F(IndexTest, FacetsBeyondTheSampleAreScaledEstimates) {
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(r->facets_exact);
   EXPECT_GT(r->total, 2);
+  EXPECT_GE(r->facets_sampled, 2);
+  EXPECT_LT(r->facets_sampled, r->total);
+  // Scaled: the counts of a facet add up to about the total, not the sample.
+  int64_t sum = 0;
+  for (const auto& v : r->facets[3].values) sum += v.count;
+  EXPECT_GT(sum, r->facets_sampled);
 }
 
 TEST_F(IndexTest, AnUpdatedContractReplacesItsDocument) {
