@@ -33,60 +33,14 @@
 #include "crypto/crypto.h"
 #include "formats/consultation_json.h"
 #include "store/store.h"
+#include "procedure_bench.h"
 
 using namespace limpide;
-using Clock = std::chrono::steady_clock;
+using namespace limpide::bench;
 using nlohmann::json;
 
 namespace {
 
-app::Principal Buyer(int i) {
-  app::Principal p;
-  // 100 SIRETs of the same SIREN prefix: valid by Luhn (the last digit fixes it).
-  std::string base =
-      "2135023880" + std::string(3 - std::to_string(i).size(), '0') + std::to_string(i);
-  for (char last = '0'; last <= '9'; ++last) {
-    const std::string s = base + last;
-    int sum = 0;
-    for (size_t k = 0; k < s.size(); ++k) {
-      int d = s[s.size() - 1 - k] - '0';
-      if (k % 2) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-      sum += d;
-    }
-    if (sum % 10 == 0) {
-      p.org_id = s;
-      break;
-    }
-  }
-  p.user_id = "u" + std::to_string(i);
-  p.org_name = "Acheteur " + std::to_string(i);
-  p.role = app::UserRole::kBuyerAgent;
-  return p;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-double P90(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, v.size() * 9 / 10)];
-}
-
-std::vector<double> Time(int runs, const std::function<size_t()>& f, size_t* items) {
-  std::vector<double> ms;
-  for (int r = 0; r < runs; ++r) {
-    const auto t0 = Clock::now();
-    *items = f();
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-  }
-  return ms;
-}
-
-void Die(const Status& st, const char* what) {
-  std::fprintf(stderr, "%s: %s\n", what, st.ToString().c_str());
-  std::exit(1);
-}
 
 // The former Procedures::List (before the index), on the same Store calls:
 // the consultations in id order, 2 × limit a store page, each parsed, drafts

@@ -13,7 +13,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { startServer, tempDir, until } from './harness.mjs';
+import { freePort, startServer, tempDir, until } from './harness.mjs';
 import { addAccount, client, draft, login, siret } from './procedure.mjs';
 
 const BUYER = { siret: siret('2135023880001'), name: 'Commune de Rennes' };
@@ -34,14 +34,6 @@ const tenders = {};
 // Requests received by the webhook receiver, per path: {at, headers, body}.
 const received = { '/flaky': [], '/ok': [], '/broken': [] };
 let flakyCalls = 0;
-
-async function freePort() {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function mails() {
   const dir = path.join(maildir, 'new');

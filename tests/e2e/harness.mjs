@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
@@ -61,6 +62,15 @@ export async function startServer({ dataDir = tempDir(), args = [], env = {} } =
     return code;
   };
   return { base, child, dataDir, stop, stderr: () => stderr, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+// A loopback port free at the time of the call (for a sink the test starts).
+export async function freePort() {
+  const s = net.createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
 }
 
 // Polls `fn` every 100 ms until it returns something truthy, which it

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { startServer, tempDir } from './harness.mjs';
+import { freePort, startServer, tempDir, until } from './harness.mjs';
 import { addAccount, client, deposit, draft, login, siret } from './procedure.mjs';
 
 const BUYER = { siret: siret('2135023880001'), name: 'Commune de Rennes' };
@@ -30,24 +30,6 @@ let tender;
 let secretKey;
 const tokens = {};
 const bids = {};
-
-async function freePort() {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-async function until(what, fn, ms = 30_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 // Every mail in the sink: {to, subject (decoded), body, raw}.
 function mails() {
