@@ -42,9 +42,7 @@ http::Response Paged(Result<json> r, const http::Request& req) {
   json out = {{"data", std::move((*r)["data"])}};
   out["links"] = {{"self", req.target}};
   if (!(*r)["next"].is_null()) {
-    const std::string rest = QueryString(req.query, "after");
-    out["links"]["next"] = req.path + rest + (rest.empty() ? "?" : "&") +
-                           "after=" + UrlEncode((*r)["next"].get<std::string>());
+    out["links"]["next"] = NextPageUrl(req, (*r)["next"].get<std::string>());
   }
   return http::Json(200, Dump(out));
 }

@@ -52,11 +52,7 @@ http::Response ContractList(const app::Catalogue& catalogue, const http::Request
   auto page = catalogue.ListContracts(*query);
   if (!page.ok()) return http::Problem(page.status(), req.target);
   json links = {{"self", req.target}};
-  if (!page->next.empty()) {
-    // The new cursor replaces the one this page was read with.
-    const std::string rest = QueryString(req.query, "after");
-    links["next"] = req.path + rest + (rest.empty() ? "?" : "&") + "after=" + UrlEncode(page->next);
-  }
+  if (!page->next.empty()) links["next"] = NextPageUrl(req, page->next);
   const json meta = {{"limit", query->page.limit}, {"count", page->items.size()}};
   // The text of {"data": [...], "links": ..., "meta": ...} (keys in dump
   // order), the contracts written directly rather than through a DOM.
@@ -102,6 +98,11 @@ std::string QueryString(const app::Params& params, std::string_view skip) {
     out += UrlEncode(v);
   }
   return out;
+}
+
+std::string NextPageUrl(const http::Request& req, std::string_view cursor) {
+  const std::string rest = QueryString(req.query, "after");
+  return req.path + rest + (rest.empty() ? "?" : "&") + "after=" + UrlEncode(cursor);
 }
 
 void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {

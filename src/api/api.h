@@ -55,5 +55,8 @@ std::string OpenApiJson();
 std::string UrlEncode(std::string_view s);
 // "?a=1&b=2" from pairs, skipping `skip` and empty values; "" when nothing.
 std::string QueryString(const app::Params& params, std::string_view skip = {});
+// links.next of a paged answer: the request's path and query with `after`
+// set to `cursor` (the cursor this page was read with is replaced).
+std::string NextPageUrl(const http::Request& req, std::string_view cursor);
 
 }  // namespace limpide::api

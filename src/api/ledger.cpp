@@ -58,9 +58,7 @@ http::Response FeedResponse(const app::FeedPage& page, const http::Request& req,
     if (i) body.push_back(',');
     body += page.items[i].entry;  // canonical JSON object
   }
-  const std::string rest = QueryString(req.query, "after");
-  json links = {{"self", req.target},
-                {"next", req.path + rest + (rest.empty() ? "?" : "&") + "after=" + page.next}};
+  json links = {{"self", req.target}, {"next", NextPageUrl(req, page.next)}};
   body += R"(],"head":)" + std::to_string(page.head);
   body += R"(,"limit":)" + std::to_string(limit);
   body += R"(,"links":)" + Dump(links);
