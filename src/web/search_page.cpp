@@ -159,6 +159,11 @@ http::Response SearchPage(search::Index& index, store::Store& store, const http:
     }
     m += "</ul></nav>";
   }
+  if (!results->facets_exact && results->facets_sampled > 0) {
+    // What "≈" means: counts scaled from the first matches (docs/search.md).
+    m += "<p><small>≈ : nombres estimés sur les " + Count(results->facets_sampled) +
+         " premiers résultats.</small></p>";
+  }
   m += "</aside><section aria-labelledby=\"resultats\"><h2 id=\"resultats\" role=\"status\">" +
        std::string(results->total_exact ? "" : "environ ") + Count(results->total) +
        " résultat(s)</h2>";

@@ -85,6 +85,15 @@ test('facets come with counts and are filters', async () => {
   assert.equal(narrowed.status, 200);
   if (r.body.facetsExact) assert.equal(narrowed.body.total, top.count);
   assert.ok(narrowed.body.total <= r.body.total);
+  // The page says what "≈" means when the counts come from a sample.
+  const html = await (await fetch(`${base}/recherche?q=travaux`)).text();
+  if (r.body.facetsExact) {
+    assert.doesNotMatch(html, /estimés sur les/);
+  } else {
+    const said = html.match(/estimés sur les ([\d\u202f]+) premiers/);
+    assert.ok(said, 'the page names the sample');
+    assert.equal(Number(said[1].replace(/\D/g, '')), r.body.facetsSampled);
+  }
 });
 
 test('paging follows links.next without repeating a result', async () => {
