@@ -177,13 +177,20 @@ std::string Padded(int64_t n) {
 
 // Records that alert `id` changed (created, replaced, deleted): the
 // generation grows by one and the change log says which alert it was, so
-// that the matchers in memory apply this change alone (EnsureLoaded).
-Status BumpGeneration(store::WriteTransaction& txn, std::string_view id) {
+// that the matchers in memory apply this change alone (EnsureLoaded). The
+// entry `keep` generations back goes: the log holds the last `keep` changes.
+Status BumpGeneration(store::WriteTransaction& txn, std::string_view id, int64_t keep) {
   auto g = txn.GetObject(kMeta, "generation");
   if (!g.ok() && g.status().code() != ErrorCode::kNotFound) return g.status();
   auto v = txn.PutObject(kMeta, "generation", "{}", g.ok() ? g->version : 0);
   if (!v.ok()) return v.status();
-  return txn.PutObject(kChange, Padded(*v), Dump(json{{"alert", id}}), 0).status();
+  LIMPIDE_RETURN_IF_ERROR(txn.PutObject(kChange, Padded(*v), Dump(json{{"alert", id}}), 0).status());
+  if (*v > keep) {
+    Status gone = txn.DeleteObject(kChange, Padded(*v - keep));
+    // Absent: logged before trimming existed, or already trimmed by hand.
+    if (!gone.ok() && gone.code() != ErrorCode::kNotFound) return gone;
+  }
+  return Status::Ok();
 }
 
 // Adds a delivery of match `seq` on `channel` to the alert's outbox.
@@ -782,7 +789,7 @@ Result<json> Alerts::Create(const app::Principal& who, const json& body) {
   if (!txn.ok()) return txn.status();
   LIMPIDE_RETURN_IF_ERROR((*txn)->PutObject(kAlert, id, Dump(raw), 0).status());
   LIMPIDE_RETURN_IF_ERROR((*txn)->PutObject(kUserAlert, who.user_id + "/" + id, "{}", 0).status());
-  LIMPIDE_RETURN_IF_ERROR(BumpGeneration(**txn, id));
+  LIMPIDE_RETURN_IF_ERROR(BumpGeneration(**txn, id, std::max<int64_t>(1, impl_->options.change_log_keep)));
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
   s->id = id;
   json v = impl_->View(Loaded{*s, raw, 1});
@@ -826,7 +833,7 @@ Result<json> Alerts::Replace(const app::Principal& who, std::string_view id, con
   auto txn = impl_->store.BeginWrite();
   if (!txn.ok()) return txn.status();
   LIMPIDE_RETURN_IF_ERROR((*txn)->PutObject(kAlert, id, Dump(a->raw), a->version).status());
-  LIMPIDE_RETURN_IF_ERROR(BumpGeneration(**txn, id));
+  LIMPIDE_RETURN_IF_ERROR(BumpGeneration(**txn, id, std::max<int64_t>(1, impl_->options.change_log_keep)));
   LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
   s->id = a->search.id;
   json v = impl_->View(Loaded{*s, a->raw, a->version + 1});
@@ -842,7 +849,7 @@ Status Alerts::Delete(const app::Principal& who, std::string_view id) {
   auto txn = impl_->store.BeginWrite();
   if (!txn.ok()) return txn.status();
   LIMPIDE_RETURN_IF_ERROR((*txn)->PutObject(kAlert, id, Dump(a->raw), a->version).status());
-  LIMPIDE_RETURN_IF_ERROR(BumpGeneration(**txn, id));
+  LIMPIDE_RETURN_IF_ERROR(BumpGeneration(**txn, id, std::max<int64_t>(1, impl_->options.change_log_keep)));
   return (*txn)->Commit();
 }
 

@@ -62,6 +62,9 @@ struct AlertsOptions {
   // Deliveries run on their own threads, one endpoint (alert and channel) at
   // a time each, at most this many at once.
   int max_parallel = 16;
+  // The change log of saved searches keeps this many last changes: a node
+  // whose matcher is further behind reads every search again (docs/alerts.md).
+  int64_t change_log_keep = 10'000;
 };
 
 class Alerts {

@@ -229,6 +229,32 @@ TEST_P(AlertsService, ChangedSavedSearchesApplyOneByOneAndAGapInTheLogReloadsAll
   EXPECT_EQ(MatchCount(*alerts_, b_id), 1u);
 }
 
+TEST_P(AlertsService, TheChangeLogKeepsItsLastEntriesAndANodeFurtherBehindReadsEverything) {
+  AlertsOptions keep_two = options_;
+  keep_two.change_log_keep = 2;
+  Alerts writer(*store_, keep_two);
+  // Another node: its matcher is loaded now, then falls five changes behind.
+  Alerts behind(*store_, options_);
+  ASSERT_TRUE(behind.CatchUp().ok());
+  std::vector<std::string> ids;
+  for (const char* q : {"élagage", "piscine", "platanes", "voirie"}) {
+    auto a = writer.Create(company_, {{"query", q}});
+    ASSERT_TRUE(a.ok());
+    ids.push_back((*a)["id"]);
+  }
+  ASSERT_TRUE(writer.Replace(company_, ids[1], {{"query", "élagage"}}).ok());
+  auto log = store_->ListObjects("alert-change", "", {"", 100});
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->items.size(), 2u);
+  EXPECT_EQ(log->items[0].id, "0000000000000000004");
+  EXPECT_EQ(log->items[1].id, "0000000000000000005");
+  Publish("t-1", "Travaux d'élagage", "2026-12-20T11:00:00.000Z");
+  ASSERT_TRUE(behind.CatchUp().ok());
+  EXPECT_EQ(MatchCount(behind, ids[0]), 1u);
+  EXPECT_EQ(MatchCount(behind, ids[1]), 1u);  // replaced: "élagage" now
+  EXPECT_EQ(MatchCount(behind, ids[2]), 0u);
+}
+
 TEST_P(AlertsService, AnAmendmentAlertsOnlyTheSearchesItMakesMatchForTheFirstTime) {
   auto a = alerts_->Create(company_, {{"query", "élagage"}, {"email", "veille@acme.fr"}});
   ASSERT_TRUE(a.ok());
