@@ -164,7 +164,7 @@ void RegisterAccountsApi(http::Router& router, app::Accounts& accounts) {
     if (!list.ok()) return http::Problem(list.status(), req.target);
     json data = json::array();
     for (const auto& t : *list) data.push_back(TokenJson(t));
-    return NoStore(http::Json(200, Dump(json{{"data", std::move(data)}})));
+    return NoStore(http::Json(200, Dump(ListEnvelope(std::move(data), nullptr, req))));
   });
 
   router.Add("POST", "/api/v1/me/tokens", [acc](const http::Request& req) {

@@ -39,12 +39,7 @@ Result<store::PageRequest> PageOf(const http::Request& req) {
 // The page's answer with links.next when there is a following page.
 http::Response Paged(Result<json> r, const http::Request& req) {
   if (!r.ok()) return AuthProblem(r.status(), req);
-  json out = {{"data", std::move((*r)["data"])}};
-  out["links"] = {{"self", req.target}};
-  if (!(*r)["next"].is_null()) {
-    out["links"]["next"] = NextPageUrl(req, (*r)["next"].get<std::string>());
-  }
-  return http::Json(200, Dump(out));
+  return http::Json(200, Dump(ListEnvelope(std::move((*r)["data"]), (*r)["next"], req)));
 }
 
 Status CheckParams(const http::Request& req, std::initializer_list<std::string_view> allowed) {

@@ -105,6 +105,12 @@ std::string NextPageUrl(const http::Request& req, std::string_view cursor) {
   return req.path + rest + (rest.empty() ? "?" : "&") + "after=" + UrlEncode(cursor);
 }
 
+json ListEnvelope(json items, const json& next, const http::Request& req) {
+  json out = {{"data", std::move(items)}, {"links", {{"self", req.target}}}};
+  if (next.is_string()) out["links"]["next"] = NextPageUrl(req, next.get<std::string>());
+  return out;
+}
+
 void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {
   const app::Catalogue* cat = &catalogue;
 

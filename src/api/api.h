@@ -58,5 +58,10 @@ std::string QueryString(const app::Params& params, std::string_view skip = {});
 // links.next of a paged answer: the request's path and query with `after`
 // set to `cursor` (the cursor this page was read with is replaced).
 std::string NextPageUrl(const http::Request& req, std::string_view cursor);
+// The envelope of every list the API answers (docs/api.md, "Pagination"):
+// {"data": items, "links": {"self": the request's target, "next":
+// NextPageUrl(next) when `next` is a cursor string}}.
+nlohmann::json ListEnvelope(nlohmann::json items, const nlohmann::json& next,
+                            const http::Request& req);
 
 }  // namespace limpide::api

@@ -315,12 +315,12 @@ json SearchPaths() {
   const json results = {
       {"type", "object"},
       {"required",
-       json::array({"total", "totalExact", "items", "facets", "facetsExact", "plainWords", "page",
+       json::array({"total", "totalExact", "data", "facets", "facetsExact", "plainWords", "page",
                     "limit", "index_position", "ledger_size", "links"})},
       {"properties",
        {{"total", {{"type", "integer"}, {"minimum", 0}}},
         {"totalExact", {{"type", "boolean"}}},
-        {"items", {{"type", "array"}, {"items", item}}},
+        {"data", {{"type", "array"}, {"items", item}}},
         {"facets",
          {{"type", "object"},
           {"properties",
@@ -777,6 +777,21 @@ json TendersPaths() {
                {{"type", "string"}, {"contentMediaType", "application/octet-stream"}}}}}}}};
     }
     json responses = {{op.ok, {{"description", "Done"}}}};
+    if (std::string_view(op.id).starts_with("list")) {
+      // Lists share the API's envelope (docs/api.md, "Pagination").
+      const json text = {{"type", "string"}};
+      responses[op.ok]["content"] = {
+          {"application/json",
+           {{"schema",
+             {{"type", "object"},
+              {"required", json::array({"data", "links"})},
+              {"properties",
+               {{"data", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+                {"links",
+                 {{"type", "object"},
+                  {"required", json::array({"self"})},
+                  {"properties", {{"self", text}, {"next", text}}}}}}}}}}}};
+    }
     for (const auto& [code, text] : op.errors) responses[code] = Problem(text);
     o["responses"] = std::move(responses);
     paths[op.path][op.method] = std::move(o);

@@ -72,7 +72,7 @@ http::Response Search(search::Index& index, store::Store& store, const http::Req
   }
   json body = {{"total", results->total},
                {"totalExact", results->total_exact},
-               {"items", std::move(items)},
+               {"data", std::move(items)},
                {"facets", std::move(facets)},
                {"facetsExact", results->facets_exact},
                {"facetsSampled", results->facets_sampled},

@@ -32,6 +32,14 @@ http::Response Answer(const Result<json>& r, const http::Request& req, int statu
   return http::Json(status, Dump(*r));
 }
 
+// A list from the service ({"items", "next"?}) in the API's envelope
+// ({"data", "links"}: docs/api.md, "Pagination").
+http::Response ListAnswer(Result<json> r, const http::Request& req) {
+  if (!r.ok()) return Failure(r.status(), req);
+  const json next = r->contains("next") ? (*r)["next"] : json(nullptr);
+  return http::Json(200, Dump(ListEnvelope(std::move((*r)["items"]), next, req)));
+}
+
 http::Response File(const Result<app::FileContent>& f, const http::Request& req) {
   if (!f.ok()) return Failure(f.status(), req);
   http::Response res;
@@ -100,7 +108,7 @@ void RegisterTendersApi(http::Router& router, app::Procedures& procedures,
         page.limit = n;
       }
       const auto* test = req.Query("test");
-      return Answer(p->List(who, page, test && *test == "1"), req);
+      return ListAnswer(p->List(who, page, test && *test == "1"), req);
     });
   });
   router.Add("GET", "/api/v1/tenders/{id}", [p, a](const http::Request& req) {
@@ -113,7 +121,7 @@ void RegisterTendersApi(http::Router& router, app::Procedures& procedures,
   });
   router.Add("GET", "/api/v1/tenders/{id}/questions", [p, a](const http::Request& req) {
     return Public(req, *a,
-                  [&](const Principal* who) { return Answer(p->Questions(who, Id(req)), req); });
+                  [&](const Principal* who) { return ListAnswer(p->Questions(who, Id(req)), req); });
   });
 
   // ---- Buyer ----
@@ -238,7 +246,7 @@ void RegisterTendersApi(http::Router& router, app::Procedures& procedures,
   router.Add(
       "GET", "/api/v1/tenders/{id}/events", [p, a, buyer, tenders](const http::Request& req) {
         return As(req, *a, buyer, tenders,
-                  [&](const Principal& who) { return Answer(p->Events(who, Id(req)), req); });
+                  [&](const Principal& who) { return ListAnswer(p->Events(who, Id(req)), req); });
       });
 
   // ---- Companies ----
@@ -302,7 +310,7 @@ void RegisterTendersApi(http::Router& router, app::Procedures& procedures,
   router.Add(
       "GET", "/api/v1/tenders/{id}/deposits", [p, a, company, deposits](const http::Request& req) {
         return As(req, *a, company, deposits,
-                  [&](const Principal& who) { return Answer(p->Deposits(who, Id(req)), req); });
+                  [&](const Principal& who) { return ListAnswer(p->Deposits(who, Id(req)), req); });
       });
   router.Add("GET", "/api/v1/tenders/{id}/deposits/{deposit}",
              [p, a, company, deposits](const http::Request& req) {
@@ -345,7 +353,7 @@ void RegisterTendersApi(http::Router& router, app::Procedures& procedures,
   // ---- Anyone signed in ----
   router.Add("GET", "/api/v1/me/notifications", [p, a](const http::Request& req) {
     return As(req, *a, std::nullopt, "",
-              [&](const Principal& who) { return Answer(p->Notifications(who), req); });
+              [&](const Principal& who) { return ListAnswer(p->Notifications(who), req); });
   });
 }
 

@@ -15,6 +15,7 @@
 #include "cli/api_client.h"
 #include "cli/commands.h"
 #include "crypto/crypto.h"
+#include "http/uri.h"
 
 namespace limpide::cli {
 namespace {
@@ -186,12 +187,19 @@ void PrintTender(const json& t) {
     std::printf("end reason: %s\n", v.c_str());
 }
 
+// A list in the API's envelope ({"data", "links"}); the cursor of the next
+// page is the `after` of links.next.
 void PrintItems(const json& j, const std::function<void(const json&)>& line) {
-  if (j.contains("items") && j["items"].is_array()) {
-    for (const auto& item : j["items"]) line(item);
+  if (j.contains("data") && j["data"].is_array()) {
+    for (const auto& item : j["data"]) line(item);
   }
-  if (j.contains("next") && j["next"].is_string())
-    std::printf("more: --after %s\n", j["next"].get<std::string>().c_str());
+  const std::string next = j.contains("links") ? Str(j["links"], "next") : std::string();
+  if (const size_t at = next.find("after="); at != std::string::npos) {
+    const std::string raw = next.substr(at + 6, next.find('&', at) - (at + 6));
+    std::string after;
+    if (http::internal::PercentDecode(raw, false, after))
+      std::printf("more: --after %s\n", after.c_str());
+  }
 }
 
 int List(Command& c) {

@@ -1,7 +1,7 @@
 // Private to http/: request-target splitting and percent-decoding, shared by
 // the server (Request::path, Request::query) and the Router (path segments);
 // web/forms.cpp also reads urlencoded form bodies with DecodeQuery (the same
-// encoding).
+// encoding), and `limpide tender` the cursor of a links.next URL.
 #pragma once
 
 #include <string>

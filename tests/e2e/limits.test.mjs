@@ -31,8 +31,8 @@ test('the demo start adds synthetic open consultations that say so, once', async
   const first = await startServer({ args: [...seeds, '--demo-tenders', '7'] });
   try {
     const r1 = await list(first);
-    assert.equal(r1.items.length, 7);
-    for (const t of r1.items) {
+    assert.equal(r1.data.length, 7);
+    for (const t of r1.data) {
       assert.equal(t.state.code, 'published');
       assert.match(t.description, /démonstration/);
       assert.ok(Date.parse(t.deadline) > Date.now() + 30 * 24 * 3600 * 1000);
@@ -44,7 +44,7 @@ test('the demo start adds synthetic open consultations that say so, once', async
   // A later start keeps them and adds none.
   const second = await startServer({ dataDir: first.dataDir, args: [...seeds, '--demo-tenders', '7'] });
   try {
-    assert.equal((await list(second)).items.length, 7);
+    assert.equal((await list(second)).data.length, 7);
   } finally {
     assert.equal(await second.stop(), 0);
     second.cleanup();

@@ -114,9 +114,9 @@ test('an amendment made while the relay is down reaches the downloader and the d
   // In the application at once, for both companies and nobody else.
   for (const who of ['acme', 'bois']) {
     const notes = await call('GET', '/api/v1/me/notifications', { token: tokens[who] });
-    assert.deepEqual(notes.body.items.map((n) => n.kind), ['tender.amended'], who);
+    assert.deepEqual(notes.body.data.map((n) => n.kind), ['tender.amended'], who);
   }
-  assert.deepEqual((await call('GET', '/api/v1/me/notifications', { token: tokens.other })).body.items, []);
+  assert.deepEqual((await call('GET', '/api/v1/me/notifications', { token: tokens.other })).body.data, []);
 
   // The relay is down: the request answered anyway, nothing is lost.
   await new Promise((r) => setTimeout(r, 700));

@@ -29,7 +29,7 @@ async function searchUntil(query, ok, since = Date.now()) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
-const has = (body) => body.items.some((i) => i.uid === id);
+const has = (body) => body.data.some((i) => i.uid === id);
 
 before(async () => {
   const dataDir = tempDir();
@@ -63,7 +63,7 @@ test('a published consultation is searchable within milliseconds', async () => {
   // From the publish request to a search that finds it: the request, then
   // the watcher's wake-up and the follower's commit, with no timer between.
   assert.ok(found.ms < 2000, `searchable after ${found.ms} ms`);
-  const item = found.body.items.find((i) => i.uid === id);
+  const item = found.body.data.find((i) => i.uid === id);
   assert.equal(item.type, 'consultation');
   assert.equal(item.status, 'open');
   assert.equal(item.state, 'published');
@@ -80,7 +80,7 @@ test('a published consultation is searchable within milliseconds', async () => {
 });
 
 test('found by CPV division, type, status and deadline range, not outside them', async () => {
-  const ids = (body) => body.items.map((i) => i.uid);
+  const ids = (body) => body.data.map((i) => i.uid);
   let r = await call('GET', '/api/v1/search?cpv=77&type=consultation');
   assert.deepEqual(ids(r.body), [id]);
   r = await call('GET', '/api/v1/search?cpv=45&type=consultation');
@@ -121,10 +121,10 @@ test('an amendment is found by its new wording, a cancellation by its status', a
 
   const cancelled = await call('POST', `/api/v1/tenders/${id}/cancel`, { token, json: { reason: 'Budget supprimé' } });
   assert.equal(cancelled.status, 200, cancelled.text);
-  const r = await searchUntil('q=marronniers', (b) => b.items[0]?.status === 'cancelled');
-  assert.equal(r.body.items[0].state, 'cancelled');
+  const r = await searchUntil('q=marronniers', (b) => b.data[0]?.status === 'cancelled');
+  assert.equal(r.body.data[0].state, 'cancelled');
   assert.equal((await call('GET', '/api/v1/search?status=open')).body.total, 0);
-  assert.deepEqual((await call('GET', '/api/v1/search?status=cancelled')).body.items.map((i) => i.uid), [id]);
+  assert.deepEqual((await call('GET', '/api/v1/search?status=cancelled')).body.data.map((i) => i.uid), [id]);
 });
 
 test('the search page shows consultations with their status and deadline', async () => {

@@ -41,7 +41,7 @@ test('the index follows the ledger and says how far it is', async () => {
   const r = await searchWhenIndexed('?q=%C3%A9lagage');
   assert.ok(r.body.ledger_size > 8000, `ledger_size ${r.body.ledger_size}`);
   assert.ok(r.body.total >= 10, `total ${r.body.total}`);
-  const first = r.body.items[0];
+  const first = r.body.data[0];
   assert.equal(first.type, 'contract');
   assert.match(first.snippet, /<mark>[^<]*lagage<\/mark>/i);
   assert.equal(first.links.self, `/api/v1/contracts/${encodeURIComponent(first.uid)}`);
@@ -59,13 +59,13 @@ test('accents, stemming and filters work over HTTP', async () => {
 
   const cpv = await getJson(`${base}/api/v1/search?q=travaux&cpv=45000000-7&limit=100`);
   assert.equal(cpv.status, 200);
-  assert.ok(cpv.body.items.length > 0);
-  for (const item of cpv.body.items) assert.ok(item.cpv.startsWith('45'), item.cpv);
+  assert.ok(cpv.body.data.length > 0);
+  for (const item of cpv.body.data) assert.ok(item.cpv.startsWith('45'), item.cpv);
 
   const dept = await getJson(`${base}/api/v1/search?department=44&sort=amount&limit=50`);
   assert.equal(dept.status, 200);
   let previous = Infinity;
-  for (const item of dept.body.items) {
+  for (const item of dept.body.data) {
     assert.equal(item.department, '44');
     assert.ok((item.amount ?? 0) <= previous, 'sorted by amount, largest first');
     previous = item.amount ?? 0;
@@ -104,7 +104,7 @@ test('paging follows links.next without repeating a result', async () => {
     const r = await getJson(url);
     assert.equal(r.status, 200);
     total = r.body.total;
-    for (const item of r.body.items) {
+    for (const item of r.body.data) {
       assert.ok(!seen.has(item.uid), `duplicate ${item.uid}`);
       seen.add(item.uid);
     }

@@ -79,7 +79,7 @@ test('a buyer writes a draft that nobody else sees, then publishes it', async ()
   assert.ok(!pub.text.includes(secretKey));
   assert.equal(pub.body.maxDocumentBytes, 4 * 1024 * 1024);
   const list = await call('GET', '/api/v1/tenders');
-  assert.ok(list.body.items.some((t) => t.id === id));
+  assert.ok(list.body.data.some((t) => t.id === id));
   // The public page, without logging in.
   const page = await call('GET', `/consultations/${id}`);
   assert.equal(page.status, 200);
@@ -98,14 +98,14 @@ test('a buyer writes a draft that nobody else sees, then publishes it', async ()
 test('questions: the asker stays hidden, the answer is public and notified', async () => {
   const q = await call('POST', `/api/v1/tenders/${tender.id}/questions`, { token: tokens.acme, json: { text: 'Faut-il évacuer les déchets verts ?' } });
   assert.equal(q.status, 201, q.text);
-  assert.equal((await call('GET', `/api/v1/tenders/${tender.id}/questions`)).body.items.length, 0);
+  assert.equal((await call('GET', `/api/v1/tenders/${tender.id}/questions`)).body.data.length, 0);
   const a = await call('POST', `/api/v1/tenders/${tender.id}/questions/${q.body.id}/answer`, { token: tokens.buyer, json: { text: 'Oui, en filière agréée.' } });
   assert.equal(a.status, 200, a.text);
   const pub = await call('GET', `/api/v1/tenders/${tender.id}/questions`);
-  assert.equal(pub.body.items.length, 1);
+  assert.equal(pub.body.data.length, 1);
   assert.ok(!pub.text.includes(ACME.siret) && !pub.text.includes('Acme'));
   const notes = await call('GET', '/api/v1/me/notifications', { token: tokens.bois });
-  assert.ok(notes.body.items.some((n) => n.kind === 'tender.question_answered'), notes.text);
+  assert.ok(notes.body.data.some((n) => n.kind === 'tender.question_answered'), notes.text);
 });
 
 test('deposits before the deadline: sealed by the browser or by the server, receipts signed', async () => {
@@ -147,14 +147,14 @@ test('before the deadline nothing tells who deposited, how many, or what', async
   // Each company sees only its own deposits.
   const mine = await call('GET', `/api/v1/tenders/${tender.id}/deposits`, { token: tokens.bois });
   assert.equal(mine.status, 200);
-  assert.equal(mine.body.items.length, 1);
+  assert.equal(mine.body.data.length, 1);
   assert.ok(!mine.text.includes(ACME.siret));
   const other = await call('GET', `/api/v1/tenders/${tender.id}/deposits/${receipts.acme.deposit.id}`, { token: tokens.bois });
   assert.equal(other.status, 404);
   // The buyer's history has no deposit yet; opening is refused.
   const events = await call('GET', `/api/v1/tenders/${tender.id}/events`, { token: tokens.buyer });
   assert.equal(events.status, 200);
-  assert.ok(!events.body.items.some((e) => e.kind.startsWith('deposit.')), events.text);
+  assert.ok(!events.body.data.some((e) => e.kind.startsWith('deposit.')), events.text);
   const early = await call('POST', `/api/v1/tenders/${tender.id}/opening`, { token: tokens.buyer, json: { secret_key: secretKey } });
   assert.equal(early.status, 409, early.text);
   // The public form, the feed, the ledger: no count, no bidder.
@@ -233,9 +233,9 @@ test('the buyer opens with its key, scores, awards and signs; the DECP record co
   const award = await call('POST', `/api/v1/tenders/${tender.id}/award`, { token: tokens.buyer, json: { bid: acme.id } });
   assert.equal(award.status, 200, award.text);
   const notes = await call('GET', '/api/v1/me/notifications', { token: tokens.bois });
-  assert.ok(notes.body.items.some((n) => n.kind === 'bid.rejected' && n.tender === tender.id), notes.text);
+  assert.ok(notes.body.data.some((n) => n.kind === 'bid.rejected' && n.tender === tender.id), notes.text);
   const won = await call('GET', '/api/v1/me/notifications', { token: tokens.acme });
-  assert.ok(won.body.items.some((n) => n.kind === 'bid.retained'), won.text);
+  assert.ok(won.body.data.some((n) => n.kind === 'bid.retained'), won.text);
 
   const signed = await call('POST', `/api/v1/tenders/${tender.id}/signature`, { token: tokens.buyer, json: { amount: '48000.00', duration_months: 6 } });
   assert.equal(signed.status, 200, signed.text);
@@ -254,7 +254,7 @@ test('the buyer opens with its key, scores, awards and signs; the DECP record co
     'tender.opened', 'tender.awarded', 'contract.created', 'tender.signed']);
   // The buyer's history now shows the deposits.
   const events = await call('GET', `/api/v1/tenders/${tender.id}/events`, { token: tokens.buyer });
-  assert.equal(events.body.items.filter((e) => e.kind === 'deposit.received').length, 4);
+  assert.equal(events.body.data.filter((e) => e.kind === 'deposit.received').length, 4);
 });
 
 test('bad input: wrong content type, oversized document, unknown consultation, forged token', async () => {
@@ -308,8 +308,8 @@ test('a document under 1 MiB is deposited in one request, sealed or not', async 
   const short = await call('POST', `/api/v1/tenders/${pub.id}/deposits?name=x.pdf`, { token: tokens.bois, type: 'application/octet-stream', body: Buffer.alloc(10) });
   assert.equal(short.status, 400);
   const mine = await call('GET', `/api/v1/tenders/${pub.id}/deposits`, { token: tokens.acme });
-  assert.equal(mine.body.items.length, 1);
-  assert.equal(mine.body.items[0].state, 'complete');
+  assert.equal(mine.body.data.length, 1);
+  assert.equal(mine.body.data[0].state, 'complete');
   for (const f of readdirSync(server.dataDir)) {
     if (f.startsWith('limpide.db')) assert.equal(readFileSync(path.join(server.dataDir, f)).indexOf(MARKER), -1);
   }
@@ -324,8 +324,8 @@ test('a test consultation lets a company simulate a deposit, and never reaches t
   const dep = await call('POST', `/api/v1/tenders/${t.body.id}/deposits?name=essai.txt&sealed=false`, { token: tokens.acme, type: 'application/octet-stream', body: Buffer.from('essai') });
   assert.equal(dep.status, 201, dep.text);
   assert.equal(dep.body.receipt.consultation.id, t.body.id);
-  assert.ok(!(await call('GET', '/api/v1/tenders')).body.items.some((x) => x.id === t.body.id));
-  assert.ok((await call('GET', '/api/v1/tenders?test=1')).body.items.some((x) => x.id === t.body.id));
+  assert.ok(!(await call('GET', '/api/v1/tenders')).body.data.some((x) => x.id === t.body.id));
+  assert.ok((await call('GET', '/api/v1/tenders?test=1')).body.data.some((x) => x.id === t.body.id));
   const entries = await call('GET', '/api/v1/ledger/entries?start=0');
   assert.ok(!entries.body.entries.some((e) => e.entry.subject === t.body.id));
 });
