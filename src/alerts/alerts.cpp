@@ -550,7 +550,8 @@ struct Alerts::Impl {
       mail.body = "Une nouvelle consultation correspond à votre recherche « " + a.search.name +
                   " ».\n\n" + MatchText(match) + "\nVos alertes : " + PublicUrl() +
                   "/api/v1/alerts\n";
-      return SendMail(options.smtp_host, options.smtp_port, mail, options.send_timeout);
+      return SendMail(options.smtp_host, options.smtp_port, mail, options.send_timeout,
+                        options.smtp_starttls);
     }
     return Status::Internal("unknown channel " + channel);
   }
@@ -673,7 +674,8 @@ struct Alerts::Impl {
         if (closing.empty()) text += "Aucune.\n\n";
         text += "Vos alertes : " + PublicUrl() + "/api/v1/alerts\n";
         mail.body = std::move(text);
-        sent = SendMail(options.smtp_host, options.smtp_port, mail, options.send_timeout);
+        sent = SendMail(options.smtp_host, options.smtp_port, mail, options.send_timeout,
+                        options.smtp_starttls);
       }
     }
     const int attempts = b.value("attempts", 0) + 1;

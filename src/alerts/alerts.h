@@ -49,6 +49,7 @@ struct AlertsOptions {
   // SMTP relay for e-mail alerts; empty host: mails stay pending.
   std::string smtp_host;
   uint16_t smtp_port = 25;
+  bool smtp_starttls = false;  // TLS with the relay's certificate checked (send.h)
   std::string mail_from = "alertes@limpide.invalid";
   // Every network exchange (connect, send, answer) must end within this.
   std::chrono::milliseconds send_timeout{5000};

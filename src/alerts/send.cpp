@@ -104,7 +104,7 @@ Result<int> PostHttp(const std::string& url,
 }
 
 Status SendMail(const std::string& host, uint16_t port, const Mail& mail,
-                std::chrono::milliseconds timeout) {
+                std::chrono::milliseconds timeout, bool starttls) {
   const auto deadline = Clock::now() + timeout;
   auto opened = Connection::Open(host, port, deadline);
   if (!opened.ok()) return opened.status();
@@ -113,6 +113,14 @@ Status SendMail(const std::string& host, uint16_t port, const Mail& mail,
   LIMPIDE_RETURN_IF_ERROR(Expect(c, buffer, 2, "greeting"));
   LIMPIDE_RETURN_IF_ERROR(c.Write("EHLO limpide\r\n"));
   LIMPIDE_RETURN_IF_ERROR(Expect(c, buffer, 2, "EHLO"));
+  if (starttls) {
+    LIMPIDE_RETURN_IF_ERROR(c.Write("STARTTLS\r\n"));
+    LIMPIDE_RETURN_IF_ERROR(Expect(c, buffer, 2, "STARTTLS"));
+    buffer.clear();  // nothing read before TLS counts after it (RFC 3207 §4.2)
+    LIMPIDE_RETURN_IF_ERROR(c.StartTls(host));
+    LIMPIDE_RETURN_IF_ERROR(c.Write("EHLO limpide\r\n"));
+    LIMPIDE_RETURN_IF_ERROR(Expect(c, buffer, 2, "EHLO after STARTTLS"));
+  }
   LIMPIDE_RETURN_IF_ERROR(c.Write("MAIL FROM:<" + mail.from + ">\r\n"));
   LIMPIDE_RETURN_IF_ERROR(Expect(c, buffer, 2, "MAIL FROM"));
   LIMPIDE_RETURN_IF_ERROR(c.Write("RCPT TO:<" + mail.to + ">\r\n"));

@@ -31,10 +31,13 @@ struct Mail {
 };
 
 // Sends `mail` through the SMTP server at host:port (RFC 5321: EHLO, MAIL,
-// RCPT, DATA with dot-stuffing, QUIT; no authentication, no TLS: a local
-// relay). unavailable with the server's reply when a step fails.
+// RCPT, DATA with dot-stuffing, QUIT; no authentication). With `starttls`,
+// the session goes through TLS after the first EHLO (RFC 3207: STARTTLS, the
+// relay's certificate checked as http/connection.h says, EHLO again) and a
+// relay that refuses it gets nothing. unavailable with the server's reply
+// (or the TLS error) when a step fails.
 Status SendMail(const std::string& host, uint16_t port, const Mail& mail,
-                std::chrono::milliseconds timeout);
+                std::chrono::milliseconds timeout, bool starttls = false);
 
 // "HOST:PORT" -> (host, port); invalid_argument otherwise (http::ParseHostPort).
 Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text);

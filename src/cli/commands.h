@@ -32,6 +32,7 @@ struct ServeArgs {
   int deposit_grace_seconds = 60;  // docs/tenders.md, "Deadline"
   // Alerts (docs/alerts.md).
   std::string smtp;        // HOST:PORT of the SMTP relay; empty: mails stay pending
+  bool smtp_starttls = false;  // STARTTLS with the relay, its certificate checked
   std::string mail_from = "alertes@limpide.invalid";
   std::string public_url;  // for links in feeds and mails; empty: http://LISTEN
   int send_timeout_ms = 5000;

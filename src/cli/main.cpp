@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   s->add_option("--smtp", serve.smtp,
                 "HOST:PORT of the SMTP relay for alert and procedure e-mails (none: mails stay pending)");
+  s->add_flag("--smtp-starttls", serve.smtp_starttls,
+              "Speak TLS with the relay (STARTTLS; its certificate must check against the system's "
+              "authorities or SSL_CERT_FILE)");
   s->add_option("--mail-from", serve.mail_from, "Sender address of alert and procedure e-mails")
       ->capture_default_str();
   s->add_option("--public-url", serve.public_url,

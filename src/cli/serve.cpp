@@ -202,6 +202,7 @@ int Serve(const ServeArgs& args) {
     }
     alert_options.smtp_host = smtp->first;
     alert_options.smtp_port = smtp->second;
+    alert_options.smtp_starttls = args.smtp_starttls;
   }
   alert_options.mail_from = args.mail_from;
   alert_options.send_timeout = std::chrono::milliseconds(args.send_timeout_ms);
@@ -222,7 +223,7 @@ int Serve(const ServeArgs& args) {
     mail_options.send = [alert_options](const app::OutgoingMail& m) {
       return alerts::SendMail(alert_options.smtp_host, alert_options.smtp_port,
                               alerts::Mail{alert_options.mail_from, m.to, m.subject, m.body},
-                              alert_options.send_timeout);
+                              alert_options.send_timeout, alert_options.smtp_starttls);
     };
   }
   app::NotificationMailer mailer(*store, accounts, mail_options);

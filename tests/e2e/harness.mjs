@@ -73,6 +73,27 @@ export async function freePort() {
   return port;
 }
 
+// Debian's aiosmtpd on loopback, writing every mail into a Maildir; with
+// `tls` ({cert, key}) it demands STARTTLS before any mail. Returns {port,
+// mails(): the raw mails so far, stop()}.
+export async function startSmtpSink({ tls } = {}) {
+  const maildir = path.join(tempDir('limpide-mail-'), 'mail');
+  const port = await freePort();
+  const args = ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir];
+  if (tls) args.push('--tlscert', tls.cert, '--tlskey', tls.key);
+  const child = spawn('/usr/bin/python3', args, { stdio: 'ignore' });
+  await until('the SMTP sink', () => new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+    s.on('error', () => resolve(false));
+  }));
+  const mails = () => {
+    let names = [];
+    try { names = readdirSync(path.join(maildir, 'new')); } catch { return []; }
+    return names.map((n) => readFileSync(path.join(maildir, 'new', n), 'utf8'));
+  };
+  return { port, mails, stop: () => child.kill('SIGTERM') };
+}
+
 // Polls `fn` every 100 ms until it returns something truthy, which it
 // returns; throws after `ms` naming `what`.
 export async function until(what, fn, ms = 30_000) {
