@@ -8,6 +8,7 @@
 #include "domain/cpv.h"
 #include "domain/procedure.h"
 #include "domain/text.h"
+#include "http/client.h"
 #include "search/search.h"
 
 namespace limpide::alerts {
@@ -95,7 +96,8 @@ Result<std::optional<int64_t>> Amount(const json& body, const char* key) {
   return std::optional<int64_t>(std::llround(euros * 100));
 }
 
-// http[s]://host[:port]/path: what the webhook sender can reach.
+// http[s]://host[:port]/path: what the webhook sender can reach (the URL as
+// the sender reads it, http::ParseHttpUrl), printable ASCII only.
 Status CheckWebhook(const std::string& url) {
   const std::string field = "webhook";
   if (url.size() > 2000) return Bad(field, "longer than 2000 bytes");
@@ -103,24 +105,7 @@ Status CheckWebhook(const std::string& url) {
     if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
       return Bad(field, "holds a space, a control or a non-ASCII character (percent-encode it)");
   }
-  const bool tls = url.rfind("https://", 0) == 0;
-  if (!tls && url.rfind("http://", 0) != 0) return Bad(field, "must be an http:// or https:// URL");
-  const std::string rest = url.substr(tls ? 8 : 7);
-  const std::string authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (authority.empty()) return Bad(field, "has no host");
-  if (authority.find('@') != std::string::npos) return Bad(field, "must not hold credentials");
-  std::string host = authority;
-  if (auto colon = authority.rfind(':');
-      colon != std::string::npos && authority.find(']') == std::string::npos) {
-    host = authority.substr(0, colon);
-    const std::string port = authority.substr(colon + 1);
-    unsigned p = 0;
-    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-    if (port.empty() || ec != std::errc() || ptr != port.data() + port.size() || p == 0 ||
-        p > 65535)
-      return Bad(field, "port must be a number from 1 to 65535");
-  }
-  if (host.empty()) return Bad(field, "has no host");
+  if (auto parsed = http::ParseHttpUrl(url); !parsed.ok()) return Bad(field, parsed.status().message());
   return Status::Ok();
 }
 

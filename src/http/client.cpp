@@ -265,7 +265,9 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
   const std::string_view rest = url.substr(out.tls ? 8 : 7);
   const size_t slash = rest.find_first_of("/?#");
   out.authority = std::string(rest.substr(0, slash));
-  if (out.authority.empty() || out.authority.find_first_of("@ \t\r\n") != std::string::npos)
+  if (out.authority.find('@') != std::string::npos)
+    return Status::InvalidArgument("credentials in the URL are not accepted: " + std::string(url));
+  if (out.authority.empty() || out.authority.find_first_of(" \t\r\n") != std::string::npos)
     return Status::InvalidArgument("no host in the URL " + std::string(url));
   std::string target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
   if (auto hash = target.find('#'); hash != std::string::npos) target.resize(hash);

@@ -97,6 +97,8 @@ test('bad saved searches are refused with a 400 naming the member', async () => 
     [{ cpv: ['77', '12345678'] }, 'cpv[1]'],
     [{ query: 'voirie', webhook: 'ftp://example.org/hook' }, 'webhook'],
     [{ query: 'voirie', webhook: 'http://' }, 'webhook'],
+    [{ query: 'voirie', webhook: 'https://user:secret@example.org/hook' }, 'webhook'],
+    [{ query: 'voirie', webhook: 'http://example.org:0/hook' }, 'webhook'],
     [{ query: '"espaces verts' }, 'query'],
     [{ query: 'objet:voirie' }, 'query'],
     [{ departments: ['99'] }, 'departments[0]'],

@@ -334,6 +334,9 @@ class PostgresStore final : public Store {
                                  const PageRequest& page) override;
   Result<ObjectPage> ListObjectsOf(std::string_view kind, std::string_view org,
                                    std::string_view id_prefix, const PageRequest& page) override;
+  // Runs a SELECT of object rows with parameters `p` on a reader; one row
+  // more than `limit` tells the next page.
+  Result<ObjectPage> QueryObjectPage(const std::string& sql, const Params& p, int limit);
   Result<std::string> GetBlob(const crypto::Hash& hash) override;
   Result<OrganizationPage> ListOrganizations(const PageRequest& page) override;
   Result<std::vector<crypto::Hash>> ListBlobs(const std::optional<crypto::Hash>& after,
@@ -1191,14 +1194,7 @@ Result<ObjectPage> PostgresStore::ListObjects(std::string_view kind, std::string
   if (!upper.empty()) sql += " AND id < " + p.Bytes(upper);
   if (!after.empty()) sql += " AND id > " + p.Bytes(after);
   sql += " ORDER BY id LIMIT " + p.Int(int64_t{page.limit} + 1);
-  return WithReader<ObjectPage>([&](Connection& conn) -> Result<ObjectPage> {
-    auto rows = conn.Run(sql, p);
-    if (!rows.ok()) return rows.status();
-    ObjectPage out;
-    for (int i = 0; i < rows->size(); ++i) out.items.push_back(ReadObjectRow(*rows, i));
-    internal::FinishObjectPage(out, page.limit);
-    return out;
-  });
+  return QueryObjectPage(sql, p, page.limit);
 }
 
 Result<ObjectPage> PostgresStore::ListObjectsOf(std::string_view kind, std::string_view org,
@@ -1217,12 +1213,17 @@ Result<ObjectPage> PostgresStore::ListObjectsOf(std::string_view kind, std::stri
   if (!upper.empty()) sql += " AND x.id < " + p.Bytes(upper);
   if (!before.empty()) sql += " AND x.id < " + p.Bytes(before);
   sql += " ORDER BY x.id DESC LIMIT " + p.Int(int64_t{page.limit} + 1);
+  return QueryObjectPage(sql, p, page.limit);
+}
+
+Result<ObjectPage> PostgresStore::QueryObjectPage(const std::string& sql, const Params& p,
+                                                  int limit) {
   return WithReader<ObjectPage>([&](Connection& conn) -> Result<ObjectPage> {
     auto rows = conn.Run(sql, p);
     if (!rows.ok()) return rows.status();
     ObjectPage out;
     for (int i = 0; i < rows->size(); ++i) out.items.push_back(ReadObjectRow(*rows, i));
-    internal::FinishObjectPage(out, page.limit);
+    internal::FinishObjectPage(out, limit);
     return out;
   });
 }

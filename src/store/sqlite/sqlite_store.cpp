@@ -12,6 +12,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -377,6 +378,10 @@ class SqliteStore final : public Store {
                                  const PageRequest& page) override;
   Result<ObjectPage> ListObjectsOf(std::string_view kind, std::string_view org,
                                    std::string_view id_prefix, const PageRequest& page) override;
+  // Runs a SELECT of object rows (kind, id, version, body, updated) with
+  // `bind` setting its parameters; one row more than `limit` tells the next page.
+  Result<ObjectPage> QueryObjectPage(const std::string& sql, int limit,
+                                     const std::function<void(Query&)>& bind);
   Result<std::string> GetBlob(const crypto::Hash& hash) override;
   Result<OrganizationPage> ListOrganizations(const PageRequest& page) override;
   Result<std::vector<crypto::Hash>> ListBlobs(const std::optional<crypto::Hash>& after,
@@ -1444,25 +1449,13 @@ Result<ObjectPage> SqliteStore::ListObjects(std::string_view kind, std::string_v
   if (!upper.empty()) sql += " AND id < ?3";
   if (!after.empty()) sql += " AND id > ?4";
   sql += " ORDER BY id LIMIT ?5";
-  auto lease = Read(Snapshot::kSingleStatement);
-  if (!lease.ok()) return lease.status();
-  auto stmt = (*lease)->conn().Prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  Query q(*stmt);
-  q.Bind(1, kind);
-  q.Bind(2, id_prefix);
-  if (!upper.empty()) q.Bind(3, upper);
-  if (!after.empty()) q.Bind(4, after);
-  q.Bind(5, int64_t{page.limit} + 1);
-  ObjectPage out;
-  for (;;) {
-    auto row = q.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.items.push_back(ReadObjectRow(q));
-  }
-  internal::FinishObjectPage(out, page.limit);
-  return out;
+  return QueryObjectPage(sql, page.limit, [&](Query& q) {
+    q.Bind(1, kind);
+    q.Bind(2, id_prefix);
+    if (!upper.empty()) q.Bind(3, upper);
+    if (!after.empty()) q.Bind(4, after);
+    q.Bind(5, int64_t{page.limit} + 1);
+  });
 }
 
 Result<ObjectPage> SqliteStore::ListObjectsOf(std::string_view kind, std::string_view org,
@@ -1481,17 +1474,24 @@ Result<ObjectPage> SqliteStore::ListObjectsOf(std::string_view kind, std::string
   if (!upper.empty()) sql += " AND x.id < ?4";
   if (!before.empty()) sql += " AND x.id < ?5";
   sql += " ORDER BY x.id DESC LIMIT ?6";
+  return QueryObjectPage(sql, page.limit, [&](Query& q) {
+    q.Bind(1, kind);
+    q.Bind(2, org);
+    q.Bind(3, id_prefix);
+    if (!upper.empty()) q.Bind(4, upper);
+    if (!before.empty()) q.Bind(5, before);
+    q.Bind(6, int64_t{page.limit} + 1);
+  });
+}
+
+Result<ObjectPage> SqliteStore::QueryObjectPage(const std::string& sql, int limit,
+                                                const std::function<void(Query&)>& bind) {
   auto lease = Read(Snapshot::kSingleStatement);
   if (!lease.ok()) return lease.status();
   auto stmt = (*lease)->conn().Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   Query q(*stmt);
-  q.Bind(1, kind);
-  q.Bind(2, org);
-  q.Bind(3, id_prefix);
-  if (!upper.empty()) q.Bind(4, upper);
-  if (!before.empty()) q.Bind(5, before);
-  q.Bind(6, int64_t{page.limit} + 1);
+  bind(q);
   ObjectPage out;
   for (;;) {
     auto row = q.Step();
@@ -1499,7 +1499,7 @@ Result<ObjectPage> SqliteStore::ListObjectsOf(std::string_view kind, std::string
     if (!*row) break;
     out.items.push_back(ReadObjectRow(q));
   }
-  internal::FinishObjectPage(out, page.limit);
+  internal::FinishObjectPage(out, limit);
   return out;
 }
 
