@@ -38,6 +38,13 @@ test('the demo start adds synthetic open consultations that say so, once', async
       assert.ok(Date.parse(t.deadline) > Date.now() + 30 * 24 * 3600 * 1000);
     }
     assert.match(first.stderr(), /7 demo consultations published/);
+    // Paged in the API's envelope: links.next until the last page.
+    const page1 = await (await fetch(`${first.base}/api/v1/tenders?limit=5`)).json();
+    assert.equal(page1.data.length, 5);
+    assert.equal(page1.links.self, '/api/v1/tenders?limit=5');
+    const page2 = await (await fetch(`${first.base}${page1.links.next}`)).json();
+    assert.deepEqual([...page1.data, ...page2.data].map((t) => t.id).sort(), r1.data.map((t) => t.id).sort());
+    assert.equal(page2.links.next, undefined);
   } finally {
     assert.equal(await first.stop(), 0);
   }
