@@ -105,8 +105,8 @@ json ReasonJson(const MatchReason& r) {
     std::string text = "lieu : " + DepartmentLabel(r.department);
     if (!r.region.empty()) {
       place["region"] = r.region;
-      place["regionName"] = std::string(RegionName(r.region));
-      text += " (région " + std::string(RegionName(r.region)) + ")";
+      place["regionName"] = std::string(search::RegionName(r.region));
+      text += " (région " + std::string(search::RegionName(r.region)) + ")";
     }
     j["place"] = std::move(place);
     parts.push_back(std::move(text));

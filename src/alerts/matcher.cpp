@@ -56,7 +56,7 @@ std::optional<MatchReason> EvaluateAnalyzed(const SavedSearch& s, const Analyzed
     why.department = n.department;
     if (!std::binary_search(s.explicit_departments.begin(), s.explicit_departments.end(),
                             n.department))
-      why.region = std::string(RegionOf(n.department));
+      why.region = std::string(search::RegionOf(n.department));
   }
   if (!s.procedures.empty()) {
     if (!std::binary_search(s.procedures.begin(), s.procedures.end(), n.procedure))

@@ -20,47 +20,6 @@ Status Bad(const std::string& field, const std::string& why) {
   return Status::InvalidArgument(field + ": " + why, field);
 }
 
-// Regions (INSEE codes, 2016 map) and their departments.
-struct Region {
-  std::string_view code, name;
-  std::vector<std::string> departments;
-};
-const std::vector<Region>& Regions() {
-  static const std::vector<Region> kRegions = {
-      {"01", "Guadeloupe", {"971"}},
-      {"02", "Martinique", {"972"}},
-      {"03", "Guyane", {"973"}},
-      {"04", "La Réunion", {"974"}},
-      {"06", "Mayotte", {"976"}},
-      {"11", "Île-de-France", {"75", "77", "78", "91", "92", "93", "94", "95"}},
-      {"24", "Centre-Val de Loire", {"18", "28", "36", "37", "41", "45"}},
-      {"27", "Bourgogne-Franche-Comté", {"21", "25", "39", "58", "70", "71", "89", "90"}},
-      {"28", "Normandie", {"14", "27", "50", "61", "76"}},
-      {"32", "Hauts-de-France", {"02", "59", "60", "62", "80"}},
-      {"44", "Grand Est", {"08", "10", "51", "52", "54", "55", "57", "67", "68", "88"}},
-      {"52", "Pays de la Loire", {"44", "49", "53", "72", "85"}},
-      {"53", "Bretagne", {"22", "29", "35", "56"}},
-      {"75",
-       "Nouvelle-Aquitaine",
-       {"16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87"}},
-      {"76",
-       "Occitanie",
-       {"09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82"}},
-      {"84",
-       "Auvergne-Rhône-Alpes",
-       {"01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"}},
-      {"93", "Provence-Alpes-Côte d'Azur", {"04", "05", "06", "13", "83", "84"}},
-      {"94", "Corse", {"2A", "2B"}},
-  };
-  return kRegions;
-}
-
-const Region* FindRegion(std::string_view code) {
-  for (const auto& r : Regions())
-    if (r.code == code) return &r;
-  return nullptr;
-}
-
 // A term from one token of the query (a word, or the inside of quotes).
 Result<Term> MakeTerm(std::string written, const std::string& field) {
   Term t;
@@ -260,7 +219,7 @@ Result<SavedSearch> SavedSearchFromJson(const json& body) {
   auto regions = StringArray(body, "regions");
   if (!regions.ok()) return regions.status();
   for (size_t i = 0; i < regions->size(); ++i) {
-    if (!FindRegion((*regions)[i]))
+    if (search::RegionName((*regions)[i]).empty())
       return Bad("regions[" + std::to_string(i) + "]",
                  "'" + (*regions)[i] + "' is not an INSEE region code (\"53\" Bretagne, \"11\" "
                                        "Île-de-France…)");
@@ -269,7 +228,7 @@ Result<SavedSearch> SavedSearchFromJson(const json& body) {
   SortUnique(s.regions);
   s.departments = s.explicit_departments;
   for (const auto& r : s.regions)
-    for (const auto& d : RegionDepartments(r)) s.departments.push_back(d);
+    for (const auto& d : search::RegionDepartments(r)) s.departments.push_back(d);
   SortUnique(s.departments);
 
   auto procedures = StringArray(body, "procedures");
@@ -331,24 +290,6 @@ json CriteriaToJson(const SavedSearch& s) {
   j["email"] = s.email.empty() ? json() : json(s.email);
   j["emailMode"] = s.email.empty() ? json() : json(std::string(Code(s.email_mode)));
   return j;
-}
-
-const std::vector<std::string>& RegionDepartments(std::string_view region) {
-  static const std::vector<std::string> kNone;
-  const Region* r = FindRegion(region);
-  return r ? r->departments : kNone;
-}
-
-std::string_view RegionName(std::string_view region) {
-  const Region* r = FindRegion(region);
-  return r ? r->name : std::string_view();
-}
-
-std::string_view RegionOf(std::string_view department) {
-  for (const auto& r : Regions())
-    if (std::find(r.departments.begin(), r.departments.end(), department) != r.departments.end())
-      return r.code;
-  return {};
 }
 
 std::string_view Code(EmailMode mode) {

@@ -74,12 +74,6 @@ Result<SavedSearch> SavedSearchFromJson(const nlohmann::json& body);
 // The criteria as the API shows them (the same members as the input).
 nlohmann::json CriteriaToJson(const SavedSearch& s);
 
-// The departments of an INSEE region code ("53" -> 22, 29, 35, 56); empty for
-// an unknown code. RegionName("53") is "Bretagne".
-const std::vector<std::string>& RegionDepartments(std::string_view region);
-std::string_view RegionName(std::string_view region);
-// The region of a department ("35" -> "53"); empty when unknown.
-std::string_view RegionOf(std::string_view department);
 
 std::string_view Code(EmailMode mode);  // "none", "immediate", "daily"
 

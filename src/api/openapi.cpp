@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "domain/contract.h"
 #include "domain/procedure.h"
+#include "search/search.h"
 
 namespace limpide::api {
 namespace {
@@ -284,6 +285,9 @@ json SearchPaths() {
              {{"type", "string"}, {"maxLength", 64}}),
        Param("department", "query", "Department of the place of execution.",
              {{"type", "string"}, {"pattern", "^([0-9]{2}|2[ABab]|97[1-6])$"}}),
+       Param("region", "query",
+             "INSEE region code (2016 map): the place of execution is in one of its departments.",
+             {{"type", "string"}, {"enum", search::RegionCodes()}}),
        Param("procedure", "query", "Procedure type code.",
              {{"type", "string"}, {"enum", Codes(domain::AllProcedures())}}),
        Param("nature", "query", "Contract nature code.",
@@ -897,7 +901,10 @@ json AlertsSchemas() {
                 {"description", "Words, \"phrases\", -excluded words and -\"phrases\"."}}},
               {"cpv", strings},
               {"departments", strings},
-              {"regions", strings},
+              {"regions",
+               {{"type", "array"},
+                {"items", {{"type", "string"}, {"enum", search::RegionCodes()}}},
+                {"maxItems", 100}}},
               {"procedures", strings},
               {"amountMin", {{"type", "number"}, {"minimum", 0}}},
               {"amountMax", {{"type", "number"}, {"minimum", 0}}},

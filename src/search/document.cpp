@@ -156,10 +156,53 @@ constexpr std::array<Department, 101> kDepartments = {{
     {"976", "Mayotte"},
 }};
 
+static_assert(kDepartments.size() + 1 == kDepartmentNumbers);
+
 const Department* FindDepartment(std::string_view code) {
   auto it = std::find_if(kDepartments.begin(), kDepartments.end(),
                          [&](const Department& d) { return d.code == code; });
   return it == kDepartments.end() ? nullptr : &*it;
+}
+
+// Regions (INSEE codes, 2016 map) and their departments.
+struct Region {
+  std::string_view code, name;
+  std::vector<std::string> departments;
+};
+const std::vector<Region>& Regions() {
+  static const std::vector<Region> kRegions = {
+      {"01", "Guadeloupe", {"971"}},
+      {"02", "Martinique", {"972"}},
+      {"03", "Guyane", {"973"}},
+      {"04", "La Réunion", {"974"}},
+      {"06", "Mayotte", {"976"}},
+      {"11", "Île-de-France", {"75", "77", "78", "91", "92", "93", "94", "95"}},
+      {"24", "Centre-Val de Loire", {"18", "28", "36", "37", "41", "45"}},
+      {"27", "Bourgogne-Franche-Comté", {"21", "25", "39", "58", "70", "71", "89", "90"}},
+      {"28", "Normandie", {"14", "27", "50", "61", "76"}},
+      {"32", "Hauts-de-France", {"02", "59", "60", "62", "80"}},
+      {"44", "Grand Est", {"08", "10", "51", "52", "54", "55", "57", "67", "68", "88"}},
+      {"52", "Pays de la Loire", {"44", "49", "53", "72", "85"}},
+      {"53", "Bretagne", {"22", "29", "35", "56"}},
+      {"75",
+       "Nouvelle-Aquitaine",
+       {"16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87"}},
+      {"76",
+       "Occitanie",
+       {"09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82"}},
+      {"84",
+       "Auvergne-Rhône-Alpes",
+       {"01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"}},
+      {"93", "Provence-Alpes-Côte d'Azur", {"04", "05", "06", "13", "83", "84"}},
+      {"94", "Corse", {"2A", "2B"}},
+  };
+  return kRegions;
+}
+
+const Region* FindRegion(std::string_view code) {
+  for (const auto& r : Regions())
+    if (r.code == code) return &r;
+  return nullptr;
 }
 
 // The department of a 5-character postcode or INSEE commune code.
@@ -216,6 +259,38 @@ std::string DepartmentOf(std::string_view code, std::string_view code_type) {
   }
   if (code_type == "Code postal") return FromCommuneOrPostcode(code, /*postcode=*/true);
   if (code_type == "Code commune") return FromCommuneOrPostcode(code, /*postcode=*/false);
+  return {};
+}
+
+int DepartmentNumber(std::string_view department) {
+  const Department* d = FindDepartment(department);
+  return d ? static_cast<int>(d - kDepartments.data()) + 1 : 0;
+}
+
+const std::vector<std::string>& RegionDepartments(std::string_view region) {
+  static const std::vector<std::string> kNone;
+  const Region* r = FindRegion(region);
+  return r ? r->departments : kNone;
+}
+
+const std::vector<std::string>& RegionCodes() {
+  static const std::vector<std::string> kCodes = [] {
+    std::vector<std::string> codes;
+    for (const auto& r : Regions()) codes.emplace_back(r.code);
+    return codes;
+  }();
+  return kCodes;
+}
+
+std::string_view RegionName(std::string_view region) {
+  const Region* r = FindRegion(region);
+  return r ? r->name : std::string_view();
+}
+
+std::string_view RegionOf(std::string_view department) {
+  for (const auto& r : Regions())
+    if (std::find(r.departments.begin(), r.departments.end(), department) != r.departments.end())
+      return r.code;
   return {};
 }
 
@@ -356,9 +431,9 @@ Result<Document> ConsultationDocumentFromJson(const nlohmann::json& j,
 const std::vector<std::string>& SearchParameters() {
   static const std::vector<std::string> kNames = {
       "q",           "type",          "cpv",         "buyer",         "supplier",
-      "department",  "procedure",     "nature",      "status",        "amount_min",
-      "amount_max",  "notified_from", "notified_to", "deadline_from", "deadline_to",
-      "sort",        "limit",         "page"};
+      "department",  "region",        "procedure",   "nature",        "status",
+      "amount_min",  "amount_max",    "notified_from", "notified_to", "deadline_from",
+      "deadline_to", "sort",          "limit",       "page"};
   return kNames;
 }
 
@@ -417,6 +492,12 @@ Result<SearchQuery> ParseSearchParams(
       auto d = ParseDepartment(raw);
       if (!d.ok()) return bad(name, d.status().message());
       q.department = *d;
+    } else if (name == "region") {
+      if (RegionName(raw).empty()) {
+        return bad(name, "an INSEE region code (\"53\" Bretagne, \"11\" Île-de-France…), got '" +
+                             raw + "'");
+      }
+      q.region = raw;
     } else if (name == "type") {
       if (raw != "contract" && raw != "consultation") {
         return bad(name, "must be contract or consultation");

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -64,11 +65,55 @@ constexpr const char* kHolderField = "T";
 // names of buyers (facet labels).
 constexpr const char* kPositionKey = "ledger_position";
 constexpr const char* kBuyerNameKey = "buyer_name:";
-// "2": every document carries its amount bucket term (XA…). Written when the
-// index is created; an index without it (built before) filters amounts by
-// value ranges only, until `limpide reindex` rebuilds it.
+// Written when the index is created; an older layout keeps working, without
+// what came after it, until `limpide reindex` rebuilds the index:
+// 2: every document carries its amount bucket term (XA…); before, amounts
+//    were filtered by value ranges only.
+// 3: documents are numbered by round and department (below), and carry their
+//    round term (XR…); before, in ledger order, facets sampled from the first
+//    matches.
 constexpr const char* kLayoutKey = "layout";
-constexpr const char* kLayoutWithAmountBuckets = "2";
+constexpr int kLayoutWithAmountBuckets = 2;
+constexpr int kLayoutByDepartment = 3;
+constexpr int kLayoutNew = kLayoutByDepartment;
+
+int LayoutOf(const Xapian::Database& db) {
+  const std::string text = db.get_metadata(kLayoutKey);
+  int layout = 0;
+  std::from_chars(text.data(), text.data() + text.size(), layout);
+  return layout;
+}
+
+// Document numbers of layout 3 (docs/search.md): round (6 bits), department
+// (7 bits: DepartmentNumber, 0 for none), sequence within the two (19 bits,
+// from 1). A document's round is drawn from its id term once and kept.
+// So one department's documents are 64 runs of consecutive numbers: a
+// department filter reads the other posting lists from run to run instead of
+// whole; and the first rounds are a random sample of every department, over
+// which facets are counted.
+constexpr int kRoundBits = 6, kDepartmentBits = 7, kSequenceBits = 18;
+static_assert(kRoundBits + kDepartmentBits + kSequenceBits == 31);
+static_assert(kDepartmentNumbers <= (1 << kDepartmentBits));
+constexpr unsigned kRounds = 1u << kRoundBits;
+constexpr Xapian::docid kSequenceEnd = 1u << kSequenceBits;
+constexpr const char* kRoundPrefix = "XR";  // XR0 … XR63
+// Metadata: the next sequence of a (round, department) cell, by the cell's
+// first document number.
+constexpr const char* kNextSequenceKey = "next_sequence:";
+
+unsigned RoundOfTerm(std::string_view id_term) {
+  uint32_t h = 2166136261u;  // FNV-1a
+  for (char c : id_term) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  return h % kRounds;
+}
+unsigned RoundOfDocid(Xapian::docid id) { return id >> (kDepartmentBits + kSequenceBits); }
+unsigned DepartmentOfDocid(Xapian::docid id) {
+  return (id >> kSequenceBits) & ((1u << kDepartmentBits) - 1);
+}
+Xapian::docid CellOf(unsigned round, unsigned department) {
+  return (round << (kDepartmentBits + kSequenceBits)) | (department << kSequenceBits);
+}
+std::string RoundTerm(unsigned round) { return kRoundPrefix + std::to_string(round); }
 
 constexpr int kObjectWeight = 3;  // wdf of the object's words against other text
 constexpr size_t kSnippetBytes = 300;
@@ -569,6 +614,15 @@ struct Index::Impl {
   Xapian::WritableDatabase writer;
   Xapian::TermGenerator generator;
   int64_t skipped = 0;
+  bool by_department = false;  // the writer's layout numbers documents (layout 3)
+  // The next sequence of the cells written since the index was opened (by
+  // the cell's first number); saved in metadata before each commit, dropped
+  // when a batch fails.
+  std::map<Xapian::docid, Xapian::docid> next_sequence;
+
+  Status Put(const Document& d, Xapian::Document doc);
+  void SaveSequences();
+  void DropBatch();
   std::mutex readers_mu;
   std::vector<std::unique_ptr<Reader>> readers;  // idle readers
 
@@ -591,6 +645,96 @@ struct Index::Impl {
   SearchResults Run(Reader& reader, const SearchQuery& q);
 };
 
+// Adds or replaces the document of `d`. Layout 3: a document keeps its number
+// while its department stays; one that moves takes a new number in its new
+// department, in the same round.
+Status Index::Impl::Put(const Document& d, Xapian::Document doc) {
+  const std::string id = IdTerm(d);
+  if (!by_department) {
+    writer.replace_document(id, doc);
+    return Status::Ok();
+  }
+  const auto department = static_cast<unsigned>(DepartmentNumber(d.department));
+  std::optional<Xapian::docid> old;
+  if (auto it = writer.postlist_begin(id); it != writer.postlist_end(id)) old = *it;
+  const unsigned round = old ? RoundOfDocid(*old) : RoundOfTerm(id);
+  doc.add_boolean_term(RoundTerm(round));
+  if (old && DepartmentOfDocid(*old) == department) {
+    writer.replace_document(*old, doc);
+    return Status::Ok();
+  }
+  const Xapian::docid cell = CellOf(round, department);
+  auto [next, fresh] = next_sequence.try_emplace(cell, 1);
+  if (fresh) {
+    const std::string saved = writer.get_metadata(kNextSequenceKey + std::to_string(cell));
+    if (!saved.empty()) next->second = static_cast<Xapian::docid>(ParsePosition(saved));
+  }
+  if (next->second >= kSequenceEnd) {
+    return Status::ResourceExhausted("search index: department " + d.department + " holds " +
+                                     std::to_string(kRounds * (kSequenceEnd - 1)) +
+                                     " documents already (the most the layout numbers)");
+  }
+  if (old) writer.delete_document(*old);
+  writer.replace_document(cell | next->second++, doc);
+  return Status::Ok();
+}
+
+void Index::Impl::SaveSequences() {
+  for (const auto& [cell, next] : next_sequence) {
+    writer.set_metadata(kNextSequenceKey + std::to_string(cell), std::to_string(next));
+  }
+}
+
+// Counts the facets of the matches of `query` in the first rounds (layout
+// 3): as many rounds as should hold `sample` matches out of `total`, doubled
+// while they hold fewer than half of it. Every match of a round is counted.
+// Returns the rounds counted.
+unsigned CountFacetsInRounds(const Xapian::Database& db, const Xapian::Query& query,
+                             int64_t total, int sample, Xapian::MatchSpy& spy,
+                             const std::function<Xapian::doccount()>& seen) {
+  unsigned k = kRounds;
+  if (total > sample && sample > 0) {
+    const auto share = static_cast<double>(kRounds) * sample / static_cast<double>(total);
+    k = std::clamp(static_cast<unsigned>(std::ceil(share)), 1u, kRounds);
+  }
+  unsigned done = 0;
+  while (true) {
+    Xapian::Query counted = query;
+    if (done > 0 || k < kRounds) {
+      std::vector<Xapian::Query> rounds;
+      for (unsigned r = done; r < k; ++r) rounds.emplace_back(RoundTerm(r));
+      counted = Xapian::Query(Xapian::Query::OP_FILTER, query,
+                              Xapian::Query(Xapian::Query::OP_OR, rounds.begin(), rounds.end()));
+    }
+    // Weighted as the page is: a weighting that needs no term frequencies
+    // (BoolWeight, CoordWeight) meets the Xapian bug of Unweighted().
+    Xapian::Enquire enquire(db);
+    enquire.set_query(counted);
+    enquire.add_matchspy(&spy);
+    enquire.get_mset(0, 0, db.get_doccount());
+    done = k;
+    if (done == kRounds || seen() * 2 >= static_cast<Xapian::doccount>(sample)) return done;
+    k = std::min(kRounds, k * 2);
+  }
+}
+
+// Whether `text` gives every match a weight of 0: filters alone ("cpv:45",
+// "montant:1000..2000", "cpv:45 -voirie"). Xapian 1.4.22 reads past the end
+// of the posting list of a term that is in every document, and fails
+// ("Unexpected end of posting list"), when such a query runs over document
+// numbers with gaps (layout 3); the same filters under MatchAll, as a search
+// without words has them, do not (tests/search/layout_test.cpp).
+bool Unweighted(const Xapian::Database& db, const Xapian::Query& text) {
+  bool words = false, filters = false;  // value ranges have no terms
+  for (auto t = text.get_terms_begin(); t != text.get_terms_end(); ++t) {
+    ((*t).starts_with('X') ? filters : words) = true;
+  }
+  if (words && !filters) return false;  // words only: weighted
+  Xapian::Enquire enquire(db);
+  enquire.set_query(text);
+  return enquire.get_mset(0, 0).get_max_possible() == 0;
+}
+
 SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
   SearchResults out;
   const Xapian::Database& db = reader.db;
@@ -612,6 +756,11 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
     }
     if (text.empty()) text = Xapian::Query::MatchAll;  // nothing searchable in it
   }
+  const int layout = LayoutOf(db);
+  if (layout >= kLayoutByDepartment && text.get_type() != Xapian::Query::LEAF_MATCH_ALL &&
+      Unweighted(db, text)) {
+    text = Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query::MatchAll, text);
+  }
 
   std::vector<Xapian::Query> filters;
   auto term = [&](const char* prefix, const std::string& value) {
@@ -622,6 +771,11 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
   term(kBuyerPrefix, q.buyer);
   term(kSupplierPrefix, q.supplier);
   term(kDepartmentPrefix, q.department);
+  if (!q.region.empty()) {
+    std::vector<Xapian::Query> departments;
+    for (const auto& d : RegionDepartments(q.region)) departments.emplace_back(kDepartmentPrefix + d);
+    filters.emplace_back(Xapian::Query::OP_OR, departments.begin(), departments.end());
+  }
   term(kProcedurePrefix, q.procedure);
   term(kNaturePrefix, q.nature);
   term(kStatusPrefix, q.status);
@@ -642,8 +796,7 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
     }
   }
   std::optional<Xapian::Query> excluded;  // documents taken away from the match
-  if ((q.amount_min || q.amount_max) &&
-      db.get_metadata(kLayoutKey) == kLayoutWithAmountBuckets) {
+  if ((q.amount_min || q.amount_max) && layout >= kLayoutWithAmountBuckets) {
     AmountRange range = AmountRangeQuery(db, q.amount_min, q.amount_max);
     if (!range.exclude) {
       filters.push_back(std::move(range.query));
@@ -686,8 +839,9 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
   }
   // Facets: over the whole index, the counts of the boolean terms are exact
   // and free; a facet that a filter fixes has one value, whose count is the
-  // total; otherwise a match spy counts the values of the first
-  // `facet_sample` matches (docs/search.md).
+  // total; otherwise a match spy counts the values of the matches in the
+  // first rounds, after the page (layout 3), or of the first `facet_sample`
+  // matches, during it (older layouts) (docs/search.md).
   const bool facets = q.facet_values > 0;
   const std::array<std::string, 4> fixed = {q.cpv.size() >= 2 ? q.cpv.substr(0, 2) : std::string(),
                                             q.department, q.procedure, q.buyer};
@@ -696,13 +850,23 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
   const bool spy = facets && !browse_all &&
                    std::any_of(counted.begin(), counted.end(), [](bool c) { return c; });
   FacetSpy facet_spy(db, counted);
-  if (spy) enquire.add_matchspy(&facet_spy);
-  const auto check_at_least =
-      static_cast<Xapian::doccount>(std::max(spy ? options.facet_sample : 0, q.offset + q.limit));
+  const bool by_rounds = spy && layout >= kLayoutByDepartment;
+  if (spy && !by_rounds) enquire.add_matchspy(&facet_spy);
+  const auto check_at_least = static_cast<Xapian::doccount>(
+      std::max(spy && !by_rounds ? options.facet_sample : 0, q.offset + q.limit));
   Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(q.offset),
                                        static_cast<Xapian::doccount>(q.limit), check_at_least);
   out.total = mset.get_matches_estimated();
   out.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+  unsigned rounds_counted = 0;
+  if (by_rounds && out.total > 0) {
+    rounds_counted = CountFacetsInRounds(db, query, out.total, options.facet_sample, facet_spy,
+                                         [&] { return facet_spy.seen(); });
+    if (rounds_counted == kRounds) {  // every match counted: the total too
+      out.total = facet_spy.seen();
+      out.total_exact = true;
+    }
+  }
 
   // Snippets without Xapian's background model and exhaustive search: those
   // look up the frequency of every word of every object shown, which cost
@@ -778,9 +942,10 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, IndexOptions 
     // A new index gets the current layout; an older one keeps what it has
     // (Run reads the key) until it is rebuilt.
     if (impl->writer.get_doccount() == 0 && impl->writer.get_metadata(kLayoutKey).empty()) {
-      impl->writer.set_metadata(kLayoutKey, kLayoutWithAmountBuckets);
+      impl->writer.set_metadata(kLayoutKey, std::to_string(kLayoutNew));
       impl->writer.commit();
     }
+    impl->by_department = LayoutOf(impl->writer) >= kLayoutByDepartment;
   } catch (const Xapian::Error& e) {
     return Status::Unavailable("cannot open the search index " + dir + ": " + e.get_description());
   }
@@ -847,23 +1012,32 @@ Status Index::Apply(const std::vector<store::LedgerRecord>& records) {
         ++impl_->skipped;
         continue;
       }
-      const std::string id = IdTerm(*doc);
-      db.replace_document(id, XapianDocument(*doc, impl_->generator));
+      if (Status put = impl_->Put(*doc, XapianDocument(*doc, impl_->generator)); !put.ok()) {
+        impl_->DropBatch();
+        return put;
+      }
       if (!doc->buyer_name.empty()) db.set_metadata(kBuyerNameKey + doc->buyer_id, doc->buyer_name);
     }
     const uint64_t reached = std::max(position, records.back().seq + 1);
     db.set_metadata(kPositionKey, std::to_string(reached));
+    impl_->SaveSequences();
     db.commit();
   } catch (const Xapian::Error& e) {
-    // Uncommitted changes are dropped; the same entries can be applied again.
-    try {
-      db.close();
-      db = Xapian::WritableDatabase(impl_->dir, Xapian::DB_CREATE_OR_OPEN);
-    } catch (const Xapian::Error&) {
-    }
+    impl_->DropBatch();
     return Status::Unavailable("search index: " + e.get_description());
   }
   return Status::Ok();
+}
+
+// Drops the uncommitted changes of a failed batch; the same entries can be
+// applied again.
+void Index::Impl::DropBatch() {
+  next_sequence.clear();
+  try {
+    writer.close();
+    writer = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN);
+  } catch (const Xapian::Error&) {
+  }
 }
 
 Result<SearchResults> Index::Search(const SearchQuery& query) {

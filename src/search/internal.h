@@ -19,4 +19,10 @@ Result<Document> ConsultationDocumentFromJson(const nlohmann::json& body,
 // "elagage" (docs/search.md).
 std::string RestoreLostLetters(std::string_view utf8);
 
+// The department's place in the table of departments, from 1 (01 Ain) to
+// kDepartmentNumbers - 1 (976 Mayotte); 0 for an empty or unknown code. The
+// index numbers its documents by it (index.cpp, docs/search.md).
+int DepartmentNumber(std::string_view department);
+inline constexpr int kDepartmentNumbers = 102;
+
 }  // namespace limpide::search

@@ -81,6 +81,14 @@ std::string_view DepartmentName(std::string_view department);
 // The department as a filter value: "44", "2A", "974" (case ignored);
 // invalid_argument otherwise.
 Result<std::string> ParseDepartment(std::string_view raw);
+// The departments of an INSEE region code (2016 map: "53" -> 22, 29, 35, 56);
+// empty for an unknown code. RegionName("53") is "Bretagne", "" when unknown.
+const std::vector<std::string>& RegionDepartments(std::string_view region);
+std::string_view RegionName(std::string_view region);
+// The region of a department ("35" -> "53"); empty when unknown.
+std::string_view RegionOf(std::string_view department);
+// The 18 region codes, in INSEE order.
+const std::vector<std::string>& RegionCodes();
 
 // The text form used for both indexing and querying: FoldForSearch (lower
 // case, no diacritics) with apostrophes turned into spaces, so that
@@ -118,6 +126,7 @@ struct SearchQuery {
   std::string buyer;       // SIRET
   std::string supplier;    // holder id
   std::string department;  // as ParseDepartment gives it
+  std::string region;      // INSEE region code ("53"): any of its departments
   std::string procedure;   // API code
   std::string nature;      // API code
   std::string status;      // consultations: a ConsultationStatuses() value
@@ -135,7 +144,7 @@ struct SearchQuery {
 // Names of the API parameters, in documentation order (docs/search.md).
 const std::vector<std::string>& SearchParameters();
 // Reads q, type (contract|consultation), cpv, buyer, supplier, department,
-// procedure, nature, status, amount_min, amount_max, notified_from,
+// region, procedure, nature, status, amount_min, amount_max, notified_from,
 // notified_to (consultations: the publication date), deadline_from,
 // deadline_to (dates, whole days in Europe/Paris, or instants), sort
 // (relevance|date|amount|deadline),

@@ -68,6 +68,7 @@ std::string ActiveFilters(const Params& params) {
       {"status", "Statut"},
       {"cpv", "CPV"},
       {"department", "Département"},
+      {"region", "Région"},
       {"procedure", "Procédure"},
       {"buyer", "Acheteur"},
       {"supplier", "Titulaire"},
@@ -99,7 +100,9 @@ std::string Form(const Params& params, const search::SearchQuery& q) {
       "<button type=\"submit\">Rechercher</button></fieldset>";
   // The filters chosen so far stay in the form.
   for (const auto& [k, v] : params) {
-    if (k == "q" || k == "sort" || k == "type" || k == "page" || v.empty()) continue;
+    if (k == "q" || k == "sort" || k == "type" || k == "region" || k == "page" || v.empty()) {
+      continue;
+    }
     f += "<input type=\"hidden\" name=\"" + Escape(k) + "\" value=\"" + Escape(v) + "\">";
   }
   const std::string sort = Value(params, "sort");
@@ -114,6 +117,13 @@ std::string Form(const Params& params, const search::SearchQuery& q) {
   };
   f += "<label>Chercher dans <select name=\"type\">" + kind("", "consultations et contrats") +
        kind("consultation", "consultations") + kind("contract", "contrats") + "</select></label>";
+  const std::string region = Value(params, "region");
+  f += "<label>Région <select name=\"region\"><option value=\"\">toutes</option>";
+  for (const auto& code : search::RegionCodes()) {
+    f += "<option value=\"" + code + "\"" + (region == code ? " selected" : "") + ">" +
+         Escape(search::RegionName(code)) + "</option>";
+  }
+  f += "</select></label>";
   f += "<label>Trier par <select name=\"sort\">" + option("relevance", "pertinence") +
        option("date", "date de notification ou de publication") + option("amount", "montant") +
        option("deadline", "date limite de dépôt") + "</select></label></form>";
@@ -160,9 +170,10 @@ http::Response SearchPage(search::Index& index, store::Store& store, const http:
     m += "</ul></nav>";
   }
   if (!results->facets_exact && results->facets_sampled > 0) {
-    // What "≈" means: counts scaled from the first matches (docs/search.md).
+    // What "≈" means: counts scaled from a random sample of the matches
+    // (docs/search.md).
     m += "<p><small>≈ : nombres estimés sur les " + Count(results->facets_sampled) +
-         " premiers résultats.</small></p>";
+         " résultats tirés au hasard.</small></p>";
   }
   m += "</aside><section aria-labelledby=\"resultats\"><h2 id=\"resultats\" role=\"status\">" +
        std::string(results->total_exact ? "" : "environ ") + Count(results->total) +

@@ -70,6 +70,12 @@ test('accents, stemming and filters work over HTTP', async () => {
     assert.ok((item.amount ?? 0) <= previous, 'sorted by amount, largest first');
     previous = item.amount ?? 0;
   }
+
+  // A region is any of its departments: Pays de la Loire (52) holds 44, 49, 53, 72, 85.
+  const region = await getJson(`${base}/api/v1/search?region=52&limit=100`);
+  assert.equal(region.status, 200);
+  assert.ok(region.body.total >= dept.body.total, 'the region holds department 44');
+  for (const item of region.body.data) assert.ok(['44', '49', '53', '72', '85'].includes(item.department), item.department);
 });
 
 test('facets come with counts and are filters', async () => {
@@ -90,7 +96,7 @@ test('facets come with counts and are filters', async () => {
   if (r.body.facetsExact) {
     assert.doesNotMatch(html, /estimés sur les/);
   } else {
-    const said = html.match(/estimés sur les ([\d\u202f]+) premiers/);
+    const said = html.match(/estimés sur les ([\d\u202f]+) résultats tirés au hasard/);
     assert.ok(said, 'the page names the sample');
     assert.equal(Number(said[1].replace(/\D/g, '')), r.body.facetsSampled);
   }
@@ -115,7 +121,8 @@ test('paging follows links.next without repeating a result', async () => {
 
 test('bad parameters are 400 problems naming the field; bad syntax is searched as words', async () => {
   for (const [query, field] of [['cpv=4', 'cpv'], ['sort=price', 'sort'], ['limit=0', 'limit'],
-    ['department=20', 'department'], ['colour=red', 'colour'], ['page=100000', 'page']]) {
+    ['department=20', 'department'], ['region=22', 'region'], ['colour=red', 'colour'],
+    ['page=100000', 'page']]) {
     const r = await getJson(`${base}/api/v1/search?${query}`);
     assert.equal(r.status, 400, query);
     assert.equal(r.headers.get('content-type'), 'application/problem+json');
@@ -138,6 +145,9 @@ test('the /recherche page renders results and facet links without JavaScript', a
   assert.match(html, /<mark>/);
   assert.match(html, /href="\/recherche\?q=elagage&amp;department=/);
   assert.match(html, /href="\/recherche">Recherche<\/a>/, 'linked from the navigation');
+  const bretagne = await (await fetch(`${base}/recherche?q=travaux&region=53`)).text();
+  assert.match(bretagne, /<option value="53" selected>Bretagne<\/option>/, 'the region stays chosen');
+  assert.match(bretagne, /Région : 53/, 'and is shown as an active filter');
   const bad = await fetch(`${base}/recherche?cpv=x`);
   assert.equal(bad.status, 400);
 });

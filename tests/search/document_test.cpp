@@ -75,6 +75,7 @@ TEST(ParseSearchParams, ReadsEveryParameter) {
                               {"cpv", "45000000-7"},
                               {"buyer", "21440109300015"},
                               {"department", "2b"},
+                              {"region", "94"},
                               {"procedure", "appel_offres_ouvert"},
                               {"amount_min", "1000"},
                               {"notified_to", "2019-12-31"},
@@ -87,6 +88,7 @@ TEST(ParseSearchParams, ReadsEveryParameter) {
   EXPECT_EQ(q->text, "voirie");
   EXPECT_EQ(q->cpv, "45");
   EXPECT_EQ(q->department, "2B");
+  EXPECT_EQ(q->region, "94");
   EXPECT_EQ(q->amount_min, domain::Money{100000});
   EXPECT_EQ(q->sort, SortOrder::kAmount);
   EXPECT_EQ(q->offset, 20);
@@ -98,6 +100,8 @@ TEST(ParseSearchParams, NamesTheBadParameter) {
       {{"cpv", "4"}},
       {{"buyer", "123"}},
       {{"department", "20"}},
+      {{"region", "22"}},  // Picardie, merged into Hauts-de-France (32) in 2016
+      {{"region", "Bretagne"}},
       {{"procedure", "x"}},
       {{"sort", "price"}},
       {{"limit", "0"}},

@@ -139,7 +139,7 @@ TEST_F(IndexTest, CpvFilterCoversTheHierarchy) {
   EXPECT_THAT(Ids(Find(q)), ElementsAre("E1"));
 }
 
-TEST_F(IndexTest, FiltersOnBuyerSupplierDepartmentProcedure) {
+TEST_F(IndexTest, FiltersOnBuyerSupplierDepartmentRegionProcedure) {
   SearchQuery q;
   q.buyer = "21750001600019";
   EXPECT_THAT(Ids(Find(q)), UnorderedElementsAre("N1", "C1"));
@@ -153,6 +153,16 @@ TEST_F(IndexTest, FiltersOnBuyerSupplierDepartmentProcedure) {
   EXPECT_THAT(Ids(Find(q)), ElementsAre("V1"));
   q.department = "2A";  // a Corsican postcode
   EXPECT_THAT(Ids(Find(q)), ElementsAre("N1"));
+  q = {};
+  q.region = "52";  // Pays de la Loire: 44, 49, 53, 72, 85
+  EXPECT_THAT(Ids(Find(q)), UnorderedElementsAre("E1", "R1", "R2"));
+  q.region = "94";  // Corse: 2A, 2B
+  EXPECT_THAT(Ids(Find(q)), ElementsAre("N1"));
+  q.department = "44";  // both filters apply
+  EXPECT_TRUE(Find(q).hits.empty());
+  q.region = "53";  // Bretagne
+  q.department.clear();
+  EXPECT_TRUE(Find(q).hits.empty());
   q = {};
   q.procedure = "appel_offres_ouvert";
   q.text = "voirie OR piscine";

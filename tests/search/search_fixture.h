@@ -67,8 +67,8 @@ class SearchTest : public ::testing::Test {
     }
     ASSERT_TRUE((*txn)->Commit().ok());
   }
-  uint64_t CatchUp(uint64_t max = UINT64_MAX) {
-    Follower follower(*store_, *index_, FollowerOptions{.batch = 3});
+  uint64_t CatchUp(uint64_t max = UINT64_MAX, uint64_t batch = 3) {
+    Follower follower(*store_, *index_, FollowerOptions{.batch = batch});
     auto pos = follower.CatchUp(max);
     EXPECT_TRUE(pos.ok()) << pos.status().ToString();
     return pos.ok() ? *pos : 0;
