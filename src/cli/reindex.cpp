@@ -37,13 +37,13 @@ int Reindex(const ReindexArgs& args) {
   const auto start = std::chrono::steady_clock::now();
   uint64_t entries = 0, documents = 0;
   {
-    auto index = search::Index::Open(fresh.string());
+    auto index = search::Index::Open(fresh.string(), {.flush_threshold = search::kRebuildBatch});
     if (!index.ok()) {
       std::fprintf(stderr, "limpide reindex: %s\n", index.status().ToString().c_str());
       return 1;
     }
     search::FollowerOptions options;
-    options.batch = 20000;
+    options.batch = search::kRebuildBatch;
     options.progress = [](uint64_t position, uint64_t size) {
       std::fprintf(stderr, "limpide reindex: %llu / %llu ledger entries\n",
                    static_cast<unsigned long long>(position),

@@ -18,6 +18,12 @@
 
 namespace limpide::search {
 
+// Entries per commit when the index is rebuilt from the whole ledger
+// (limpide reindex, bench/scale_bench), with IndexOptions::flush_threshold the
+// same: at 220,000 documents, batches of 20,000 built the index at 40% of the
+// rate and 1.6 times the size (docs/performance.md).
+inline constexpr uint64_t kRebuildBatch = 100000;
+
 struct FollowerOptions {
   uint64_t batch = 2000;  // entries per commit
   // Ledger size checks when idle; 0: none, the follower waits for Poke()

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -839,9 +840,10 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
   }
   // Facets: over the whole index, the counts of the boolean terms are exact
   // and free; a facet that a filter fixes has one value, whose count is the
-  // total; otherwise a match spy counts the values of the matches in the
-  // first rounds, after the page (layout 3), or of the first `facet_sample`
-  // matches, during it (older layouts) (docs/search.md).
+  // total; otherwise a match spy counts the values of the matches the page's
+  // match looks at and, in layout 3 when those were not all of them, of the
+  // matches in the first rounds, after the page; in older layouts, of the
+  // first `facet_sample` matches (docs/search.md).
   const bool facets = q.facet_values > 0;
   const std::array<std::string, 4> fixed = {q.cpv.size() >= 2 ? q.cpv.substr(0, 2) : std::string(),
                                             q.department, q.procedure, q.buyer};
@@ -849,21 +851,26 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
   for (size_t i = 0; i < counted.size(); ++i) counted[i] = fixed[i].empty();
   const bool spy = facets && !browse_all &&
                    std::any_of(counted.begin(), counted.end(), [](bool c) { return c; });
-  FacetSpy facet_spy(db, counted);
+  // The page's match counts what it looks at; in layout 3, when that was
+  // not every match, the rounds are counted instead.
+  FacetSpy page_spy(db, counted);
+  FacetSpy round_spy(db, counted);
+  const FacetSpy* facet_spy = &page_spy;
   const bool by_rounds = spy && layout >= kLayoutByDepartment;
-  if (spy && !by_rounds) enquire.add_matchspy(&facet_spy);
+  if (spy) enquire.add_matchspy(&page_spy);
   const auto check_at_least = static_cast<Xapian::doccount>(
       std::max(spy && !by_rounds ? options.facet_sample : 0, q.offset + q.limit));
   Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(q.offset),
                                        static_cast<Xapian::doccount>(q.limit), check_at_least);
   out.total = mset.get_matches_estimated();
   out.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-  unsigned rounds_counted = 0;
-  if (by_rounds && out.total > 0) {
-    rounds_counted = CountFacetsInRounds(db, query, out.total, options.facet_sample, facet_spy,
-                                         [&] { return facet_spy.seen(); });
-    if (rounds_counted == kRounds) {  // every match counted: the total too
-      out.total = facet_spy.seen();
+  const bool page_saw_all = out.total_exact && page_spy.seen() == out.total;
+  if (by_rounds && out.total > 0 && !page_saw_all) {
+    facet_spy = &round_spy;
+    const unsigned rounds = CountFacetsInRounds(db, query, out.total, options.facet_sample,
+                                                round_spy, [&] { return round_spy.seen(); });
+    if (rounds == kRounds) {  // every match counted: the total too
+      out.total = round_spy.seen();
       out.total_exact = true;
     }
   }
@@ -893,7 +900,7 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
   }
 
   if (!facets) return out;
-  const double seen = facet_spy.seen();
+  const double seen = facet_spy->seen();
   const double scale = spy && seen > 0 && seen < out.total ? out.total / seen : 1.0;
   for (size_t i = 0; i < std::size(kFacets); ++i) {
     const FacetSpec& f = kFacets[i];
@@ -908,7 +915,7 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
     } else if (!counted[i]) {
       if (out.total > 0) facet.values.push_back({fixed[i], "", out.total});
     } else {
-      for (const auto& [value, count] : facet_spy.counts(i)) {
+      for (const auto& [value, count] : facet_spy->counts(i)) {
         facet.values.push_back(
             {value, "", static_cast<int64_t>(std::llround(static_cast<double>(count) * scale))});
       }
@@ -930,6 +937,10 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, IndexOptions 
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   impl->options = options;
+  // Xapian 1.4 reads its threshold from the environment when the writer opens.
+  if (options.flush_threshold > 0) {
+    setenv("XAPIAN_FLUSH_THRESHOLD", std::to_string(options.flush_threshold).c_str(), 1);
+  }
   try {
     impl->writer = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN);
   } catch (const Xapian::DatabaseLockError& e) {

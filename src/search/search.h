@@ -190,6 +190,11 @@ struct IndexOptions {
   // Facets are counted over at most this many matches; beyond, the counts are
   // scaled estimates (docs/search.md).
   int facet_sample = 2000;
+  // Documents Xapian buffers before writing them out, between commits; 0:
+  // Xapian's default (10,000). A rebuild sets its batch size: documents are
+  // numbered by department, so each write-out merges into every department
+  // (docs/search.md, "Document numbers").
+  uint64_t flush_threshold = 0;
 };
 
 // A search index in a directory. Searches may run from many threads at once,
