@@ -62,6 +62,20 @@ int Reindex(const ReindexArgs& args) {
                    static_cast<long long>((*index)->skipped()));
     }
   }
+  // Full blocks: the rebuild's write-outs merged into every department.
+  const fs::path compact = fs::path(args.data_dir) / "search.compact";
+  fs::remove_all(compact, ec);
+  if (Status s = search::CompactIndex(fresh.string(), compact.string()); !s.ok()) {
+    std::fprintf(stderr, "limpide reindex: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  fs::remove_all(fresh, ec);
+  fs::rename(compact, fresh, ec);
+  if (ec) {
+    std::fprintf(stderr, "limpide reindex: cannot rename %s: %s\n", compact.c_str(),
+                 ec.message().c_str());
+    return 1;
+  }
   // The swap: two renames, the old index deleted last.
   fs::remove_all(old, ec);
   if (fs::exists(live)) fs::rename(live, old, ec);

@@ -509,47 +509,84 @@ using FacetCounts = std::unordered_map<std::string, int64_t, StringHash, std::eq
 // are read from the slot's value stream, which the matcher's documents come
 // in the order of: Document::get_value looks each one up from the top of the
 // B-tree, which made counting cost ten times the match (docs/search.md).
+//
+// With `quota` (layout 3), only whole rounds are kept: a round's counts join
+// the sample when the next round starts, before the quota-th document; the
+// round in progress then, and every document after, are only looked at. The
+// matcher looks at every match up to its `check_at_least` (the quota), so the
+// rounds kept are whole; beyond, it may skip documents by weight.
 class FacetSpy : public Xapian::MatchSpy {
  public:
-  FacetSpy(const Xapian::Database& db, std::array<bool, 4> counted)
-      : db_(db), counted_(counted) {}
+  FacetSpy(const Xapian::Database& db, std::array<bool, 4> counted,
+           Xapian::doccount quota = 0)
+      : db_(db), counted_(counted), quota_(quota) {}
   void operator()(const Xapian::Document& doc, double) override {
-    ++seen_;
     const Xapian::docid id = doc.get_docid();
-    if (!started_ || id < last_) {  // a new stream; not expected from one database
+    ++looked_at_;
+    if (quota_ > 0) {
+      if (full_) return;
+      if (looked_at_ > 1 && RoundOfDocid(id) != RoundOfDocid(last_)) EndRound();
+      if (looked_at_ > quota_) {
+        full_ = true;
+        return;
+      }
+    }
+    Count(id);
+  }
+  // Keeps the round in progress: the matcher looked at every document of it.
+  void EndRound() {
+    for (size_t i = 0; i < counts_.size(); ++i) {
+      for (const auto& [value, n] : round_[i]) counts_[i][value] += n;
+      round_[i].clear();
+    }
+    sampled_ += in_round_;
+    in_round_ = 0;
+    ++rounds_;
+  }
+  Xapian::doccount looked_at() const { return looked_at_; }
+  bool full() const { return full_; }
+  // The documents counted and their rounds (every document when no quota).
+  Xapian::doccount sampled() const { return quota_ > 0 ? sampled_ : looked_at_; }
+  unsigned rounds() const { return rounds_; }
+  const FacetCounts& counts(size_t facet) const { return counts_[facet]; }
+
+ private:
+  void Count(Xapian::docid id) {
+    if (!started_ || id < last_) {  // a new stream: the next pass of CountFacetsInRounds
       values_ = db_.valuestream_begin(kSlotFacets);
       started_ = true;
     }
     last_ = id;
+    ++in_round_;
     if (values_ == db_.valuestream_end(kSlotFacets)) return;
     values_.skip_to(id);
     if (values_ == db_.valuestream_end(kSlotFacets) || values_.get_docid() != id) return;
     const std::string packed = *values_;
     const std::string_view all(packed);
+    auto& into = quota_ > 0 ? round_ : counts_;
     size_t start = 0;
-    for (size_t i = 0; i < counts_.size() && start <= all.size(); ++i) {
+    for (size_t i = 0; i < into.size() && start <= all.size(); ++i) {
       size_t end = all.find(kUnitSeparator, start);
       if (end == std::string_view::npos) end = all.size();
       if (counted_[i] && end > start) {
         const std::string_view value = all.substr(start, end - start);
-        auto it = counts_[i].find(value);
-        if (it == counts_[i].end()) it = counts_[i].emplace(std::string(value), 0).first;
+        auto it = into[i].find(value);
+        if (it == into[i].end()) it = into[i].emplace(std::string(value), 0).first;
         ++it->second;
       }
       start = end + 1;
     }
   }
-  Xapian::doccount seen() const { return seen_; }
-  const FacetCounts& counts(size_t facet) const { return counts_[facet]; }
 
- private:
   Xapian::Database db_;
   std::array<bool, 4> counted_;
+  Xapian::doccount quota_;
   Xapian::ValueIterator values_;
-  bool started_ = false;
+  bool started_ = false, full_ = false;
   Xapian::docid last_ = 0;
-  Xapian::doccount seen_ = 0;
-  std::array<FacetCounts, 4> counts_;
+  Xapian::doccount looked_at_ = 0, sampled_ = 0, in_round_ = 0;
+  unsigned rounds_ = 0;
+  std::array<FacetCounts, 4> counts_, round_;
 };
 
 // Sorts by the deadline, soonest first, documents without one (contracts)
@@ -691,8 +728,7 @@ void Index::Impl::SaveSequences() {
 // while they hold fewer than half of it. Every match of a round is counted.
 // Returns the rounds counted.
 unsigned CountFacetsInRounds(const Xapian::Database& db, const Xapian::Query& query,
-                             int64_t total, int sample, Xapian::MatchSpy& spy,
-                             const std::function<Xapian::doccount()>& seen) {
+                             int64_t total, int sample, FacetSpy& spy) {
   unsigned k = kRounds;
   if (total > sample && sample > 0) {
     const auto share = static_cast<double>(kRounds) * sample / static_cast<double>(total);
@@ -714,7 +750,9 @@ unsigned CountFacetsInRounds(const Xapian::Database& db, const Xapian::Query& qu
     enquire.add_matchspy(&spy);
     enquire.get_mset(0, 0, db.get_doccount());
     done = k;
-    if (done == kRounds || seen() * 2 >= static_cast<Xapian::doccount>(sample)) return done;
+    if (done == kRounds || spy.looked_at() * 2 >= static_cast<Xapian::doccount>(sample)) {
+      return done;
+    }
     k = std::min(kRounds, k * 2);
   }
 }
@@ -840,10 +878,8 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
   }
   // Facets: over the whole index, the counts of the boolean terms are exact
   // and free; a facet that a filter fixes has one value, whose count is the
-  // total; otherwise a match spy counts the values of the matches the page's
-  // match looks at and, in layout 3 when those were not all of them, of the
-  // matches in the first rounds, after the page; in older layouts, of the
-  // first `facet_sample` matches (docs/search.md).
+  // total; otherwise a match spy counts the values of a sample of the matches
+  // (below; docs/search.md).
   const bool facets = q.facet_values > 0;
   const std::array<std::string, 4> fixed = {q.cpv.size() >= 2 ? q.cpv.substr(0, 2) : std::string(),
                                             q.department, q.procedure, q.buyer};
@@ -851,27 +887,32 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
   for (size_t i = 0; i < counted.size(); ++i) counted[i] = fixed[i].empty();
   const bool spy = facets && !browse_all &&
                    std::any_of(counted.begin(), counted.end(), [](bool c) { return c; });
-  // The page's match counts what it looks at; in layout 3, when that was
-  // not every match, the rounds are counted instead.
-  FacetSpy page_spy(db, counted);
+  // The page's match counts the facets of what it looks at: every match when
+  // it looked at all of them; otherwise, in layout 3, the whole rounds before
+  // its `facet_sample`-th match, or, when the first round alone holds more,
+  // a second match over the first rounds; in older layouts the first
+  // `facet_sample` matches.
+  const bool by_rounds = spy && layout >= kLayoutByDepartment;
+  const auto sample = static_cast<Xapian::doccount>(std::max(options.facet_sample, 1));
+  FacetSpy page_spy(db, counted, by_rounds ? sample : 0);
   FacetSpy round_spy(db, counted);
   const FacetSpy* facet_spy = &page_spy;
-  const bool by_rounds = spy && layout >= kLayoutByDepartment;
   if (spy) enquire.add_matchspy(&page_spy);
   const auto check_at_least = static_cast<Xapian::doccount>(
-      std::max(spy && !by_rounds ? options.facet_sample : 0, q.offset + q.limit));
+      std::max(spy ? options.facet_sample : 0, q.offset + q.limit));
   Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(q.offset),
                                        static_cast<Xapian::doccount>(q.limit), check_at_least);
   out.total = mset.get_matches_estimated();
   out.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-  const bool page_saw_all = out.total_exact && page_spy.seen() == out.total;
-  if (by_rounds && out.total > 0 && !page_saw_all) {
-    facet_spy = &round_spy;
-    const unsigned rounds = CountFacetsInRounds(db, query, out.total, options.facet_sample,
-                                                round_spy, [&] { return round_spy.seen(); });
-    if (rounds == kRounds) {  // every match counted: the total too
-      out.total = round_spy.seen();
-      out.total_exact = true;
+  if (by_rounds && out.total > 0) {
+    if (!page_spy.full()) {
+      page_spy.EndRound();  // the match ended within the quota: every match was counted
+    } else if (page_spy.rounds() == 0) {
+      facet_spy = &round_spy;
+      if (CountFacetsInRounds(db, query, out.total, options.facet_sample, round_spy) == kRounds) {
+        out.total = round_spy.looked_at();  // every match counted: the total too
+        out.total_exact = true;
+      }
     }
   }
 
@@ -900,7 +941,7 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
   }
 
   if (!facets) return out;
-  const double seen = facet_spy->seen();
+  const double seen = facet_spy->sampled();
   const double scale = spy && seen > 0 && seen < out.total ? out.total / seen : 1.0;
   for (size_t i = 0; i < std::size(kFacets); ++i) {
     const FacetSpec& f = kFacets[i];
@@ -1049,6 +1090,17 @@ void Index::Impl::DropBatch() {
     writer = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN);
   } catch (const Xapian::Error&) {
   }
+}
+
+Status CompactIndex(const std::string& from, const std::string& to) {
+  try {
+    Xapian::Database db(from);
+    db.compact(to, Xapian::DBCOMPACT_NO_RENUMBER | Xapian::Compactor::FULL);
+  } catch (const Xapian::Error& e) {
+    return Status::Unavailable("cannot compact the search index " + from + " into " + to + ": " +
+                               e.get_description());
+  }
+  return Status::Ok();
 }
 
 Result<SearchResults> Index::Search(const SearchQuery& query) {

@@ -232,4 +232,11 @@ class Index {
   std::unique_ptr<Impl> impl_;
 };
 
+// Writes a compact copy of the index in `from` (closed: no writer open on
+// it) into `to`, which must not exist: full B-tree blocks, the same document
+// numbers, metadata and position. A rebuild ends with it: with documents
+// numbered by department, the rebuild's write-outs leave blocks part full
+// (docs/search.md). unavailable on a Xapian error.
+Status CompactIndex(const std::string& from, const std::string& to);
+
 }  // namespace limpide::search

@@ -83,6 +83,21 @@ TEST_F(LayoutTest, FacetsSampledOverRoundsSeeEveryDepartment) {
   EXPECT_EQ(CountOf(*r, "cpv", "45"), 0);
 }
 
+TEST_F(LayoutTest, WhenOneRoundHoldsMoreThanTheSampleTheFirstRoundIsCounted) {
+  PutAinThenMayotte();
+  auto index = Reopen(20);  // a round holds about 3,000 / 64 = 47 matches
+  SearchQuery q;
+  q.text = "voirie";
+  auto r = index->Search(q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->facets_exact);
+  EXPECT_GT(r->facets_sampled, 20);
+  EXPECT_LT(r->facets_sampled, 200);
+  EXPECT_GT(CountOf(*r, "department", "01"), 500);
+  EXPECT_GT(CountOf(*r, "department", "976"), 500);
+  EXPECT_EQ(CountOf(*r, "department", "01") + CountOf(*r, "department", "976"), r->total);
+}
+
 TEST_F(LayoutTest, WhenTheSampleHoldsEveryMatchTheCountsAreExact) {
   PutAinThenMayotte();
   auto index = Reopen(5000);
@@ -182,6 +197,43 @@ TEST_F(LayoutTest, FiltersAloneOnATermInEveryDocumentAreSearched) {
       EXPECT_EQ(r->total, 3000) << text;
     }
   }
+}
+
+std::vector<Xapian::docid> Postings(const std::string& dir, const std::string& term) {
+  Xapian::Database db(dir);
+  std::vector<Xapian::docid> out;
+  for (auto it = db.postlist_begin(term); it != db.postlist_end(term); ++it) out.push_back(*it);
+  return out;
+}
+
+TEST_F(LayoutTest, ACompactCopyKeepsNumbersPositionAndAnswers) {
+  PutAinThenMayotte();
+  index_.reset();
+  const std::string from = (dir_ / "search").string(), to = (dir_ / "compact").string();
+  ASSERT_TRUE(CompactIndex(from, to).ok());
+  EXPECT_EQ(Postings(to, "XD976"), Postings(from, "XD976"));
+  EXPECT_EQ(Postings(to, "XR5"), Postings(from, "XR5"));
+  auto index = Index::Open(to);
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ(*(*index)->Position(), 3000u);
+  EXPECT_EQ(*(*index)->DocumentCount(), 3000u);
+  SearchQuery q;
+  q.text = "voirie";
+  q.department = "976";
+  auto r = (*index)->Search(q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->total, 1500);
+  // New documents still take numbers after the cells' last ones.
+  index->reset();
+  Put(Many("Z", "97600", "90910000-9", 10));
+  auto reopened = Index::Open(to);
+  ASSERT_TRUE(reopened.ok());
+  index_ = std::move(*reopened);
+  ASSERT_EQ(CatchUp(), 3010u);
+  EXPECT_EQ(Find(q).total, 1510);
+
+  auto missing = CompactIndex((dir_ / "nothing").string(), (dir_ / "out").string());
+  EXPECT_EQ(missing.code(), ErrorCode::kUnavailable);
 }
 
 TEST_F(LayoutTest, AnIndexOfTheOlderLayoutKeepsLedgerOrder) {
