@@ -510,9 +510,10 @@ using FacetCounts = std::unordered_map<std::string, int64_t, StringHash, std::eq
 // in the order of: Document::get_value looks each one up from the top of the
 // B-tree, which made counting cost ten times the match (docs/search.md).
 //
-// With `quota` (layout 3), only whole rounds are kept: a round's counts join
-// the sample when the next round starts, before the quota-th document; the
-// round in progress then, and every document after, are only looked at. The
+// With `quota` (layout 3), only whole rounds are kept: a round's counts stay
+// in the sample when the next round starts before the quota-th document; the
+// round in progress then is taken back, and every document after is only
+// looked at. The
 // matcher looks at every match up to its `check_at_least` (the quota), so the
 // rounds kept are whole; beyond, it may skip documents by weight.
 class FacetSpy : public Xapian::MatchSpy {
@@ -526,7 +527,9 @@ class FacetSpy : public Xapian::MatchSpy {
     if (quota_ > 0) {
       if (full_) return;
       if (looked_at_ > 1 && RoundOfDocid(id) != RoundOfDocid(last_)) EndRound();
-      if (looked_at_ > quota_) {
+      if (looked_at_ > quota_) {  // the round in progress is not kept
+        for (int64_t* count : in_round_counts_) --*count;
+        in_round_counts_.clear();
         full_ = true;
         return;
       }
@@ -535,10 +538,7 @@ class FacetSpy : public Xapian::MatchSpy {
   }
   // Keeps the round in progress: the matcher looked at every document of it.
   void EndRound() {
-    for (size_t i = 0; i < counts_.size(); ++i) {
-      for (const auto& [value, n] : round_[i]) counts_[i][value] += n;
-      round_[i].clear();
-    }
+    in_round_counts_.clear();
     sampled_ += in_round_;
     in_round_ = 0;
     ++rounds_;
@@ -563,16 +563,17 @@ class FacetSpy : public Xapian::MatchSpy {
     if (values_ == db_.valuestream_end(kSlotFacets) || values_.get_docid() != id) return;
     const std::string packed = *values_;
     const std::string_view all(packed);
-    auto& into = quota_ > 0 ? round_ : counts_;
     size_t start = 0;
-    for (size_t i = 0; i < into.size() && start <= all.size(); ++i) {
+    for (size_t i = 0; i < counts_.size() && start <= all.size(); ++i) {
       size_t end = all.find(kUnitSeparator, start);
       if (end == std::string_view::npos) end = all.size();
       if (counted_[i] && end > start) {
         const std::string_view value = all.substr(start, end - start);
-        auto it = into[i].find(value);
-        if (it == into[i].end()) it = into[i].emplace(std::string(value), 0).first;
+        auto it = counts_[i].find(value);
+        if (it == counts_[i].end()) it = counts_[i].emplace(std::string(value), 0).first;
         ++it->second;
+        // Map values stay in place: the round can be taken back (operator()).
+        if (quota_ > 0) in_round_counts_.push_back(&it->second);
       }
       start = end + 1;
     }
@@ -586,7 +587,8 @@ class FacetSpy : public Xapian::MatchSpy {
   Xapian::docid last_ = 0;
   Xapian::doccount looked_at_ = 0, sampled_ = 0, in_round_ = 0;
   unsigned rounds_ = 0;
-  std::array<FacetCounts, 4> counts_, round_;
+  std::array<FacetCounts, 4> counts_;  // values counted 0 times may stay
+  std::vector<int64_t*> in_round_counts_;  // the counts the round in progress added to
 };
 
 // Sorts by the deadline, soonest first, documents without one (contracts)
@@ -957,6 +959,7 @@ SearchResults Index::Impl::Run(Reader& reader, const SearchQuery& q) {
       if (out.total > 0) facet.values.push_back({fixed[i], "", out.total});
     } else {
       for (const auto& [value, count] : facet_spy->counts(i)) {
+        if (count == 0) continue;
         facet.values.push_back(
             {value, "", static_cast<int64_t>(std::llround(static_cast<double>(count) * scale))});
       }
