@@ -19,6 +19,21 @@ std::string DateText(const std::optional<domain::Date>& d) {
 
 // JSON written byte for byte: both engines keep these columns as bytes
 // (docs/storage.md), so bytes that are not UTF-8 survive the round trip.
+std::string ContractColumnsOf(std::string_view table) {
+  std::string out;
+  std::string_view rest = kContractColumns;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(", ");
+    if (!out.empty()) out += ", ";
+    out += table;
+    out += '.';
+    out += rest.substr(0, comma);
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 2);
+  }
+  return out;
+}
+
 std::string InsertContractSql(char marker, std::string_view suffix) {
   const std::string m(1, marker);
   std::string cols, vals;

@@ -37,6 +37,10 @@ inline constexpr const char* kContractColumns =
     "notified_on, published_on, execution_start, price_form, extra_json, schema_version, "
     "source, flags, holders_json, modifications_json";
 
+// kContractColumns, each prefixed by `table` and a dot ("c.uid, c.id, …"): for
+// a statement that joins another table with columns of the same names.
+std::string ContractColumnsOf(std::string_view table);
+
 // Columns written by UpsertContract, bound as parameters 1..N in this order
 // (1 = uid; N = updated_at, which created_at takes too on insert).
 inline constexpr const char* kWriteColumns[] = {

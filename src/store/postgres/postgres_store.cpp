@@ -320,6 +320,8 @@ class PostgresStore final : public Store {
 
   Result<std::unique_ptr<WriteTransaction>> BeginWrite() override;
   Result<Contract> GetContract(std::string_view uid) override;
+  Result<ContractWithObject> GetContractWithObject(std::string_view uid,
+                                                   std::string_view kind) override;
   Result<ContractPage> ListContracts(const ContractFilter& filter,
                                      const PageRequest& page) override;
   Result<Counts> CountContracts(const ContractFilter& filter) override;
@@ -966,6 +968,34 @@ Result<Contract> PostgresStore::GetContract(std::string_view uid) {
     if (!rows.ok()) return rows.status();
     if (rows->size() == 0) return Status::NotFound("no contract with uid " + std::string(uid));
     return ReadContractRow(*rows, 0);
+  });
+}
+
+Result<ContractWithObject> PostgresStore::GetContractWithObject(std::string_view uid,
+                                                                std::string_view kind) {
+  // One statement, one round trip: the object's primary key is probed in the
+  // same query.
+  static const std::string kSql = "SELECT " + internal::ContractColumnsOf("c") +
+                                  ", o.version, o.body, o.updated FROM contracts c "
+                                  "LEFT JOIN objects o ON o.kind = $2 AND o.id = c.uid "
+                                  "WHERE c.uid = $1";
+  constexpr int kObject = 25;  // first column after kContractColumns
+  return WithReader<ContractWithObject>([&](Connection& conn) -> Result<ContractWithObject> {
+    Params p;
+    p.Bytes(uid);
+    p.Bytes(kind);
+    auto rows = conn.Run(kSql, p);
+    if (!rows.ok()) return rows.status();
+    if (rows->size() == 0) return Status::NotFound("no contract with uid " + std::string(uid));
+    auto c = ReadContractRow(*rows, 0);
+    if (!c.ok()) return c.status();
+    ContractWithObject out{std::move(*c), std::nullopt};
+    if (!rows->IsNull(0, kObject)) {
+      out.object = StoredObject{std::string(kind), out.contract.uid, rows->Int(0, kObject),
+                                std::string(rows->Bytes(0, kObject + 1)),
+                                std::string(rows->Bytes(0, kObject + 2))};
+    }
+    return out;
   });
 }
 

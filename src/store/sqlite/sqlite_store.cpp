@@ -364,6 +364,8 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<WriteTransaction>> BeginWrite() override { return Begin(true); }
   Result<std::unique_ptr<WriteTransaction>> BeginRelaxedWrite() override { return Begin(false); }
   Result<Contract> GetContract(std::string_view uid) override;
+  Result<ContractWithObject> GetContractWithObject(std::string_view uid,
+                                                   std::string_view kind) override;
   Result<ContractPage> ListContracts(const ContractFilter& filter,
                                      const PageRequest& page) override;
   Result<Counts> CountContracts(const ContractFilter& filter) override;
@@ -1226,6 +1228,37 @@ Result<Contract> SqliteStore::GetContract(std::string_view uid) {
   if (!row.ok()) return row.status();
   if (!*row) return Status::NotFound("no contract with uid " + std::string(uid));
   return ReadContractRow(q);
+}
+
+Result<ContractWithObject> SqliteStore::GetContractWithObject(std::string_view uid,
+                                                              std::string_view kind) {
+  // The object's primary key (kind, id) is probed in the same statement: for
+  // the contracts without one, a lookup in the index of a few pages (no second
+  // statement, no second read of the pool).
+  static const std::string kSql = "SELECT " + internal::ContractColumnsOf("c") +
+                                  ", o.version, o.body, o.updated FROM contracts c "
+                                  "LEFT JOIN objects o ON o.kind = ?2 AND o.id = c.uid "
+                                  "WHERE c.uid = ?1";
+  constexpr int kObject = 25;  // first column after kContractColumns
+  auto lease = Read(Snapshot::kSingleStatement);
+  if (!lease.ok()) return lease.status();
+  auto stmt = (*lease)->conn().Prepare(kSql);
+  if (!stmt.ok()) return stmt.status();
+  Query q(*stmt);
+  q.Bind(1, uid);
+  q.Bind(2, kind);
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("no contract with uid " + std::string(uid));
+  auto c = ReadContractRow(q);
+  if (!c.ok()) return c.status();
+  ContractWithObject out{std::move(*c), std::nullopt};
+  if (!q.IsNull(kObject)) {
+    out.object = StoredObject{std::string(kind), out.contract.uid, q.Int(kObject),
+                              std::string(q.Text(kObject + 1)),
+                              std::string(q.Text(kObject + 2))};
+  }
+  return out;
 }
 
 Result<ContractPage> SqliteStore::ListContracts(const ContractFilter& filter,
