@@ -25,7 +25,7 @@ inline constexpr std::string_view kOcdsProcessKind = "ocds-process";
 // The sources a contract was read from ({"uid", "sources": [{"source",
 // "format", "ocid"?}]}): one object per contract that OCDS import touched or
 // that several sources described.
-inline constexpr std::string_view kContractSourcesKind = "contract-sources";
+inline constexpr std::string_view kContractSourcesKind = store::kContractSourcesKind;
 
 // Imports one OCDS file of form `form` (formats::ocds::DetectOcds) from `in`
 // in one transaction: counts, warnings and extensions go into `file`, the

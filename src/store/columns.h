@@ -55,7 +55,11 @@ inline constexpr int kWriteColumnCount = static_cast<int>(std::size(kWriteColumn
 // The engines' statements over kWriteColumns; parameters are written
 // `marker` + number ('?' for SQLite, '$' for PostgreSQL).
 // INSERT … ON CONFLICT (uid) DO NOTHING, then `suffix` (e.g. " RETURNING seq").
-std::string InsertContractSql(char marker, std::string_view suffix = {});
+// has_sources is set from the objects table: whether an object of
+// kContractSourcesKind is stored under the uid, `sources_kind` being that kind
+// as an SQL literal of the engine.
+std::string InsertContractSql(char marker, std::string_view sources_kind,
+                              std::string_view suffix = {});
 // UPDATE contracts SET <all but uid> followed by `where` (which may use
 // parameter 1, the uid, or parameters after N).
 std::string UpdateContractSql(char marker, std::string_view where);

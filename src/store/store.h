@@ -98,6 +98,13 @@ struct StoredObject {
   std::string updated;  // RFC 3339 UTC with milliseconds, time of the last write
 };
 
+// The kind of the object the app keeps under a contract's uid listing the
+// sources it was read from (app/ocds_import.h). Most contracts have none: the
+// contract row records whether one is stored (docs/storage.md, migration 7),
+// so that GetContractWithObject(uid, kContractSourcesKind) looks for it only
+// then.
+inline constexpr std::string_view kContractSourcesKind = "contract-sources";
+
 // A contract and the object stored under its uid in one kind
 // (Store::GetContractWithObject).
 struct ContractWithObject {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -456,6 +457,68 @@ TEST_P(StoreConformance, ContractWithObjectSeesTheObjectsLaterWritesAndDeletion)
   ASSERT_TRUE(got.ok());
   EXPECT_FALSE(got->object.has_value());
   EXPECT_EQ(got->contract, a);
+}
+
+// The contract row says whether its sources object exists (migration 7): the
+// answer must be the same whatever order and path the writes took.
+TEST_P(StoreConformance, ContractSourcesAreFoundWhateverWasWrittenFirst) {
+  const Contract before = ContractBuilder(kBuyerA, "object-first");
+  const Contract after = ContractBuilder(kBuyerA, "contract-first");
+  const Contract copied = ContractBuilder(kBuyerA, "copied");
+  const Contract rolled_back = ContractBuilder(kBuyerA, "rolled-back");
+  const auto sources_of = [&](const Contract& c) -> std::optional<std::string> {
+    auto got = store_->GetContractWithObject(c.uid, kContractSourcesKind);
+    EXPECT_TRUE(got.ok()) << c.uid << ": " << got.status().ToString();
+    if (!got.ok()) return std::nullopt;
+    EXPECT_EQ(got->contract, c);
+    if (!got->object) return std::nullopt;
+    EXPECT_EQ(got->object->kind, kContractSourcesKind);
+    EXPECT_EQ(got->object->id, c.uid);
+    return got->object->body;
+  };
+  auto write = [&](const std::function<void(WriteTransaction&)>& f, bool commit = true) {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    f(**txn);
+    if (commit) {
+      ASSERT_TRUE((*txn)->Commit().ok());
+    }
+  };
+  write([&](WriteTransaction& t) {
+    ASSERT_TRUE(t.PutObject(kContractSourcesKind, before.uid, R"({"n":1})", 0).ok());
+  });
+  Put({before, after, copied, rolled_back});
+  EXPECT_EQ(sources_of(before), R"({"n":1})");
+  EXPECT_EQ(sources_of(after), std::nullopt);
+
+  write([&](WriteTransaction& t) {
+    ASSERT_TRUE(t.PutObject(kContractSourcesKind, after.uid, R"({"n":2})", 0).ok());
+    ASSERT_TRUE(t.PutObject(kContractSourcesKind, before.uid, R"({"n":3})", 1).ok());
+    ASSERT_TRUE(t.CopyObject({std::string(kContractSourcesKind), copied.uid, 4, R"({"n":4})",
+                              "2026-01-02T03:04:05.678Z"})
+                    .ok());
+  });
+  write([&](WriteTransaction& t) {
+    ASSERT_TRUE(t.PutObject(kContractSourcesKind, rolled_back.uid, R"({"n":5})", 0).ok());
+  }, /*commit=*/false);
+  EXPECT_EQ(sources_of(after), R"({"n":2})");
+  EXPECT_EQ(sources_of(before), R"({"n":3})");
+  EXPECT_EQ(sources_of(copied), R"({"n":4})");
+  EXPECT_EQ(sources_of(rolled_back), std::nullopt);
+
+  // An update of the contract keeps it; a deletion of the object clears it,
+  // and a new object sets it again.
+  Put(ContractBuilder(kBuyerA, "contract-first").Object("Autre objet"));
+  auto updated = store_->GetContractWithObject(after.uid, kContractSourcesKind);
+  ASSERT_TRUE(updated.ok());
+  ASSERT_TRUE(updated->object.has_value());
+  EXPECT_EQ(updated->object->body, R"({"n":2})");
+  write([&](WriteTransaction& t) { ASSERT_TRUE(t.DeleteObject(kContractSourcesKind, before.uid).ok()); });
+  EXPECT_EQ(sources_of(before), std::nullopt);
+  write([&](WriteTransaction& t) {
+    ASSERT_TRUE(t.PutObject(kContractSourcesKind, before.uid, R"({"n":6})", 0).ok());
+  });
+  EXPECT_EQ(sources_of(before), R"({"n":6})");
 }
 
 // ---- Listing and pagination ----------------------------------------------------
