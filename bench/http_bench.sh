@@ -3,30 +3,73 @@
 # the same server in the same run (the ceiling), on >= 100,000 contracts; and
 # the server's resident memory.
 #   bench/http_bench.sh BUILD_DIR [SHARED_DATA] [DURATION=10s] [ROUNDS=3]
+# Each round also prints the server's CPU time per request on each route
+# (utime + stime from /proc/PID/stat around each wrk run, divided by the
+# requests wrk counted): a figure that other work on the machine moves much
+# less than the rates.
+# BASELINE=path/to/limpide (another build, e.g. main's) imports the same file
+# with that binary into its own directory and serves it beside the first; each
+# round then measures the baseline's routes too, just before the build's,
+# printed as "baseline round N: …".
 set -euo pipefail
 BUILD=${1:-build}; SHARED=${2:-../shared/data}; DURATION=${3:-10s}; ROUNDS=${4:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
-trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+PID=; BPID=
+trap 'for p in $PID $BPID; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
 node "$ROOT/bench/make-big-decp.mjs" "$SHARED" "$WORK/big.json" "$WORK/uids.txt" 12
-"$BUILD/limpide" import --data-dir "$WORK/data" --json "$WORK/big.json" > "$WORK/import.json"
-# The search index is built to the ledger's head before the server starts, so
-# that its follower does not take a core from the measured routes.
-"$BUILD/limpide" reindex --data-dir "$WORK/data" > /dev/null
-"$BUILD/limpide" serve --data-dir "$WORK/data" --listen 127.0.0.1:0 --rate-limit 0 --no-access-log > "$WORK/out" 2>"$WORK/err" &
-PID=$!
-for _ in $(seq 100); do grep -q listening "$WORK/out" && break; sleep 0.1; done
-URL=$(sed -n 's/.*listening on \(http:\/\/[^/]*\)\/.*/\1/p' "$WORK/out")
-echo "server $URL, $(grep -o '"inserted": [0-9]*' "$WORK/import.json" | head -1) contracts"
+
+# start BINARY DIR: imports, indexes and serves DIR; sets SPID and SURL.
+start() {
+  local bin=$1 dir=$2
+  "$bin" import --data-dir "$dir/data" --json "$WORK/big.json" > "$dir/import.json"
+  # The search index is built to the ledger's head before the server starts, so
+  # that its follower does not take a core from the measured routes.
+  "$bin" reindex --data-dir "$dir/data" > /dev/null
+  "$bin" serve --data-dir "$dir/data" --listen 127.0.0.1:0 --rate-limit 0 --no-access-log > "$dir/out" 2>"$dir/err" &
+  SPID=$!
+  for _ in $(seq 100); do grep -q listening "$dir/out" && break; sleep 0.1; done
+  SURL=$(sed -n 's/.*listening on \(http:\/\/[^/]*\)\/.*/\1/p' "$dir/out")
+}
+
+if [[ -n ${BASELINE:-} ]]; then
+  mkdir -p "$WORK/baseline"
+  start "$BASELINE" "$WORK/baseline"; BPID=$SPID; BURL=$SURL
+  echo "baseline $BASELINE: server $BURL"
+fi
+mkdir -p "$WORK/build"
+start "$BUILD/limpide" "$WORK/build"; PID=$SPID; URL=$SURL
+echo "server $URL, $(grep -o '"inserted": [0-9]*' "$WORK/build/import.json" | head -1) contracts"
 export UIDS_FILE="$WORK/uids.txt"
-run() { wrk -t2 -c64 -d"$DURATION" --latency "$@" 2>&1; }
-for r in $(seq "$ROUNDS"); do
-  H=$(run "$URL/healthz")
-  U=$(run -s "$ROOT/bench/uid.lua" "$URL")
+TICK=$(getconf CLK_TCK)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# wrk PID ARGS…: wrk's output, then a last line "cpu <µs of server CPU per request>".
+run() {
+  local pid=$1; shift
+  local t0 out t1
+  t0=$(ticks "$pid")
+  out=$(wrk -t2 -c64 -d"$DURATION" --latency "$@" 2>&1)
+  t1=$(ticks "$pid")
+  echo "$out"
+  echo "$out" | awk -v d=$((t1 - t0)) -v hz="$TICK" '/requests in/ {printf "cpu %.1f\n", d * 1e6 / hz / $1}'
+}
+# round LABEL PID URL
+round() {
+  local label=$1 pid=$2 url=$3 H U hr hp hc ur up uc ue
+  H=$(run "$pid" "$url/healthz")
+  U=$(run "$pid" -s "$ROOT/bench/uid.lua" "$url")
   hr=$(echo "$H" | awk '/Requests\/sec/ {print $2}'); hp=$(echo "$H" | awk '$1=="99%" {print $2}')
   ur=$(echo "$U" | awk '/Requests\/sec/ {print $2}'); up=$(echo "$U" | awk '$1=="99%" {print $2}')
+  hc=$(echo "$H" | awk '$1=="cpu" {print $2}'); uc=$(echo "$U" | awk '$1=="cpu" {print $2}')
   ue=$(echo "$U" | grep -c 'Non-2xx' || true)
-  echo "round $r: healthz $hr req/s (p99 $hp) | contract by uid $ur req/s (p99 $up) | ratio $(awk -v a="$ur" -v b="$hr" 'BEGIN{printf "%.0f%%", 100*a/b}') | non-2xx lines: $ue"
+  echo "$label: healthz $hr req/s (p99 $hp) | contract by uid $ur req/s (p99 $up) | ratio $(awk -v a="$ur" -v b="$hr" 'BEGIN{printf "%.0f%%", 100*a/b}') | non-2xx lines: $ue"
+  echo "$label CPU per request: healthz $hc µs | contract by uid $uc µs | ratio $(awk -v a="$uc" -v b="$hc" 'BEGIN{printf "%.2f", a/b}')"
+}
+for r in $(seq "$ROUNDS"); do
+  [[ -n $BPID ]] && round "baseline round $r" "$BPID" "$BURL"
+  round "round $r" "$PID" "$URL"
 done
-mb() { awk -v k="$1:" '$1==k {printf "%.0f MB", $2/1024}' /proc/$PID/status; }
-echo "server resident memory: $(mb VmRSS) (VmHWM $(mb VmHWM); anonymous $(mb RssAnon), mapped files $(mb RssFile))"
+mb() { awk -v k="$1:" '$1==k {printf "%.0f MB", $2/1024}' "/proc/$2/status"; }
+mem() { echo "$(mb VmRSS "$1") (VmHWM $(mb VmHWM "$1"); anonymous $(mb RssAnon "$1"), mapped files $(mb RssFile "$1"))"; }
+[[ -n $BPID ]] && echo "baseline resident memory: $(mem "$BPID")"
+echo "server resident memory: $(mem "$PID")"

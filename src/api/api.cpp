@@ -7,7 +7,6 @@
 
 #include "api/export.h"
 #include "api/ocds.h"
-#include "app/ocds_import.h"
 #include "formats/contract_json.h"
 #include "http/metrics.h"
 #include "http/problem.h"
@@ -150,14 +149,12 @@ void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {
   });
 
   router.Add("GET", "/api/v1/contracts/{uid}", [cat](const http::Request& req) {
-    auto c = cat->GetContract(req.params.at("uid"));
+    auto c = cat->GetContractWithSources(req.params.at("uid"));
     if (!c.ok()) return http::Problem(c.status(), req.target);
-    auto sources = app::ContractSources(cat->store(), *c);
-    if (!sources.ok()) return http::Problem(sources.status(), req.target);
-    std::string body = formats::ContractJsonText(*c);
+    std::string body = formats::ContractJsonText(c->contract);
     body.pop_back();  // the closing brace: "sources" goes last
     body += ",\"sources\":";
-    body += *sources;
+    body += c->sources;
     body += '}';
     return http::Json(200, std::move(body));
   });

@@ -4,6 +4,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "app/ocds_import.h"
 #include "domain/money.h"
 #include "domain/siret.h"
 #include "domain/time.h"
@@ -99,11 +100,28 @@ Result<store::Counts> Catalogue::CountContracts(const store::ContractFilter& fil
   return store_.CountContracts(filter);
 }
 
-Result<domain::Contract> Catalogue::GetContract(std::string_view uid) const {
+namespace {
+
+Status CheckUid(std::string_view uid) {
   if (uid.empty() || uid.size() > 200) {
     return Status::InvalidArgument("contract uid must be 1 to 200 bytes", "uid");
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<domain::Contract> Catalogue::GetContract(std::string_view uid) const {
+  LIMPIDE_RETURN_IF_ERROR(CheckUid(uid));
   return store_.GetContract(uid);
+}
+
+Result<ContractWithSources> Catalogue::GetContractWithSources(std::string_view uid) const {
+  LIMPIDE_RETURN_IF_ERROR(CheckUid(uid));
+  auto read = store_.GetContractWithObject(uid, kContractSourcesKind);
+  if (!read.ok()) return read.status();
+  std::string sources = ContractSources(read->contract, read->object);
+  return ContractWithSources{std::move(read->contract), std::move(sources)};
 }
 
 Result<OrganizationView> Catalogue::GetOrganization(std::string_view id, int partners) const {

@@ -45,6 +45,13 @@ struct CpvView {
   store::Counts contracts;  // contracts under this code
 };
 
+// A contract and the JSON array text of the sources it was read from
+// (docs/ocds-import.md).
+struct ContractWithSources {
+  domain::Contract contract;
+  std::string sources;
+};
+
 class Catalogue {
  public:
   explicit Catalogue(store::Store& store) : store_(store) {}
@@ -52,6 +59,9 @@ class Catalogue {
   Result<store::ContractPage> ListContracts(const ContractQuery& query) const;
   Result<store::Counts> CountContracts(const store::ContractFilter& filter) const;
   Result<domain::Contract> GetContract(std::string_view uid) const;
+  // The contract and its sources (app::ContractSources), read in one store
+  // statement (GET /api/v1/contracts/{uid}). Errors as GetContract.
+  Result<ContractWithSources> GetContractWithSources(std::string_view uid) const;
   // not_found when the id is neither a buyer nor a holder.
   Result<OrganizationView> GetOrganization(std::string_view id, int partners = 20) const;
   // invalid_argument for a malformed code, not_found for a code not in CPV 2008.

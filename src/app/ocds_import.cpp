@@ -390,22 +390,18 @@ Result<std::vector<json>> StoredReleases(store::Store& store, std::string_view o
   return out;
 }
 
-Result<std::string> ContractSources(store::Store& store, const domain::Contract& c) {
-  json sources = json::array();
-  auto stored = store.GetObject(kContractSourcesKind, c.uid);
+std::string ContractSources(const domain::Contract& c,
+                            const std::optional<store::StoredObject>& stored) {
   // Most contracts come from one source and have no stored list: their list
   // is written without building a JSON tree (this runs on every
   // GET /api/v1/contracts/{uid}).
-  if (!stored.ok() && stored.status().code() == ErrorCode::kNotFound) {
-    if (c.source.empty()) return std::string("[]");
+  if (!stored) {
+    if (c.source.empty()) return "[]";
     return "[{\"source\":" + Dump(c.source) + "}]";
   }
-  if (stored.ok()) {
-    json body = json::parse(stored->body, nullptr, false);
-    if (body.is_object() && body["sources"].is_array()) sources = std::move(body["sources"]);
-  } else if (stored.status().code() != ErrorCode::kNotFound) {
-    return stored.status();
-  }
+  json sources = json::array();
+  json body = json::parse(stored->body, nullptr, false);
+  if (body.is_object() && body["sources"].is_array()) sources = std::move(body["sources"]);
   bool named = c.source.empty();
   for (const auto& s : sources) named = named || (s.is_object() && s.value("source", "") == c.source);
   if (!named) sources.insert(sources.begin(), json{{"source", c.source}});

@@ -8,6 +8,7 @@
 
 #include <istream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,7 +25,7 @@ inline constexpr std::string_view kOcdsProcessKind = "ocds-process";
 // The sources a contract was read from ({"uid", "sources": [{"source",
 // "format", "ocid"?}]}): one object per contract that OCDS import touched or
 // that several sources described.
-inline constexpr std::string_view kContractSourcesKind = "contract-sources";
+inline constexpr std::string_view kContractSourcesKind = store::kContractSourcesKind;
 
 // Imports one OCDS file of form `form` (formats::ocds::DetectOcds) from `in`
 // in one transaction: counts, warnings and extensions go into `file`, the
@@ -44,8 +45,10 @@ Result<std::vector<nlohmann::json>> StoredReleases(store::Store& store, std::str
 Status AddContractSource(store::WriteTransaction& txn, const std::string& uid,
                          const nlohmann::json& entry);
 
-// The sources of contract `c` as a JSON array text: those stored for its uid
-// (kContractSourcesKind), after {"source": c.source} when they do not name it.
-Result<std::string> ContractSources(store::Store& store, const domain::Contract& c);
+// The sources of contract `c` as a JSON array text: those of `stored`, its
+// kContractSourcesKind object (nullopt: none is stored), after {"source":
+// c.source} when they do not name it.
+std::string ContractSources(const domain::Contract& c,
+                            const std::optional<store::StoredObject>& stored);
 
 }  // namespace limpide::app

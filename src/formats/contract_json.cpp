@@ -163,6 +163,12 @@ void AppendExtra(std::string& out, const std::string& extra_json, Numbers number
     out += "{}";
     return;
   }
+  // Already as the DOM would write it (integers only, so the ledger's form
+  // too): copied as it is, without a parse and a dump per contract served.
+  if (json_text::IsDumpedObject(extra_json)) {
+    out += extra_json;
+    return;
+  }
   json extra = json::parse(extra_json, nullptr, false);
   if (numbers == Numbers::kLedger) DecimalsAsStrings(extra);
   if (extra.is_object())

@@ -37,7 +37,143 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return n;
 }
 
+// The checks of IsDumpedObject, over text[pos…]: each advances pos past the
+// value it accepts.
+class DumpedFormCheck {
+ public:
+  explicit DumpedFormCheck(std::string_view text) : s_(text) {}
+  bool Whole() { return Object(1) && pos_ == s_.size(); }
+
+ private:
+  static constexpr int kMaxDepth = 64;
+
+  bool Peek(char c) const { return pos_ < s_.size() && s_[pos_] == c; }
+  bool Eat(char c) {
+    if (!Peek(c)) return false;
+    ++pos_;
+    return true;
+  }
+
+  bool Value(int depth) {
+    if (pos_ >= s_.size()) return false;
+    switch (s_[pos_]) {
+      case '{':
+        return Object(depth + 1);
+      case '[':
+        return Array(depth + 1);
+      case '"':
+        return String(/*key=*/false);
+      case 't':
+        return Literal("true");
+      case 'f':
+        return Literal("false");
+      case 'n':
+        return Literal("null");
+      default:
+        return Integer();
+    }
+  }
+
+  bool Literal(std::string_view word) {
+    if (s_.substr(pos_, word.size()) != word) return false;
+    pos_ += word.size();
+    return true;
+  }
+
+  // -?(0|[1-9][0-9]*), at most 18 digits (an int64 whatever they are), not -0.
+  bool Integer() {
+    const bool negative = Eat('-');
+    const size_t digits = pos_;
+    while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
+    const size_t n = pos_ - digits;
+    if (n == 0 || n > 18) return false;
+    if (s_[digits] == '0' && (n > 1 || negative)) return false;
+    // A fraction or an exponent would be written again by nlohmann's own rules.
+    return !(Peek('.') || Peek('e') || Peek('E'));
+  }
+
+  // A string as AppendString writes it; a key has no escape at all.
+  bool String(bool key) {
+    ++pos_;  // the opening quote
+    while (pos_ < s_.size()) {
+      const auto b = static_cast<unsigned char>(s_[pos_]);
+      if (b == '"') {
+        ++pos_;
+        return true;
+      }
+      if (b < 0x20) return false;
+      if (b >= 0x80) {
+        const size_t n = Utf8SequenceLength(s_, pos_);
+        if (n == 0) return false;
+        pos_ += n;
+        continue;
+      }
+      if (b != '\\') {
+        ++pos_;
+        continue;
+      }
+      if (key || pos_ + 1 >= s_.size()) return false;
+      const char e = s_[pos_ + 1];
+      if (e == '"' || e == '\\' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+        pos_ += 2;
+        continue;
+      }
+      // \u00XX, lowercase, for the control characters without a short form.
+      if (e != 'u' || s_.substr(pos_ + 2, 2) != "00" || pos_ + 6 > s_.size()) return false;
+      const auto hex = [](char h) {
+        return h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
+      };
+      const int hi = hex(s_[pos_ + 4]);
+      const int lo = hex(s_[pos_ + 5]);
+      if (hi < 0 || lo < 0) return false;
+      const int code = hi * 16 + lo;
+      if (code >= 0x20 || code == '\b' || code == '\t' || code == '\n' || code == '\f' ||
+          code == '\r') {
+        return false;
+      }
+      pos_ += 6;
+    }
+    return false;  // unterminated
+  }
+
+  bool Array(int depth) {
+    if (depth > kMaxDepth) return false;
+    ++pos_;
+    if (Eat(']')) return true;
+    while (true) {
+      if (!Value(depth)) return false;
+      if (Eat(']')) return true;
+      if (!Eat(',')) return false;
+    }
+  }
+
+  bool Object(int depth) {
+    if (depth > kMaxDepth || !Eat('{')) return false;
+    if (Eat('}')) return true;
+    std::string_view previous;
+    bool first = true;
+    while (true) {
+      if (!Peek('"')) return false;
+      const size_t start = pos_ + 1;
+      if (!String(/*key=*/true)) return false;
+      const std::string_view key = s_.substr(start, pos_ - 1 - start);
+      // Byte order, as std::string compares (unsigned bytes); no duplicates.
+      if (!first && !(previous < key)) return false;
+      previous = key;
+      first = false;
+      if (!Eat(':') || !Value(depth)) return false;
+      if (Eat('}')) return true;
+      if (!Eat(',')) return false;
+    }
+  }
+
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
 }  // namespace
+
+bool IsDumpedObject(std::string_view text) { return DumpedFormCheck(text).Whole(); }
 
 void AppendString(std::string& out, std::string_view s) {
   const size_t start = out.size();

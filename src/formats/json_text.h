@@ -19,6 +19,16 @@ void AppendInt(std::string& out, int64_t v);
 // A finite double as nlohmann writes it ("127000.5", "135000.0", "1e+20").
 void AppendDouble(std::string& out, double d);
 
+// Whether `text` is a JSON object exactly as nlohmann's dump writes the value
+// it parses to, so that parsing and dumping it gives it back byte for byte: no
+// whitespace; keys without escapes, in strictly increasing byte order (as
+// std::map keeps them); strings of valid UTF-8 with AppendString's escapes;
+// integers of at most 18 digits (not "-0"); true, false, null; arrays and
+// objects nested at most 64 deep. False for anything else, which may still be
+// valid JSON (a fraction, an exponent, "\/", "\u00e9", a space): the caller
+// then parses and dumps it. Used to copy stored JSON as it is.
+bool IsDumpedObject(std::string_view text);
+
 // Writes `"key":` preceded by a comma unless `first`; clears `first`. `key` is
 // a plain ASCII literal (not escaped).
 inline void AppendKey(std::string& out, bool& first, std::string_view key) {

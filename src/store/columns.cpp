@@ -19,7 +19,23 @@ std::string DateText(const std::optional<domain::Date>& d) {
 
 // JSON written byte for byte: both engines keep these columns as bytes
 // (docs/storage.md), so bytes that are not UTF-8 survive the round trip.
-std::string InsertContractSql(char marker, std::string_view suffix) {
+std::string ContractColumnsOf(std::string_view table) {
+  std::string out;
+  std::string_view rest = kContractColumns;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(", ");
+    if (!out.empty()) out += ", ";
+    out += table;
+    out += '.';
+    out += rest.substr(0, comma);
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 2);
+  }
+  return out;
+}
+
+std::string InsertContractSql(char marker, std::string_view sources_kind,
+                              std::string_view suffix) {
   const std::string m(1, marker);
   std::string cols, vals;
   for (int i = 0; i < kWriteColumnCount; ++i) {
@@ -28,8 +44,10 @@ std::string InsertContractSql(char marker, std::string_view suffix) {
     vals += m + std::to_string(i + 1) + ", ";
   }
   // created_at takes the same value as updated_at.
-  return "INSERT INTO contracts (" + cols + "created_at) VALUES (" + vals + m +
-         std::to_string(kWriteColumnCount) + ") ON CONFLICT (uid) DO NOTHING" + std::string(suffix);
+  return "INSERT INTO contracts (" + cols + "created_at, has_sources) VALUES (" + vals + m +
+         std::to_string(kWriteColumnCount) + ", EXISTS (SELECT 1 FROM objects WHERE kind = " +
+         std::string(sources_kind) + " AND id = " + m + "1)) ON CONFLICT (uid) DO NOTHING" +
+         std::string(suffix);
 }
 
 std::string UpdateContractSql(char marker, std::string_view where) {

@@ -37,6 +37,10 @@ inline constexpr const char* kContractColumns =
     "notified_on, published_on, execution_start, price_form, extra_json, schema_version, "
     "source, flags, holders_json, modifications_json";
 
+// kContractColumns, each prefixed by `table` and a dot ("c.uid, c.id, …"): for
+// a statement that joins another table with columns of the same names.
+std::string ContractColumnsOf(std::string_view table);
+
 // Columns written by UpsertContract, bound as parameters 1..N in this order
 // (1 = uid; N = updated_at, which created_at takes too on insert).
 inline constexpr const char* kWriteColumns[] = {
@@ -51,7 +55,11 @@ inline constexpr int kWriteColumnCount = static_cast<int>(std::size(kWriteColumn
 // The engines' statements over kWriteColumns; parameters are written
 // `marker` + number ('?' for SQLite, '$' for PostgreSQL).
 // INSERT … ON CONFLICT (uid) DO NOTHING, then `suffix` (e.g. " RETURNING seq").
-std::string InsertContractSql(char marker, std::string_view suffix = {});
+// has_sources is set from the objects table: whether an object of
+// kContractSourcesKind is stored under the uid, `sources_kind` being that kind
+// as an SQL literal of the engine.
+std::string InsertContractSql(char marker, std::string_view sources_kind,
+                              std::string_view suffix = {});
 // UPDATE contracts SET <all but uid> followed by `where` (which may use
 // parameter 1, the uid, or parameters after N).
 std::string UpdateContractSql(char marker, std::string_view where);

@@ -98,6 +98,20 @@ struct StoredObject {
   std::string updated;  // RFC 3339 UTC with milliseconds, time of the last write
 };
 
+// The kind of the object the app keeps under a contract's uid listing the
+// sources it was read from (app/ocds_import.h). Most contracts have none: the
+// contract row records whether one is stored (docs/storage.md, migration 7),
+// so that GetContractWithObject(uid, kContractSourcesKind) looks for it only
+// then.
+inline constexpr std::string_view kContractSourcesKind = "contract-sources";
+
+// A contract and the object stored under its uid in one kind
+// (Store::GetContractWithObject).
+struct ContractWithObject {
+  domain::Contract contract;
+  std::optional<StoredObject> object;  // nullopt when no (kind, uid) object is stored
+};
+
 struct ObjectPage {
   std::vector<StoredObject> items;
   std::string next;  // cursor of the following page; empty when this is the last
@@ -201,6 +215,12 @@ class Store {
 
   // not_found when no contract has this uid.
   virtual Result<domain::Contract> GetContract(std::string_view uid) = 0;
+  // The contract `uid` and the object (kind, uid) when one is stored, read in
+  // one statement: one snapshot, one lookup of the contract. For a document the
+  // app keeps per contract (its list of sources), which most contracts lack.
+  // not_found when no contract has this uid, whether the object exists or not.
+  virtual Result<ContractWithObject> GetContractWithObject(std::string_view uid,
+                                                           std::string_view kind) = 0;
   // invalid_argument (field "after") for a cursor this store did not produce.
   virtual Result<ContractPage> ListContracts(const ContractFilter& filter,
                                              const PageRequest& page) = 0;

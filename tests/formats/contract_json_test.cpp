@@ -181,9 +181,43 @@ TEST(ContractJsonText, NormalisesExtraAsTheDomDoes) {
   domain::Contract c;
   for (const std::string extra :
        {"", "{}", "[1]", "3", "not json", "{\"b\": 1, \"a\": 2.50}", " { \"k\" : \"\\u00e9\\/\" } ",
-        "{\"k\":\"\xff\"}", "{\"n\":1e400}", "{\"n\":-0.0,\"u\":18446744073709551615}"}) {
+        "{\"k\":\"\xff\"}", "{\"n\":1e400}", "{\"n\":-0.0,\"u\":18446744073709551615}",
+        // Copied as they are (already in the dump's form), or not: bad bytes,
+        // raw control characters, escapes and keys a dump writes otherwise.
+        "{\"codeCPV\":\"12345678\"}", "{\"a\":[1,{\"b\":null}],\"c\":\"\\u0001\\n\"}",
+        "{\"k\":\"a\xc3\"}", "{\"k\":\"\xed\xa0\x80\"}", "{\"k\":\"x\x01\"}", "{\"k\":\"\\u0008\"}",
+        "{\"k\":\"\\u00E9\"}", "{\"b\":1,\"a\":2}", "{\"a\":1,\"a\":2}", "{\"\xff\":1}", "{\"a\":-0}",
+        "{\"a\":123456789012345678901}", "{\"a\":1}x"}) {
     c.extra_json = extra;
     EXPECT_EQ(ContractJsonText(c), DomText(c)) << extra;
+  }
+}
+
+// The ledger's form of "extra": the object parsed, every non-integer number
+// as its JSON text, dumped (docs/ledger.md); a copy when it is already so.
+TEST(ContractLedgerText, WritesExtraAsTheDomWithDecimalsAsStrings) {
+  const auto decimals_as_strings = [](auto& self, json& j) -> void {
+    if (j.is_structured()) {
+      for (auto& v : j) self(self, v);
+    } else if (j.is_number_float()) {
+      j = j.dump();
+    }
+  };
+  domain::Contract c;
+  for (const std::string extra :
+       {"{\"codeCPV\":\"12345678\"}", "{\"a\":[1,{\"b\":null}],\"c\":\"\\u0001\\n\"}",
+        "{\"b\":1,\"a\":[2.5,1e3]}", "{\"k\":\"a\xc3\"}", "{\"k\":\"x\x01\"}", "{\"a\":-0}",
+        "{\"donneesExecution\":[{\"depensesInvestissement\":12345.5}]}"}) {
+    c.extra_json = extra;
+    // Bytes that are not UTF-8 fail the parse: "{}".
+    json want = json::parse(extra, nullptr, /*allow_exceptions=*/false);
+    if (!want.is_object()) want = json::object();
+    decimals_as_strings(decimals_as_strings, want);
+    const std::string text = ContractLedgerText(c);
+    EXPECT_NE(text.find("\"extra\":" + want.dump(-1, ' ', false, json::error_handler_t::replace) +
+                        ",\"flags\":"),
+              std::string::npos)
+        << extra << " gave " << text;
   }
 }
 

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -388,6 +390,135 @@ TEST_P(StoreConformance, RoundTripKeepsBytesThatAreNotUtf8) {
   auto back = store_->GetContract(c.uid);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, c);
+}
+
+TEST_P(StoreConformance, ContractWithObjectReadsTheObjectStoredUnderItsUidInTheKindAsked) {
+  // A uid with a quote and a byte that is not UTF-8: both engines compare the
+  // contract's uid and the object's id as bytes.
+  const Contract a = ContractBuilder(kBuyerA, "l'\xe9t\xe9-1").Flag("f").WithHolder(kHolderX, "X");
+  const Contract b = ContractBuilder(kBuyerA, "2");
+  Put({a, b});
+  const std::string body = R"({"sources":[{"source":"a.json"}],"uid":"x"})";
+  {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->PutObject("contract-sources", a.uid, body, 0).ok());
+    // Another kind under b's uid, and the kind asked under a uid with no contract.
+    ASSERT_TRUE((*txn)->PutObject("other", b.uid, "{}", 0).ok());
+    ASSERT_TRUE((*txn)->PutObject("contract-sources", "no-such-contract", "{}", 0).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+
+  auto got = store_->GetContractWithObject(a.uid, "contract-sources");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->contract, a);
+  ASSERT_TRUE(got->object.has_value());
+  EXPECT_EQ(got->object->kind, "contract-sources");
+  EXPECT_EQ(got->object->id, a.uid);
+  EXPECT_EQ(got->object->version, 1);
+  EXPECT_EQ(got->object->body, body);
+  auto alone = store_->GetObject("contract-sources", a.uid);
+  ASSERT_TRUE(alone.ok());
+  EXPECT_EQ(got->object->updated, alone->updated);
+
+  auto other_kind = store_->GetContractWithObject(b.uid, "contract-sources");
+  ASSERT_TRUE(other_kind.ok()) << other_kind.status().ToString();
+  EXPECT_EQ(other_kind->contract, b);
+  EXPECT_FALSE(other_kind->object.has_value());
+  auto asked_kind = store_->GetContractWithObject(b.uid, "other");
+  ASSERT_TRUE(asked_kind.ok());
+  ASSERT_TRUE(asked_kind->object.has_value());
+  EXPECT_EQ(asked_kind->object->body, "{}");
+
+  // No contract: not_found, whether an object is stored under the uid or not.
+  EXPECT_EQ(store_->GetContractWithObject("no-such-contract", "contract-sources").status().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store_->GetContractWithObject("nope", "contract-sources").status().code(),
+            ErrorCode::kNotFound);
+}
+
+TEST_P(StoreConformance, ContractWithObjectSeesTheObjectsLaterWritesAndDeletion) {
+  const Contract a = ContractBuilder(kBuyerA, "1");
+  Put(a);
+  auto write = [&](const std::function<void(WriteTransaction&)>& f) {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    f(**txn);
+    ASSERT_TRUE((*txn)->Commit().ok());
+  };
+  write([&](WriteTransaction& t) { ASSERT_TRUE(t.PutObject("k", a.uid, R"({"n":1})", 0).ok()); });
+  write([&](WriteTransaction& t) { ASSERT_TRUE(t.PutObject("k", a.uid, R"({"n":2})", 1).ok()); });
+  auto got = store_->GetContractWithObject(a.uid, "k");
+  ASSERT_TRUE(got.ok() && got->object.has_value());
+  EXPECT_EQ(got->object->version, 2);
+  EXPECT_EQ(got->object->body, R"({"n":2})");
+  write([&](WriteTransaction& t) { ASSERT_TRUE(t.DeleteObject("k", a.uid).ok()); });
+  got = store_->GetContractWithObject(a.uid, "k");
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->object.has_value());
+  EXPECT_EQ(got->contract, a);
+}
+
+// The contract row says whether its sources object exists (migration 7): the
+// answer must be the same whatever order and path the writes took.
+TEST_P(StoreConformance, ContractSourcesAreFoundWhateverWasWrittenFirst) {
+  const Contract before = ContractBuilder(kBuyerA, "object-first");
+  const Contract after = ContractBuilder(kBuyerA, "contract-first");
+  const Contract copied = ContractBuilder(kBuyerA, "copied");
+  const Contract rolled_back = ContractBuilder(kBuyerA, "rolled-back");
+  const auto sources_of = [&](const Contract& c) -> std::optional<std::string> {
+    auto got = store_->GetContractWithObject(c.uid, kContractSourcesKind);
+    EXPECT_TRUE(got.ok()) << c.uid << ": " << got.status().ToString();
+    if (!got.ok()) return std::nullopt;
+    EXPECT_EQ(got->contract, c);
+    if (!got->object) return std::nullopt;
+    EXPECT_EQ(got->object->kind, kContractSourcesKind);
+    EXPECT_EQ(got->object->id, c.uid);
+    return got->object->body;
+  };
+  auto write = [&](const std::function<void(WriteTransaction&)>& f, bool commit = true) {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    f(**txn);
+    if (commit) {
+      ASSERT_TRUE((*txn)->Commit().ok());
+    }
+  };
+  write([&](WriteTransaction& t) {
+    ASSERT_TRUE(t.PutObject(kContractSourcesKind, before.uid, R"({"n":1})", 0).ok());
+  });
+  Put({before, after, copied, rolled_back});
+  EXPECT_EQ(sources_of(before), R"({"n":1})");
+  EXPECT_EQ(sources_of(after), std::nullopt);
+
+  write([&](WriteTransaction& t) {
+    ASSERT_TRUE(t.PutObject(kContractSourcesKind, after.uid, R"({"n":2})", 0).ok());
+    ASSERT_TRUE(t.PutObject(kContractSourcesKind, before.uid, R"({"n":3})", 1).ok());
+    ASSERT_TRUE(t.CopyObject({std::string(kContractSourcesKind), copied.uid, 4, R"({"n":4})",
+                              "2026-01-02T03:04:05.678Z"})
+                    .ok());
+  });
+  write([&](WriteTransaction& t) {
+    ASSERT_TRUE(t.PutObject(kContractSourcesKind, rolled_back.uid, R"({"n":5})", 0).ok());
+  }, /*commit=*/false);
+  EXPECT_EQ(sources_of(after), R"({"n":2})");
+  EXPECT_EQ(sources_of(before), R"({"n":3})");
+  EXPECT_EQ(sources_of(copied), R"({"n":4})");
+  EXPECT_EQ(sources_of(rolled_back), std::nullopt);
+
+  // An update of the contract keeps it; a deletion of the object clears it,
+  // and a new object sets it again.
+  Put(ContractBuilder(kBuyerA, "contract-first").Object("Autre objet"));
+  auto updated = store_->GetContractWithObject(after.uid, kContractSourcesKind);
+  ASSERT_TRUE(updated.ok());
+  ASSERT_TRUE(updated->object.has_value());
+  EXPECT_EQ(updated->object->body, R"({"n":2})");
+  write([&](WriteTransaction& t) { ASSERT_TRUE(t.DeleteObject(kContractSourcesKind, before.uid).ok()); });
+  EXPECT_EQ(sources_of(before), std::nullopt);
+  write([&](WriteTransaction& t) {
+    ASSERT_TRUE(t.PutObject(kContractSourcesKind, before.uid, R"({"n":6})", 0).ok());
+  });
+  EXPECT_EQ(sources_of(before), R"({"n":6})");
 }
 
 // ---- Listing and pagination ----------------------------------------------------

@@ -193,6 +193,37 @@ TEST_P(PostgresStoreTest, CommitAfterAFailedStatementIsRefusedAndRollsBack) {
   EXPECT_EQ(*store->LedgerSize(), 1u);
 }
 
+TEST_P(PostgresStoreTest, MigrationSevenFlagsTheContractsThatHaveSources) {
+  domain::Contract with;
+  with.uid = "with-sources";
+  domain::Contract without;
+  without.uid = "without";
+  {
+    auto store = Open();
+    ASSERT_TRUE(store);
+    auto txn = store->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->UpsertContract(with).ok());
+    ASSERT_TRUE((*txn)->UpsertContract(without).ok());
+    ASSERT_TRUE((*txn)->PutObject(kContractSourcesKind, with.uid, R"({"s":1})", 0).ok());
+    ASSERT_TRUE((*txn)->PutObject("other", without.uid, "{}", 0).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  // Back to version 6: no flag.
+  testing::PostgresExec(url_,
+                        "ALTER TABLE contracts DROP COLUMN has_sources; "
+                        "DELETE FROM schema_migrations WHERE version = 7");
+  auto store = Open();
+  ASSERT_TRUE(store);
+  auto got = store->GetContractWithObject(with.uid, kContractSourcesKind);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_TRUE(got->object.has_value());
+  EXPECT_EQ(got->object->body, R"({"s":1})");
+  got = store->GetContractWithObject(without.uid, kContractSourcesKind);
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->object.has_value());
+}
+
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(PostgresStoreTest);
 INSTANTIATE_TEST_SUITE_P(Engines, PostgresStoreTest, ::testing::ValuesIn(PostgresOnly()),
                          [](const auto& info) { return info.param.name; });

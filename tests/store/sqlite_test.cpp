@@ -154,6 +154,7 @@ TEST_F(SqliteStoreTest, MigrationTwoCopiesTheChildRowsIntoTheirContract) {
   Rows(path_, "DROP TABLE blobs");
   Rows(path_, "DROP TABLE leases");  // version 5
   Rows(path_, "DROP TABLE object_orgs");  // version 6
+  Rows(path_, "ALTER TABLE contracts DROP COLUMN has_sources");  // version 7
   Rows(path_, "DELETE FROM schema_migrations WHERE version >= 2");
   ASSERT_THAT(Rows(path_, "SELECT max(version) FROM schema_migrations"),
               ::testing::ElementsAre("1"));
@@ -167,6 +168,35 @@ TEST_F(SqliteStoreTest, MigrationTwoCopiesTheChildRowsIntoTheirContract) {
     EXPECT_EQ(got->holders, expected.holders);
     EXPECT_EQ(got->modifications, expected.modifications);
   }
+}
+
+TEST_F(SqliteStoreTest, MigrationSevenFlagsTheContractsThatHaveSources) {
+  const domain::Contract with = Sample("1");
+  const domain::Contract without = Sample("2");
+  {
+    auto store = Open(url_);
+    auto txn = store->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->UpsertContract(with).ok());
+    ASSERT_TRUE((*txn)->UpsertContract(without).ok());
+    ASSERT_TRUE((*txn)->PutObject(kContractSourcesKind, with.uid, R"({"s":1})", 0).ok());
+    ASSERT_TRUE((*txn)->PutObject("other", without.uid, "{}", 0).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  // Back to version 6: no flag.
+  Rows(path_, "ALTER TABLE contracts DROP COLUMN has_sources");
+  Rows(path_, "DELETE FROM schema_migrations WHERE version = 7");
+  auto store = Open(url_);
+  ASSERT_TRUE(store);
+  EXPECT_THAT(Rows(path_, "SELECT uid, has_sources FROM contracts ORDER BY uid"),
+              ::testing::ElementsAre(with.uid + "|1", without.uid + "|0"));
+  auto got = store->GetContractWithObject(with.uid, kContractSourcesKind);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_TRUE(got->object.has_value());
+  EXPECT_EQ(got->object->body, R"({"s":1})");
+  got = store->GetContractWithObject(without.uid, kContractSourcesKind);
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->object.has_value());
 }
 
 TEST_F(SqliteStoreTest, NoForeignKeyViolationsAfterUpdates) {

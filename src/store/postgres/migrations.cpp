@@ -151,7 +151,15 @@ INSERT INTO object_orgs (kind, org, id)
   ON CONFLICT DO NOTHING;
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6};
+// Version 7: whether an object of kind "contract-sources" (store::
+// kContractSourcesKind) is stored under the contract's uid, as on SQLite.
+constexpr std::string_view kV7 = R"sql(
+ALTER TABLE contracts ADD COLUMN has_sources BOOLEAN NOT NULL DEFAULT FALSE;
+UPDATE contracts SET has_sources = TRUE
+  WHERE uid IN (SELECT id FROM objects WHERE kind = 'contract-sources'::bytea);
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7};
 
 // Rolls back unless committed.
 class LockedTransaction {

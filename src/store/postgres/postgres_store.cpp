@@ -300,6 +300,9 @@ class PostgresWriteTransaction final : public WriteTransaction {
                            std::string_view subject, std::string_view text,
                            const crypto::Hash& leaf);
   Status EnsureOrganization(const std::string& id, const std::string& name);
+  // Keeps contracts.has_sources when an object of `kind` under `id` was
+  // written (stored true) or deleted (false).
+  Status NoteSources(std::string_view kind, std::string_view id, bool stored);
   // Ends the transaction after a failed statement or commit.
   void Abandon();
 
@@ -320,6 +323,8 @@ class PostgresStore final : public Store {
 
   Result<std::unique_ptr<WriteTransaction>> BeginWrite() override;
   Result<Contract> GetContract(std::string_view uid) override;
+  Result<ContractWithObject> GetContractWithObject(std::string_view uid,
+                                                   std::string_view kind) override;
   Result<ContractPage> ListContracts(const ContractFilter& filter,
                                      const PageRequest& page) override;
   Result<Counts> CountContracts(const ContractFilter& filter) override;
@@ -499,7 +504,8 @@ Status PostgresWriteTransaction::EnsureOrganization(const std::string& id,
 Result<UpsertOutcome> PostgresWriteTransaction::UpsertContract(const Contract& c) {
   if (finished_) return Status::FailedPrecondition("transaction already finished");
   if (c.uid.empty()) return Status::InvalidArgument("contract without uid", "uid");
-  static const std::string kInsert = InsertContractSql('$', " RETURNING seq");
+  static const std::string kInsert =
+      InsertContractSql('$', "'" + std::string(kContractSourcesKind) + "'::bytea", " RETURNING seq");
   static const std::string kUpdate = UpdateContractSql('$', "WHERE uid = $1");
   const ContentHash hash = internal::HashContent(c);
 
@@ -814,6 +820,7 @@ Result<int64_t> PostgresWriteTransaction::PutObject(std::string_view kind, std::
   if (!r.ok()) return r.status();
   if (r->Affected() == 1) {
     LIMPIDE_RETURN_IF_ERROR(IndexOrgs(kind, id, *orgs, /*replace=*/expected_version > 0));
+    if (expected_version == 0) LIMPIDE_RETURN_IF_ERROR(NoteSources(kind, id, true));
     return expected_version + 1;
   }
   const std::string what = std::string(kind) + " " + std::string(id);
@@ -830,6 +837,7 @@ Status PostgresWriteTransaction::DeleteObject(std::string_view kind, std::string
   auto r = conn().Run("DELETE FROM objects WHERE kind = $1 AND id = $2", p);
   if (!r.ok()) return r.status();
   if (r->Affected() != 1) return Status::NotFound("no " + std::string(kind) + " " + std::string(id));
+  LIMPIDE_RETURN_IF_ERROR(NoteSources(kind, id, false));
   // Its rows in the organizations index go with it.
   auto o = conn().Run("DELETE FROM object_orgs WHERE kind = $1 AND id = $2", p);
   return o.ok() ? Status::Ok() : o.status();
@@ -902,7 +910,20 @@ Status PostgresWriteTransaction::CopyObject(const StoredObject& o) {
       p);
   if (!r.ok()) return r.status();
   if (r->Affected() != 1) return Status::Conflict(o.kind + " " + o.id + " already exists");
+  LIMPIDE_RETURN_IF_ERROR(NoteSources(o.kind, o.id, true));
   return IndexOrgs(o.kind, o.id, *orgs, /*replace=*/false);
+}
+
+Status PostgresWriteTransaction::NoteSources(std::string_view kind, std::string_view id,
+                                             bool stored) {
+  if (kind != kContractSourcesKind) return Status::Ok();
+  Params p;
+  p.Bytes(id);
+  auto r = conn().Run(stored ? "UPDATE contracts SET has_sources = TRUE "
+                               "WHERE uid = $1 AND NOT has_sources"
+                             : "UPDATE contracts SET has_sources = FALSE WHERE uid = $1 AND has_sources",
+                      p);
+  return r.status();
 }
 
 Status PostgresWriteTransaction::CopyOrganizationName(const OrganizationName& org) {
@@ -966,6 +987,40 @@ Result<Contract> PostgresStore::GetContract(std::string_view uid) {
     if (!rows.ok()) return rows.status();
     if (rows->size() == 0) return Status::NotFound("no contract with uid " + std::string(uid));
     return ReadContractRow(*rows, 0);
+  });
+}
+
+Result<ContractWithObject> PostgresStore::GetContractWithObject(std::string_view uid,
+                                                                std::string_view kind) {
+  // One statement, one round trip: the object's primary key is probed in the
+  // same query.
+  static const std::string kSql = "SELECT " + internal::ContractColumnsOf("c") +
+                                  ", o.version, o.body, o.updated FROM contracts c "
+                                  "LEFT JOIN objects o ON o.kind = $2 AND o.id = c.uid "
+                                  "WHERE c.uid = $1";
+  // For the sources, the row's flag decides (as on SQLite, which reads it
+  // first): the same answer, one round trip either way.
+  static const std::string kFlaggedSql = "SELECT " + internal::ContractColumnsOf("c") +
+                                         ", o.version, o.body, o.updated FROM contracts c "
+                                         "LEFT JOIN objects o ON c.has_sources AND o.kind = $2 "
+                                         "AND o.id = c.uid WHERE c.uid = $1";
+  constexpr int kObject = 25;  // first column after kContractColumns
+  return WithReader<ContractWithObject>([&](Connection& conn) -> Result<ContractWithObject> {
+    Params p;
+    p.Bytes(uid);
+    p.Bytes(kind);
+    auto rows = conn.Run(kind == kContractSourcesKind ? kFlaggedSql : kSql, p);
+    if (!rows.ok()) return rows.status();
+    if (rows->size() == 0) return Status::NotFound("no contract with uid " + std::string(uid));
+    auto c = ReadContractRow(*rows, 0);
+    if (!c.ok()) return c.status();
+    ContractWithObject out{std::move(*c), std::nullopt};
+    if (!rows->IsNull(0, kObject)) {
+      out.object = StoredObject{std::string(kind), out.contract.uid, rows->Int(0, kObject),
+                                std::string(rows->Bytes(0, kObject + 1)),
+                                std::string(rows->Bytes(0, kObject + 2))};
+    }
+    return out;
   });
 }
 

@@ -173,7 +173,17 @@ INSERT OR IGNORE INTO object_orgs (kind, org, id)
   WHERE o.body LIKE '%"orgs"%' AND json_type(o.body, '$.orgs') = 'array' AND j.type = 'text';
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6};
+// Version 7: whether an object of kind "contract-sources" (store::
+// kContractSourcesKind) is stored under the contract's uid, kept by every
+// write of such an object and by the insert of a contract, so that reading a
+// contract with its sources looks for them only when there are some.
+constexpr std::string_view kV7 = R"sql(
+ALTER TABLE contracts ADD COLUMN has_sources INTEGER NOT NULL DEFAULT 0;
+UPDATE contracts SET has_sources = 1
+  WHERE uid IN (SELECT id FROM objects WHERE kind = 'contract-sources');
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7};
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
