@@ -9,7 +9,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -86,8 +85,8 @@ int LayoutOf(const Xapian::Database& db) {
 }
 
 // Document numbers of layout 3 (docs/search.md): round (6 bits), department
-// (7 bits: DepartmentNumber, 0 for none), sequence within the two (19 bits,
-// from 1). A document's round is drawn from its id term once and kept.
+// (7 bits: DepartmentNumber, 0 for none), sequence within the two (18 bits,
+// from 1); 31 bits in all. A document's round is drawn from its id term once and kept.
 // So one department's documents are 64 runs of consecutive numbers: a
 // department filter reads the other posting lists from run to run instead of
 // whole; and the first rounds are a random sample of every department, over
@@ -513,9 +512,9 @@ using FacetCounts = std::unordered_map<std::string, int64_t, StringHash, std::eq
 // With `quota` (layout 3), only whole rounds are kept: a round's counts stay
 // in the sample when the next round starts before the quota-th document; the
 // round in progress then is taken back, and every document after is only
-// looked at. The
-// matcher looks at every match up to its `check_at_least` (the quota), so the
-// rounds kept are whole; beyond, it may skip documents by weight.
+// looked at. The matcher looks at every match up to its `check_at_least` (the
+// quota), so the rounds kept are whole; beyond, it may skip documents by
+// weight.
 class FacetSpy : public Xapian::MatchSpy {
  public:
   FacetSpy(const Xapian::Database& db, std::array<bool, 4> counted,
