@@ -10,6 +10,7 @@
 
 #include "app/importer.h"
 #include "crypto/crypto.h"
+#include "store_fixture.h"
 
 namespace limpide::app {
 namespace {
@@ -51,22 +52,8 @@ domain::Instant Now() {
                              .count()};
 }
 
-class BulkTest : public ::testing::Test {
+class BulkTest : public StoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("limpide-bulk-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto store = store::OpenStore("sqlite:" + (dir_ / "t.db").string());
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
   void Import(const std::string& file) {
     Importer importer(*store_);
     auto report = importer.Import({file}, {});
@@ -74,8 +61,6 @@ class BulkTest : public ::testing::Test {
   }
   std::string BulkDir() const { return (dir_ / "bulk").string(); }
 
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(BulkTest, AFullDumpHoldsEveryContractInThreeFormatsWithTheirChecksums) {

@@ -10,28 +10,15 @@
 #include "app/catalogue.h"
 #include "app/ocds_import.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
 namespace limpide::app {
 namespace {
 
 namespace fs = std::filesystem;
 
-class CatalogueTest : public ::testing::Test {
+class CatalogueTest : public StoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("limpide-catalogue-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto store = store::OpenStore("sqlite:" + (dir_ / "t.db").string());
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
   domain::Contract Put(const std::string& id, const std::string& source) {
     domain::Contract c;
     c.buyer_id = "21750001600019";
@@ -45,8 +32,6 @@ class CatalogueTest : public ::testing::Test {
     return c;
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(CatalogueTest, AContractWithoutAStoredListHasItsOwnSourceOnly) {

@@ -13,6 +13,7 @@
 #include "app/catalogue.h"
 #include "app/importer.h"
 #include "formats/csv.h"
+#include "store_fixture.h"
 
 namespace limpide::app {
 namespace {
@@ -31,23 +32,8 @@ std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
-class ExporterTest : public ::testing::Test {
+class ExporterTest : public StoreTest {
  protected:
-  void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() /
-        ("limpide-exporter-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-         "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto store = store::OpenStore("sqlite:" + (dir_ / "t.db").string());
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
 
   void Import(const std::vector<std::string>& files) {
     Importer importer(*store_);
@@ -70,8 +56,6 @@ class ExporterTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 // The records of a DECP 2.x JSON document keyed by list and buyer + id, so

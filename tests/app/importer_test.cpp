@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "store_fixture.h"
+
 namespace limpide::app {
 namespace {
 
@@ -14,30 +16,13 @@ namespace fs = std::filesystem;
 const std::string kShared = LIMPIDE_SHARED_DATA;
 const std::string kRealFile = kShared + "/decp/real-2019-decp-rama/marches-publics.info.json";
 
-class ImporterTest : public ::testing::Test {
+class ImporterTest : public StoreTest {
  protected:
-  void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() /
-        ("limpide-importer-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-         "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto store = store::OpenStore("sqlite:" + (dir_ / "t.db").string());
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
   std::string Write(const std::string& name, const std::string& text) {
     auto p = dir_ / name;
     std::ofstream(p) << text;
     return p.string();
   }
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(ImporterTest, RealFileGoesInAndSecondImportChangesNothing) {
