@@ -709,9 +709,11 @@ Status Index::Impl::Put(const Document& d, Xapian::Document doc) {
     if (!saved.empty()) next->second = static_cast<Xapian::docid>(ParsePosition(saved));
   }
   if (next->second >= kSequenceEnd) {
-    return Status::ResourceExhausted("search index: department " + d.department + " holds " +
-                                     std::to_string(kRounds * (kSequenceEnd - 1)) +
-                                     " documents already (the most the layout numbers)");
+    return Status::ResourceExhausted(
+        "search index: round " + std::to_string(round) + " of department '" + d.department +
+        "' holds " + std::to_string(kSequenceEnd - 1) +
+        " documents already, the most the layout numbers (about " +
+        std::to_string(kRounds * (kSequenceEnd - 1)) + " a department)");
   }
   if (old) writer.delete_document(*old);
   writer.replace_document(cell | next->second++, doc);
