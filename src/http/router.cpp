@@ -8,7 +8,7 @@
 namespace limpide::http {
 namespace {
 
-bool IsParam(const std::string& segment) {
+bool IsParam(std::string_view segment) {
   return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
 }
 
@@ -30,20 +30,58 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
   Route route{std::move(method), std::move(pattern), {}, std::move(handler)};
   std::vector<std::string_view> parts;
   SplitPath(route.pattern, parts);
-  for (const auto part : parts) route.segments.emplace_back(part);
+  for (const auto part : parts) {
+    const bool param = IsParam(part);
+    route.segments.push_back(
+        {std::string(param ? part.substr(1, part.size() - 2) : part), param});
+  }
+  if (by_size_.size() <= parts.size()) by_size_.resize(parts.size() + 1);
+  by_size_[parts.size()].push_back(routes_.size());
   routes_.push_back(std::move(route));
+}
+
+struct Router::Path {
+  std::vector<std::string_view> segments;  // raw
+  // Per segment: 0 no percent-escape (compared raw), 1 escaped and decoded
+  // into decoded[i], 2 a bad escape (matches no literal).
+  std::vector<char> escaped;
+  std::vector<std::string> decoded;
+};
+
+bool Router::Matches(const Route& route, const Path& path) {
+  for (size_t i = 0; i < path.segments.size(); ++i) {
+    const Segment& want = route.segments[i];
+    if (want.param) {
+      if (path.segments[i].empty()) return false;
+    } else if (path.escaped[i] == 0) {
+      if (path.segments[i] != want.text) return false;
+    } else if (path.escaped[i] == 2 || path.decoded[i] != want.text) {
+      return false;
+    }
+  }
+  return true;
 }
 
 Response Router::Handle(const Request& request) const {
   // Match on the raw path split into segments, each decoded on its own, so that
   // "%2F" inside a {param} does not split it. Requests built by hand with only
-  // `path` set (tests) are matched on `path`.
+  // `path` set (tests) are matched on `path`, undecoded.
   const std::string_view raw = !request.target.empty() && request.target.front() != '*'
                                    ? internal::RawPath(request.target)
                                    : std::string_view{};
   const bool raw_ok = !raw.empty() && raw.front() == '/';
-  thread_local std::vector<std::string_view> segments;
-  SplitPath(raw_ok ? raw : std::string_view(request.path), segments);
+  thread_local Path path;
+  SplitPath(raw_ok ? raw : std::string_view(request.path), path.segments);
+  const size_t n = path.segments.size();
+  path.escaped.assign(n, 0);
+  if (path.decoded.size() < n) path.decoded.resize(n);
+  for (size_t i = 0; raw_ok && i < n; ++i) {
+    if (path.segments[i].find('%') == std::string_view::npos) continue;
+    path.escaped[i] =
+        internal::PercentDecode(path.segments[i], false, path.decoded[i]) ? 1 : 2;
+  }
+  static const std::vector<size_t> kNone;
+  const std::vector<size_t>& candidates = n < by_size_.size() ? by_size_[n] : kNone;
 
   // Among the routes whose pattern matches, the most specific wins: at the
   // first segment where two differ, a literal beats a {param}. Ties go to the
@@ -52,29 +90,15 @@ Response Router::Handle(const Request& request) const {
   const Route* best_any_method = nullptr;
   auto more_specific = [](const Route& a, const Route& b) {
     for (size_t i = 0; i < a.segments.size(); ++i) {
-      const bool pa = IsParam(a.segments[i]);
-      const bool pb = IsParam(b.segments[i]);
+      const bool pa = a.segments[i].param;
+      const bool pb = b.segments[i].param;
       if (pa != pb) return !pa;
     }
     return false;
   };
-  std::string decoded;
-  auto path_matches = [&](const Route& route) {
-    if (route.segments.size() != segments.size()) return false;
-    for (size_t i = 0; i < segments.size(); ++i) {
-      const std::string& want = route.segments[i];
-      if (IsParam(want)) {
-        if (segments[i].empty()) return false;
-      } else if (!raw_ok || segments[i].find('%') == std::string_view::npos) {
-        if (segments[i] != want) return false;
-      } else if (!internal::PercentDecode(segments[i], false, decoded) || decoded != want) {
-        return false;
-      }
-    }
-    return true;
-  };
-  for (const Route& route : routes_) {
-    if (!path_matches(route)) continue;
+  for (const size_t index : candidates) {
+    const Route& route = routes_[index];
+    if (!Matches(route, path)) continue;
     if (!best_any_method) best_any_method = &route;
     const bool method_ok =
         route.method == request.method || (request.method == "HEAD" && route.method == "GET");
@@ -90,8 +114,9 @@ Response Router::Handle(const Request& request) const {
   if (!best) {
     if (best_any_method) {
       std::vector<std::string_view> allowed;
-      for (const Route& route : routes_) {
-        if (!path_matches(route)) continue;
+      for (const size_t index : candidates) {
+        const Route& route = routes_[index];
+        if (!Matches(route, path)) continue;
         allowed.push_back(route.method);
         if (route.method == "GET") allowed.push_back("HEAD");
       }
@@ -113,19 +138,20 @@ Response Router::Handle(const Request& request) const {
   }
 
   request.params.clear();
-  for (size_t i = 0; i < segments.size(); ++i) {
-    const std::string& want = best->segments[i];
-    if (!IsParam(want)) continue;
+  for (size_t i = 0; i < n; ++i) {
+    const Segment& want = best->segments[i];
+    if (!want.param) continue;
     std::string value;
     if (raw_ok) {
-      if (!internal::PercentDecode(segments[i], false, value)) {
+      if (path.escaped[i] == 2) {
         return Problem(400, "invalid_argument", "Bad percent-encoding in the path.", request.target,
                        "path");
       }
+      value = path.escaped[i] == 1 ? path.decoded[i] : std::string(path.segments[i]);
     } else {
-      value.assign(segments[i]);
+      value.assign(path.segments[i]);
     }
-    request.params.emplace(want.substr(1, want.size() - 2), std::move(value));
+    request.params.emplace(want.text, std::move(value));
   }
   Response response = best->handler(request);
   if (response.route.empty()) response.route = best->pattern;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/server.h"
@@ -18,13 +19,23 @@ class Router {
   Response Handle(const Request& request) const;
 
  private:
+  struct Segment {
+    std::string text;  // the literal, or the parameter's name
+    bool param = false;
+  };
   struct Route {
     std::string method;
     std::string pattern;
-    std::vector<std::string> segments;
+    std::vector<Segment> segments;
     Handler handler;
   };
+  // The request's path split into segments, as Handle matches it.
+  struct Path;
+  static bool Matches(const Route& route, const Path& path);
   std::vector<Route> routes_;
+  // by_size_[n]: the indexes in routes_ of the patterns of n segments, in the
+  // order they were added. Only those can match a path of n segments.
+  std::vector<std::vector<size_t>> by_size_;
 };
 
 }  // namespace limpide::http

@@ -46,8 +46,10 @@ std::string_view RawPath(std::string_view target) {
     if (target[path_start] != '/') return "/";
     target.remove_prefix(path_start);
   }
-  const size_t end = target.find_first_of("?#");
-  return end == std::string_view::npos ? target : target.substr(0, end);
+  // One pass (string_view::find_first_of calls memchr on "?#" for each byte).
+  size_t end = 0;
+  while (end < target.size() && target[end] != '?' && target[end] != '#') ++end;
+  return target.substr(0, end);
 }
 
 std::string_view RawQuery(std::string_view target) {

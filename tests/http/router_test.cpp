@@ -59,6 +59,25 @@ TEST_F(RouterTest, EncodedLiteralSegmentStillMatches) {
   EXPECT_EQ(router_.Handle(Get("/contracts/%73earch")).body, "search");
 }
 
+TEST_F(RouterTest, BadEscapeInAParameterIs400NamingThePath) {
+  const Response response = router_.Handle(Get("/contracts/ab%2"));
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(response.body).at("field"), "path");
+  EXPECT_EQ(router_.Handle(Get("/buyers/1%zz/contracts/2")).status, 400);
+}
+
+TEST_F(RouterTest, BadEscapeInALiteralMatchesNoLiteral) {
+  // "%zz" cannot be "search" or "contracts": the parameter route takes it.
+  EXPECT_EQ(router_.Handle(Get("/buyers/1/contract%zz/2")).status, 404);
+  EXPECT_EQ(router_.Handle(Get("/contracts/se%zzarch")).status, 400);
+}
+
+TEST_F(RouterTest, QueryAndFragmentAreNotPartOfThePath) {
+  EXPECT_EQ(router_.Handle(Get("/contracts/search#top")).body, "search");
+  EXPECT_EQ(router_.Handle(Get("/contracts/abc?x=1#f")).body, "one uid=abc");
+  EXPECT_EQ(router_.Handle(Get("/contracts#?x")).body, "list");
+}
+
 TEST_F(RouterTest, EmptyParameterSegmentDoesNotMatch) {
   EXPECT_EQ(router_.Handle(Get("/contracts/")).status, 404);
 }

@@ -67,11 +67,10 @@ class Query {
 
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-  std::string_view Text(int col) const {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
-             : std::string_view();
-  }
+  // The bytes of a TEXT column, not NUL-terminated. Read as a blob: SQLite
+  // hands out the row's own bytes, where sqlite3_column_text copies each value
+  // to append a terminator (a malloc and a copy per column and row).
+  std::string_view Text(int col) const { return Blob(col); }
   std::string_view Blob(int col) const {
     const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
     return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
