@@ -5,6 +5,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "api/body_cache.h"
 #include "api/export.h"
 #include "api/ocds.h"
 #include "formats/contract_json.h"
@@ -110,8 +111,10 @@ json ListEnvelope(json items, const json& next, const http::Request& req) {
   return out;
 }
 
-void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {
+void RegisterApi(http::Router& router, const app::Catalogue& catalogue,
+                 const ApiOptions& options) {
   const app::Catalogue* cat = &catalogue;
+  auto contracts = std::make_shared<BodyCache>(options.contract_cache_bytes);
 
   auto health = std::make_shared<StoreHealth>(cat->store());
   router.Add("GET", "/healthz", [health](const http::Request& req) {
@@ -122,9 +125,9 @@ void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {
     }
     return http::Json(200, R"({"status":"ok","store":"ok"})");
   });
-  router.Add("GET", "/metrics", [](const http::Request&) {
+  router.Add("GET", "/metrics", [contracts](const http::Request&) {
     http::Response r;
-    r.body = http::MetricsText();
+    r.body = http::MetricsText() + contracts->MetricsText("contract");
     r.SetHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     return r;
   });
@@ -148,14 +151,21 @@ void RegisterApi(http::Router& router, const app::Catalogue& catalogue) {
     return r;
   });
 
-  router.Add("GET", "/api/v1/contracts/{uid}", [cat](const http::Request& req) {
-    auto c = cat->GetContractWithSources(req.params.at("uid"));
+  router.Add("GET", "/api/v1/contracts/{uid}", [cat, contracts](const http::Request& req) {
+    const std::string& uid = req.params.at("uid");
+    // Taken before the contract is read: the body is at least as new.
+    const std::optional<uint64_t> version = cat->store().ContractsVersion();
+    if (version) {
+      if (auto kept = contracts->Get(uid, *version)) return http::Json(200, std::move(*kept));
+    }
+    auto c = cat->GetContractWithSources(uid);
     if (!c.ok()) return http::Problem(c.status(), req.target);
     std::string body = formats::ContractJsonText(c->contract);
     body.pop_back();  // the closing brace: "sources" goes last
     body += ",\"sources\":";
     body += c->sources;
     body += '}';
+    if (version) contracts->Put(uid, *version, body);
     return http::Json(200, std::move(body));
   });
 

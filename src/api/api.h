@@ -14,9 +14,16 @@
 
 namespace limpide::api {
 
+struct ApiOptions {
+  // Budget of the rendered bodies of GET /api/v1/contracts/{uid} kept between
+  // requests while the store does not change (docs/api.md, "Caching"); 0: none.
+  size_t contract_cache_bytes = size_t{64} << 20;
+};
+
 // Adds GET /healthz, /metrics, /api/v1/… routes to `router`. `catalogue` must
 // outlive the router.
-void RegisterApi(http::Router& router, const app::Catalogue& catalogue);
+void RegisterApi(http::Router& router, const app::Catalogue& catalogue,
+                 const ApiOptions& options = {});
 
 // Adds GET /api/v1/ledger/{head,key,entries,dump,proof/inclusion,
 // proof/consistency} and /api/v1/feed, /api/v1/feed/head. Long polls

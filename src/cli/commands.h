@@ -29,6 +29,7 @@ struct ServeArgs {
   double burst = 200;
   bool access_log = true;
   int max_body_mib = 16;           // larger request bodies get 413
+  int contract_cache_mib = 64;     // rendered contracts kept (docs/api.md, "Caching"); 0: none
   int deposit_grace_seconds = 60;  // docs/tenders.md, "Deadline"
   // Alerts (docs/alerts.md).
   std::string smtp;        // HOST:PORT of the SMTP relay; empty: mails stay pending

@@ -42,6 +42,11 @@ int main(int argc, char** argv) {
                 "Largest request body in MiB (a DCE document, a deposit chunk)")
       ->check(CLI::Range(2, 1024))
       ->capture_default_str();
+  s->add_option("--contract-cache-mib", serve.contract_cache_mib,
+                "MiB of rendered contracts (GET /api/v1/contracts/{uid}) kept while the "
+                "store does not change; SQLite only (0: none)")
+      ->check(CLI::Range(0, 65536))
+      ->capture_default_str();
   s->add_option("--deposit-grace", serve.deposit_grace_seconds,
                 "Seconds after the deadline within which a deposit whose upload started "
                 "before it is accepted (marked so)")

@@ -262,7 +262,8 @@ int Serve(const ServeArgs& args) {
 
   http::Router router;
   api::RegisterAlertsApi(router, alerts, accounts);
-  api::RegisterApi(router, catalogue);
+  api::RegisterApi(router, catalogue,
+                   {.contract_cache_bytes = static_cast<size_t>(args.contract_cache_mib) << 20});
   api::RegisterAccountsApi(router, accounts);
   api::RegisterTendersApi(router, procedures, accounts);
   web::RegisterTendersPages(router, procedures, accounts);

@@ -213,6 +213,13 @@ class Store {
   // Engines without the distinction make it durable.
   virtual Result<std::unique_ptr<WriteTransaction>> BeginRelaxedWrite() { return BeginWrite(); }
 
+  // A number that changes with every commit, by this process or another, that
+  // changes a contract or the sources stored for one; equal numbers: no such
+  // commit in between. Taken before a read, it is at most as new as what the
+  // read sees. nullopt when the engine cannot tell without a query per call
+  // (PostgreSQL): then nothing read about contracts may be reused.
+  virtual std::optional<uint64_t> ContractsVersion() { return std::nullopt; }
+
   // not_found when no contract has this uid.
   virtual Result<domain::Contract> GetContract(std::string_view uid) = 0;
   // The contract `uid` and the object (kind, uid) when one is stored, read in

@@ -143,3 +143,61 @@ test('a contract changed by an import from another process is served changed at 
     server.cleanup();
   }
 });
+
+// Rendered contracts are kept between requests while the contracts' version
+// stays (docs/api.md, "Caching"). A source added by another process, which
+// changes no contract row, must show at once; repeated reads are served from
+// the cache, as /metrics counts.
+test('a source added by an import from another process is listed at once, cache or not', async () => {
+  const { startServer, getJson } = await import('./harness.mjs');
+  const dir = tempDir();
+  const withMods = EXAMPLES_2[0];
+  const doc = JSON.parse(readFileSync(withMods, 'utf8'));
+  const list = [].concat(doc.marches.marche);
+  const initial = path.join(dir, 'initial.json');
+  for (const m of list) delete m.modifications;
+  writeFileSync(initial, JSON.stringify({ marches: { marche: list } }));
+  assert.equal(runImport(dir, [withMods]).status, 0);
+  const server = await startServer({ dataDir: dir, args: ['--rate-limit', '0'] });
+  const cacheMetric = async (name) => {
+    const r = await fetch(`${server.base}/metrics`);
+    const m = (await r.text()).match(new RegExp(`^limpide_contract_cache_${name} (\\d+)$`, 'm'));
+    assert.ok(m, `metric ${name}`);
+    return Number(m[1]);
+  };
+  try {
+    const url = `${server.base}/api/v1/contracts/${list[0].acheteur.id}${list[0].id}`;
+    const first = await getJson(url);
+    assert.equal(first.status, 200);
+    assert.deepEqual(first.body.sources.map((s) => s.source), ['marches_avec_modifications.json']);
+    const hits = await cacheMetric('hits_total');
+    for (let i = 0; i < 5; i++) assert.deepEqual((await getJson(url)).body, first.body);
+    assert.equal(await cacheMetric('hits_total'), hits + 5);
+
+    const r = runImport(dir, [initial]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.json.totals.updated, 0, 'no contract row changes');
+    for (let i = 0; i < 3; i++) {
+      const got = await getJson(url);
+      assert.deepEqual(got.body.sources.map((s) => s.source).sort(),
+        ['initial.json', 'marches_avec_modifications.json'], `read ${i} after the import`);
+    }
+    assert.ok(await cacheMetric('clears_total') >= 1);
+
+    // Without the cache, the same answers.
+    await server.stop();
+    const plain = await startServer({ dataDir: dir, args: ['--rate-limit', '0', '--contract-cache-mib', '0'] });
+    try {
+      const got = await getJson(`${plain.base}/api/v1/contracts/${list[0].acheteur.id}${list[0].id}`);
+      assert.deepEqual(got.body.sources.map((s) => s.source).sort(),
+        ['initial.json', 'marches_avec_modifications.json']);
+      const metrics = await (await fetch(`${plain.base}/metrics`)).text();
+      assert.match(metrics, /^limpide_contract_cache_hits_total 0$/m);
+      assert.match(metrics, /^limpide_contract_cache_budget_bytes 0$/m);
+    } finally {
+      await plain.stop();
+    }
+  } finally {
+    await server.stop();
+  }
+});

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -155,6 +156,7 @@ TEST_F(SqliteStoreTest, MigrationTwoCopiesTheChildRowsIntoTheirContract) {
   Rows(path_, "DROP TABLE leases");  // version 5
   Rows(path_, "DROP TABLE object_orgs");  // version 6
   Rows(path_, "ALTER TABLE contracts DROP COLUMN has_sources");  // version 7
+  Rows(path_, "DROP TABLE counters");  // version 8
   Rows(path_, "DELETE FROM schema_migrations WHERE version >= 2");
   ASSERT_THAT(Rows(path_, "SELECT max(version) FROM schema_migrations"),
               ::testing::ElementsAre("1"));
@@ -185,7 +187,8 @@ TEST_F(SqliteStoreTest, MigrationSevenFlagsTheContractsThatHaveSources) {
   }
   // Back to version 6: no flag.
   Rows(path_, "ALTER TABLE contracts DROP COLUMN has_sources");
-  Rows(path_, "DELETE FROM schema_migrations WHERE version = 7");
+  Rows(path_, "DROP TABLE counters");  // version 8
+  Rows(path_, "DELETE FROM schema_migrations WHERE version >= 7");
   auto store = Open(url_);
   ASSERT_TRUE(store);
   EXPECT_THAT(Rows(path_, "SELECT uid, has_sources FROM contracts ORDER BY uid"),
@@ -197,6 +200,94 @@ TEST_F(SqliteStoreTest, MigrationSevenFlagsTheContractsThatHaveSources) {
   got = store->GetContractWithObject(without.uid, kContractSourcesKind);
   ASSERT_TRUE(got.ok());
   EXPECT_FALSE(got->object.has_value());
+}
+
+TEST_F(SqliteStoreTest, MigrationEightStartsTheContractsCounter) {
+  {
+    auto store = Open(url_);
+    auto txn = store->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->UpsertContract(Sample("1")).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  Rows(path_, "DROP TABLE counters");
+  Rows(path_, "DELETE FROM schema_migrations WHERE version = 8");
+  auto store = Open(url_);
+  ASSERT_TRUE(store);
+  EXPECT_THAT(Rows(path_, "SELECT name, value FROM counters"),
+              ::testing::ElementsAre("contracts|0"));
+  auto txn = store->BeginWrite();
+  ASSERT_TRUE(txn.ok());
+  auto changed = Sample("1");
+  changed.object = "Autre objet";
+  ASSERT_TRUE((*txn)->UpsertContract(changed).ok());
+  ASSERT_TRUE((*txn)->Commit().ok());
+  EXPECT_THAT(Rows(path_, "SELECT value FROM counters"), ::testing::ElementsAre("1"));
+}
+
+// ContractsVersion moves with the commits that change a contract or its
+// sources, and only with those (api/body_cache.h keeps rendered contracts
+// while it stays).
+TEST_F(SqliteStoreTest, ContractsVersionMovesOnlyWithContractsAndTheirSources) {
+  auto store = Open(url_);
+  const auto version = [&] {
+    auto v = store->ContractsVersion();
+    EXPECT_TRUE(v.has_value());
+    return v.value_or(0);
+  };
+  const auto commit = [&](const std::function<void(WriteTransaction&)>& write) {
+    auto txn = store->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    write(**txn);
+    ASSERT_TRUE((*txn)->Commit().ok());
+  };
+  uint64_t last = version();
+  const auto moved = [&] {
+    const uint64_t now = version();
+    const bool m = now != last;
+    last = now;
+    return m;
+  };
+  const domain::Contract c = Sample("1");
+  commit([&](WriteTransaction& t) { ASSERT_TRUE(t.UpsertContract(c).ok()); });
+  EXPECT_TRUE(moved()) << "insert";
+  commit([&](WriteTransaction& t) { ASSERT_EQ(*t.UpsertContract(c), UpsertOutcome::kUnchanged); });
+  EXPECT_FALSE(moved()) << "unchanged upsert";
+  domain::Contract changed = c;
+  changed.object = "Autre objet";
+  commit([&](WriteTransaction& t) { ASSERT_TRUE(t.UpsertContract(changed).ok()); });
+  EXPECT_TRUE(moved()) << "update";
+  commit([&](WriteTransaction& t) { ASSERT_TRUE(t.PutObject("tender", "t1", "{}", 0).ok()); });
+  EXPECT_FALSE(moved()) << "another kind of object";
+  auto leased = store->TryLease("job", "me", 10'000);
+  ASSERT_TRUE(leased.ok() && *leased);
+  EXPECT_FALSE(moved()) << "a lease";
+  commit([&](WriteTransaction& t) {
+    ASSERT_TRUE(t.PutObject(kContractSourcesKind, c.uid, R"({"s":1})", 0).ok());
+  });
+  EXPECT_TRUE(moved()) << "sources stored";
+  commit([&](WriteTransaction& t) {
+    ASSERT_TRUE(t.PutObject(kContractSourcesKind, c.uid, R"({"s":2})", 1).ok());
+  });
+  EXPECT_TRUE(moved()) << "sources changed";
+  commit([&](WriteTransaction& t) { ASSERT_TRUE(t.DeleteObject(kContractSourcesKind, c.uid).ok()); });
+  EXPECT_TRUE(moved()) << "sources deleted";
+  {
+    // Rolled back: nothing moves.
+    auto txn = store->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->UpsertContract(Sample("2")).ok());
+  }
+  EXPECT_FALSE(moved()) << "rollback";
+  // A commit by another store on the same file (another process) is seen.
+  {
+    auto other = Open(url_);
+    auto txn = other->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->UpsertContract(Sample("3")).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  EXPECT_TRUE(moved()) << "another store's commit";
 }
 
 TEST_F(SqliteStoreTest, NoForeignKeyViolationsAfterUpdates) {

@@ -183,7 +183,18 @@ UPDATE contracts SET has_sources = 1
   WHERE uid IN (SELECT id FROM objects WHERE kind = 'contract-sources');
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7};
+// Version 8: counters that writes keep, so that a reader can tell cheaply
+// whether something changed. "contracts" grows by one with every transaction
+// that changes a contract or its stored sources (Store::ContractsVersion).
+constexpr std::string_view kV8 = R"sql(
+CREATE TABLE counters (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO counters (name, value) VALUES ('contracts', 0);
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("

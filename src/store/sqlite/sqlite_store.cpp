@@ -278,6 +278,11 @@ class SqliteWriteTransaction final : public WriteTransaction {
   // Keeps contracts.has_sources when an object of `kind` under `id` was
   // written (stored true) or deleted (false).
   Status NoteSources(std::string_view kind, std::string_view id, bool stored);
+  // Notes that an object of `kind` was written: the contracts' version then
+  // moves at commit when it is a contract's sources.
+  void NoteObject(std::string_view kind) {
+    if (kind == kContractSourcesKind) contracts_changed_ = true;
+  }
   // Loads tail_ on the first ledger write of the transaction.
   Status LoadTail();
   // Inserts an encoded entry at the tail and the subtrees it completes.
@@ -301,6 +306,9 @@ class SqliteWriteTransaction final : public WriteTransaction {
   // The ledger's right edge as this transaction extends it; loaded on the
   // first append, handed to the store on commit.
   std::optional<LedgerTail> tail_;
+  // A contract or a contract's sources was written: Commit bumps the
+  // "contracts" counter (Store::ContractsVersion).
+  bool contracts_changed_ = false;
 };
 
 // A reader connection and the read transaction it keeps open between
@@ -375,6 +383,7 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<WriteTransaction>> BeginWrite() override { return Begin(true); }
   Result<std::unique_ptr<WriteTransaction>> BeginRelaxedWrite() override { return Begin(false); }
   Result<Contract> GetContract(std::string_view uid) override;
+  std::optional<uint64_t> ContractsVersion() override;
   Result<ContractWithObject> GetContractWithObject(std::string_view uid,
                                                    std::string_view kind) override;
   Result<ContractPage> ListContracts(const ContractFilter& filter,
@@ -423,6 +432,7 @@ class SqliteStore final : public Store {
     sqlite3_stmt* rollback = nullptr;
     sqlite3_stmt* select_hash = nullptr;
     sqlite3_stmt* insert_contract = nullptr;
+    sqlite3_stmt* bump_contracts = nullptr;
     sqlite3_stmt* update_contract = nullptr;
     sqlite3_stmt* delete_holders = nullptr;
     sqlite3_stmt* delete_modifications = nullptr;
@@ -466,6 +476,10 @@ class SqliteStore final : public Store {
 
   // Watches for commits (nullptr: every read begins its own transaction).
   std::unique_ptr<WalWatch> watch_;
+  // ContractsVersion's last reading and the WAL stamp taken before it.
+  std::mutex version_mu_;
+  std::optional<WalWatch::Stamp> version_stamp_;
+  uint64_t version_ = 0;
   std::mutex pool_mu_;
   std::vector<Reader> idle_readers_;
   std::condition_variable sweep_cv_;
@@ -554,6 +568,7 @@ Status SqliteStore::PrepareWriter() {
        "INSERT INTO object_orgs (kind, org, id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"},
       {&w_.set_has_sources,
        "UPDATE contracts SET has_sources = ?2 WHERE uid = ?1 AND has_sources <> ?2"},
+      {&w_.bump_contracts, "UPDATE counters SET value = value + 1 WHERE name = 'contracts'"},
   };
   for (const auto& [slot, sql] : statements) {
     auto stmt = writer_->Prepare(sql);
@@ -638,6 +653,7 @@ Status SqliteWriteTransaction::Commit() {
   if (finished_) return Status::FailedPrecondition("transaction already finished");
   // Inside the transaction: a failure rolls the drop back with everything else.
   Status st = RebuildDeferredIndexes();
+  if (st.ok() && contracts_changed_) st = Query(store_.w_.bump_contracts).Run();
   if (st.ok()) st = Query(store_.w_.commit).Run();
   if (!st.ok()) {
     // A failed COMMIT may leave the transaction open: roll it back so that the
@@ -749,6 +765,7 @@ Result<UpsertOutcome> SqliteWriteTransaction::UpsertContract(const Contract& c) 
     exists = sqlite3_changes(db) == 0;
     if (!exists) seq = sqlite3_last_insert_rowid(db);
   }
+  if (!exists) contracts_changed_ = true;
   if (exists) {
     std::optional<Contract> kept;  // c with the stored modifications it lacks
     {
@@ -774,6 +791,7 @@ Result<UpsertOutcome> SqliteWriteTransaction::UpsertContract(const Contract& c) 
       q.Bind(1, seq);
       LIMPIDE_RETURN_IF_ERROR(q.Run());
     }
+    contracts_changed_ = true;
     Query q(w.update_contract);
     bind_row(q);
     q.Bind(kWriteColumnCount + 1, seq);
@@ -1014,6 +1032,7 @@ Result<int64_t> SqliteWriteTransaction::PutObject(std::string_view kind, std::st
   if (sqlite3_changes(store_.writer_->raw()) == 1) {
     LIMPIDE_RETURN_IF_ERROR(IndexOrgs(kind, id, *orgs, /*replace=*/expected_version > 0));
     if (expected_version == 0) LIMPIDE_RETURN_IF_ERROR(NoteSources(kind, id, true));
+    NoteObject(kind);
     return expected_version + 1;
   }
   const std::string what = std::string(kind) + " " + std::string(id);
@@ -1033,6 +1052,7 @@ Status SqliteWriteTransaction::DeleteObject(std::string_view kind, std::string_v
   if (sqlite3_changes(store_.writer_->raw()) != 1)
     return Status::NotFound("no " + std::string(kind) + " " + std::string(id));
   LIMPIDE_RETURN_IF_ERROR(NoteSources(kind, id, false));
+  NoteObject(kind);
   // Its rows in the organizations index go with it.
   auto orgs = store_.writer_->Prepare("DELETE FROM object_orgs WHERE kind = ?1 AND id = ?2");
   if (!orgs.ok()) return orgs.status();
@@ -1117,6 +1137,7 @@ Status SqliteWriteTransaction::CopyObject(const StoredObject& o) {
   if (sqlite3_changes(store_.writer_->raw()) != 1)
     return Status::Conflict(o.kind + " " + o.id + " already exists");
   LIMPIDE_RETURN_IF_ERROR(NoteSources(o.kind, o.id, true));
+  NoteObject(o.kind);
   return IndexOrgs(o.kind, o.id, *orgs, /*replace=*/false);
 }
 
@@ -1253,6 +1274,30 @@ Result<Contract> SqliteStore::GetContract(std::string_view uid) {
   q.Bind(1, uid);
   LIMPIDE_RETURN_IF_ERROR(StepToContract(q, uid));
   return ReadContractRow(q);
+}
+
+std::optional<uint64_t> SqliteStore::ContractsVersion() {
+  if (!watch_) return std::nullopt;
+  // The counter is read again only when something was committed since the
+  // last reading: most commits (leases, deposits, alerts) leave it as it was.
+  const WalWatch::Stamp now = watch_->Now();
+  {
+    std::lock_guard lock(version_mu_);
+    if (version_stamp_ && *version_stamp_ == now) return version_;
+  }
+  // Read after `now` was taken: at least as new as it.
+  auto lease = Read(Snapshot::kSingleStatement);
+  if (!lease.ok()) return std::nullopt;
+  auto stmt = (*lease)->conn().Prepare("SELECT value FROM counters WHERE name = 'contracts'");
+  if (!stmt.ok()) return std::nullopt;
+  Query q(*stmt);
+  auto row = q.Step();
+  if (!row.ok() || !*row) return std::nullopt;
+  const auto value = static_cast<uint64_t>(q.Int(0));
+  std::lock_guard lock(version_mu_);
+  version_stamp_ = now;
+  version_ = value;
+  return value;
 }
 
 Result<ContractWithObject> SqliteStore::GetContractWithObject(std::string_view uid,
