@@ -10,7 +10,10 @@
 # BASELINE=path/to/limpide (another build, e.g. main's) imports the same file
 # with that binary into its own directory and serves it beside the first; each
 # round then measures the baseline's routes too, just before the build's,
-# printed as "baseline round N: …".
+# printed as "baseline round N: …". SERVE_ARGS and BASELINE_ARGS are added to
+# each server's command line: BASELINE=build/limpide BASELINE_ARGS=
+# "--contract-cache-mib 0" sets the same build without its cache of rendered
+# contracts beside it. The contract cache's hits and misses are printed last.
 set -euo pipefail
 BUILD=${1:-build}; SHARED=${2:-../shared/data}; DURATION=${3:-10s}; ROUNDS=${4:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,14 +22,16 @@ PID=; BPID=
 trap 'for p in $PID $BPID; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
 node "$ROOT/bench/make-big-decp.mjs" "$SHARED" "$WORK/big.json" "$WORK/uids.txt" 12
 
-# start BINARY DIR: imports, indexes and serves DIR; sets SPID and SURL.
+# start BINARY DIR [SERVE ARGS…]: imports, indexes and serves DIR; sets SPID and SURL.
 start() {
   local bin=$1 dir=$2
+  shift 2
   "$bin" import --data-dir "$dir/data" --json "$WORK/big.json" > "$dir/import.json"
   # The search index is built to the ledger's head before the server starts, so
   # that its follower does not take a core from the measured routes.
   "$bin" reindex --data-dir "$dir/data" > /dev/null
-  "$bin" serve --data-dir "$dir/data" --listen 127.0.0.1:0 --rate-limit 0 --no-access-log > "$dir/out" 2>"$dir/err" &
+  "$bin" serve --data-dir "$dir/data" --listen 127.0.0.1:0 --rate-limit 0 --no-access-log "$@" \
+    > "$dir/out" 2>"$dir/err" &
   SPID=$!
   for _ in $(seq 100); do grep -q listening "$dir/out" && break; sleep 0.1; done
   SURL=$(sed -n 's/.*listening on \(http:\/\/[^/]*\)\/.*/\1/p' "$dir/out")
@@ -34,11 +39,13 @@ start() {
 
 if [[ -n ${BASELINE:-} ]]; then
   mkdir -p "$WORK/baseline"
-  start "$BASELINE" "$WORK/baseline"; BPID=$SPID; BURL=$SURL
-  echo "baseline $BASELINE: server $BURL"
+  # shellcheck disable=SC2086 # the arguments are split on purpose
+  start "$BASELINE" "$WORK/baseline" ${BASELINE_ARGS:-}; BPID=$SPID; BURL=$SURL
+  echo "baseline $BASELINE ${BASELINE_ARGS:-}: server $BURL"
 fi
 mkdir -p "$WORK/build"
-start "$BUILD/limpide" "$WORK/build"; PID=$SPID; URL=$SURL
+# shellcheck disable=SC2086
+start "$BUILD/limpide" "$WORK/build" ${SERVE_ARGS:-}; PID=$SPID; URL=$SURL
 echo "server $URL, $(grep -o '"inserted": [0-9]*' "$WORK/build/import.json" | head -1) contracts"
 export UIDS_FILE="$WORK/uids.txt"
 TICK=$(getconf CLK_TCK)
@@ -65,6 +72,12 @@ round() {
   echo "$label: healthz $hr req/s (p99 $hp) | contract by uid $ur req/s (p99 $up) | ratio $(awk -v a="$ur" -v b="$hr" 'BEGIN{printf "%.0f%%", 100*a/b}') | non-2xx lines: $ue"
   echo "$label CPU per request: healthz $hc µs | contract by uid $uc µs | ratio $(awk -v a="$uc" -v b="$hc" 'BEGIN{printf "%.2f", a/b}')"
 }
+# One unmeasured run of the uid route per server first: the rounds then see
+# the caches (the OS's, SQLite's, the contract cache) as a server that has been
+# up a while has them.
+for url in ${BURL:-} "$URL"; do
+  wrk -t2 -c64 -d"$DURATION" -s "$ROOT/bench/uid.lua" "$url" > /dev/null
+done
 for r in $(seq "$ROUNDS"); do
   [[ -n $BPID ]] && round "baseline round $r" "$BPID" "$BURL"
   round "round $r" "$PID" "$URL"
@@ -73,3 +86,9 @@ mb() { awk -v k="$1:" '$1==k {printf "%.0f MB", $2/1024}' "/proc/$2/status"; }
 mem() { echo "$(mb VmRSS "$1") (VmHWM $(mb VmHWM "$1"); anonymous $(mb RssAnon "$1"), mapped files $(mb RssFile "$1"))"; }
 [[ -n $BPID ]] && echo "baseline resident memory: $(mem "$BPID")"
 echo "server resident memory: $(mem "$PID")"
+cache() {
+  curl -s "$1/metrics" | awk '/^limpide_contract_cache_(hits_total|misses_total|entries|bytes) / {
+    sub("limpide_contract_cache_", "", $1); printf "%s %s ", $1, $2}'
+}
+[[ -n $BPID ]] && echo "baseline contract cache: $(cache "$BURL")"
+echo "contract cache: $(cache "$URL")"
