@@ -540,7 +540,7 @@ struct Alerts::Impl {
     }
     if (channel == "email") {
       if (a.search.email.empty()) return Status::FailedPrecondition("the alert has no e-mail");
-      if (options.smtp_host.empty())
+      if (options.smtp.host.empty())
         return Status::Unavailable("no SMTP server configured (limpide serve --smtp)");
       Mail mail;
       mail.from = options.mail_from;
@@ -550,8 +550,7 @@ struct Alerts::Impl {
       mail.body = "Une nouvelle consultation correspond à votre recherche « " + a.search.name +
                   " ».\n\n" + MatchText(match) + "\nVos alertes : " + PublicUrl() +
                   "/api/v1/alerts\n";
-      return SendMail(options.smtp_host, options.smtp_port, mail, options.send_timeout,
-                        options.smtp_starttls);
+      return SendMail(options.smtp, mail, options.send_timeout);
     }
     return Status::Internal("unknown channel " + channel);
   }
@@ -657,7 +656,7 @@ struct Alerts::Impl {
     Status sent = Status::Ok();
     const std::string did = a.search.id + "/digest/" + RSeq(static_cast<uint64_t>(slot.micros / 1000));
     if (!fresh.empty() || !closing.empty()) {
-      if (options.smtp_host.empty()) {
+      if (options.smtp.host.empty()) {
         sent = Status::Unavailable("no SMTP server configured (limpide serve --smtp)");
       } else {
         Mail mail;
@@ -674,8 +673,7 @@ struct Alerts::Impl {
         if (closing.empty()) text += "Aucune.\n\n";
         text += "Vos alertes : " + PublicUrl() + "/api/v1/alerts\n";
         mail.body = std::move(text);
-        sent = SendMail(options.smtp_host, options.smtp_port, mail, options.send_timeout,
-                        options.smtp_starttls);
+        sent = SendMail(options.smtp, mail, options.send_timeout);
       }
     }
     const int attempts = b.value("attempts", 0) + 1;

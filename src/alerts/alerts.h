@@ -33,6 +33,7 @@
 #include <string>
 #include <string_view>
 
+#include "alerts/send.h"
 #include "app/accounts.h"
 #include "base/result.h"
 #include "domain/time.h"
@@ -46,10 +47,8 @@ struct AlertsOptions {
   // Absolute URL of the platform, without a trailing slash, for the links of
   // feeds, webhooks and mails ("http://localhost:8080").
   std::string public_url = "http://localhost:8080";
-  // SMTP relay for e-mail alerts; empty host: mails stay pending.
-  std::string smtp_host;
-  uint16_t smtp_port = 25;
-  bool smtp_starttls = false;  // TLS with the relay's certificate checked (send.h)
+  // SMTP relay for e-mail alerts (send.h); empty host: mails stay pending.
+  SmtpRelay smtp;
   std::string mail_from = "alertes@limpide.invalid";
   // Every network exchange (connect, send, answer) must end within this.
   std::chrono::milliseconds send_timeout{5000};

@@ -1,5 +1,6 @@
 #include "alerts/send.h"
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 
@@ -33,12 +34,37 @@ Result<std::pair<int, std::string>> Reply(Connection& c, std::string& buffer) {
   }
 }
 
-Status Expect(Connection& c, std::string& buffer, int first_digit, const char* step) {
+// The text of the reply to `step`, whose code must start with `first_digit`.
+Result<std::string> ExpectReply(Connection& c, std::string& buffer, int first_digit,
+                                const char* step) {
   auto r = Reply(c, buffer);
   if (!r.ok()) return Status::Unavailable(std::string(step) + ": " + r.status().message());
   if (r->first / 100 != first_digit)
     return Status::Unavailable(std::string(step) + ": " + r->second);
-  return Status::Ok();
+  return std::move(r->second);
+}
+
+Status Expect(Connection& c, std::string& buffer, int first_digit, const char* step) {
+  return ExpectReply(c, buffer, first_digit, step).status();
+}
+
+char Upper(char ch) { return ch >= 'a' && ch <= 'z' ? static_cast<char>(ch - 'a' + 'A') : ch; }
+
+// `word` as one of the space-separated words of `line`, in any case.
+bool HasWord(std::string_view line, std::string_view word) {
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && line[i] == ' ') ++i;
+    size_t j = i;
+    while (j < line.size() && line[j] != ' ') ++j;
+    const std::string_view w = line.substr(i, j - i);
+    if (w.size() == word.size() &&
+        std::equal(w.begin(), w.end(), word.begin(), [](char a, char b) { return Upper(a) == b; })) {
+      return true;
+    }
+    i = j;
+  }
+  return false;
 }
 
 // RFC 2047 encoded-word when the text is not plain ASCII.
@@ -103,23 +129,61 @@ Result<int> PostHttp(const std::string& url,
   return response->status;
 }
 
-Status SendMail(const std::string& host, uint16_t port, const Mail& mail,
-                std::chrono::milliseconds timeout, bool starttls) {
+bool OffersAuthPlain(std::string_view ehlo_reply) {
+  while (!ehlo_reply.empty()) {
+    const size_t eol = ehlo_reply.find("\r\n");
+    std::string_view line = ehlo_reply.substr(0, eol);
+    ehlo_reply = eol == std::string_view::npos ? std::string_view() : ehlo_reply.substr(eol + 2);
+    if (line.size() < 4) continue;
+    line.remove_prefix(4);  // "250-" or "250 "
+    std::string head(line.substr(0, 5));
+    for (char& ch : head) ch = Upper(ch);
+    if (head == "AUTH " || head == "AUTH=") {
+      std::string rest(line.substr(5));
+      for (char& ch : rest) ch = Upper(ch);
+      if (HasWord(rest, "PLAIN")) return true;
+    }
+  }
+  return false;
+}
+
+Status SendMail(const SmtpRelay& relay, const Mail& mail, std::chrono::milliseconds timeout) {
+  if (!relay.user.empty() && !relay.starttls) {
+    return Status::FailedPrecondition(
+        "SMTP authentication needs STARTTLS: the password would cross the network in clear");
+  }
   const auto deadline = Clock::now() + timeout;
-  auto opened = Connection::Open(host, port, deadline);
+  auto opened = Connection::Open(relay.host, relay.port, deadline);
   if (!opened.ok()) return opened.status();
   Connection& c = **opened;
   std::string buffer;
   LIMPIDE_RETURN_IF_ERROR(Expect(c, buffer, 2, "greeting"));
   LIMPIDE_RETURN_IF_ERROR(c.Write("EHLO limpide\r\n"));
-  LIMPIDE_RETURN_IF_ERROR(Expect(c, buffer, 2, "EHLO"));
-  if (starttls) {
+  auto ehlo = ExpectReply(c, buffer, 2, "EHLO");
+  if (!ehlo.ok()) return ehlo.status();
+  if (relay.starttls) {
     LIMPIDE_RETURN_IF_ERROR(c.Write("STARTTLS\r\n"));
     LIMPIDE_RETURN_IF_ERROR(Expect(c, buffer, 2, "STARTTLS"));
     buffer.clear();  // nothing read before TLS counts after it (RFC 3207 §4.2)
-    LIMPIDE_RETURN_IF_ERROR(c.StartTls(host));
+    LIMPIDE_RETURN_IF_ERROR(c.StartTls(relay.host));
     LIMPIDE_RETURN_IF_ERROR(c.Write("EHLO limpide\r\n"));
-    LIMPIDE_RETURN_IF_ERROR(Expect(c, buffer, 2, "EHLO after STARTTLS"));
+    ehlo = ExpectReply(c, buffer, 2, "EHLO after STARTTLS");
+    if (!ehlo.ok()) return ehlo.status();
+  }
+  if (!relay.user.empty()) {
+    if (!OffersAuthPlain(*ehlo)) {
+      return Status::Unavailable("AUTH: the relay does not offer AUTH PLAIN (its EHLO: " + *ehlo +
+                                 ")");
+    }
+    // RFC 4616: authorization identity (empty), NUL, user, NUL, password.
+    std::string credentials;
+    credentials.push_back('\0');
+    credentials += relay.user;
+    credentials.push_back('\0');
+    credentials += relay.password;
+    LIMPIDE_RETURN_IF_ERROR(c.Write("AUTH PLAIN " + crypto::Base64Encode(credentials) + "\r\n"));
+    // The reply, not the command, goes into the error: it holds no password.
+    LIMPIDE_RETURN_IF_ERROR(Expect(c, buffer, 2, "AUTH"));
   }
   LIMPIDE_RETURN_IF_ERROR(c.Write("MAIL FROM:<" + mail.from + ">\r\n"));
   LIMPIDE_RETURN_IF_ERROR(Expect(c, buffer, 2, "MAIL FROM"));

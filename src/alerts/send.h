@@ -30,14 +30,32 @@ struct Mail {
   std::string body;     // UTF-8 plain text, lines separated by '\n'
 };
 
-// Sends `mail` through the SMTP server at host:port (RFC 5321: EHLO, MAIL,
-// RCPT, DATA with dot-stuffing, QUIT; no authentication). With `starttls`,
-// the session goes through TLS after the first EHLO (RFC 3207: STARTTLS, the
-// relay's certificate checked as http/connection.h says, EHLO again) and a
-// relay that refuses it gets nothing. unavailable with the server's reply
-// (or the TLS error) when a step fails.
-Status SendMail(const std::string& host, uint16_t port, const Mail& mail,
-                std::chrono::milliseconds timeout, bool starttls = false);
+// An SMTP relay and how to reach it.
+struct SmtpRelay {
+  std::string host;  // empty: no relay
+  uint16_t port = 25;
+  // TLS after the first EHLO (RFC 3207), the relay's certificate checked.
+  bool starttls = false;
+  // AUTH PLAIN (RFC 4954) when `user` is set; over TLS only.
+  std::string user;
+  std::string password;
+};
+
+// Sends `mail` through `relay` (RFC 5321: EHLO, MAIL, RCPT, DATA with
+// dot-stuffing, QUIT). With `starttls`, the session goes through TLS after
+// the first EHLO (STARTTLS, the relay's certificate checked as
+// http/connection.h says, EHLO again) and a relay that refuses it gets
+// nothing. With a user, AUTH PLAIN follows the last EHLO; a relay that does
+// not offer it, or refuses the credentials, gets no mail. unavailable with
+// the server's reply (or the TLS error) when a step fails;
+// failed_precondition, before connecting, for a user without STARTTLS (the
+// password would cross the network in clear).
+Status SendMail(const SmtpRelay& relay, const Mail& mail, std::chrono::milliseconds timeout);
+
+// Whether an EHLO reply (all its lines, "250-…" then "250 …") lists the
+// AUTH extension with the PLAIN mechanism ("AUTH PLAIN LOGIN", or the old
+// "AUTH=PLAIN"), in any case.
+bool OffersAuthPlain(std::string_view ehlo_reply);
 
 // "HOST:PORT" -> (host, port); invalid_argument otherwise (http::ParseHostPort).
 Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text);

@@ -22,11 +22,27 @@ int Fail(const char* command, const Status& status) {
   return status.code() == ErrorCode::kInvalidArgument ? 2 : 1;
 }
 
+std::vector<std::string> SplitComma(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? comma : comma - start);
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (!item.empty()) out.push_back(std::move(item));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 void StripNewline(std::string& line) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
 }
 
-// The first line of `path`, or of stdin when empty (not echoed on a terminal).
+}  // namespace
+
 Result<std::string> ReadPassword(const std::string& path) {
   std::string line;
   if (!path.empty()) {
@@ -54,23 +70,6 @@ Result<std::string> ReadPassword(const std::string& path) {
   StripNewline(line);
   return line;
 }
-
-std::vector<std::string> SplitComma(const std::string& list) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= list.size()) {
-    const size_t comma = list.find(',', start);
-    std::string item = list.substr(start, comma == std::string::npos ? comma : comma - start);
-    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    if (!item.empty()) out.push_back(std::move(item));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
-}  // namespace
 
 int AccountAdd(const AccountAddArgs& args) {
   const auto role = app::UserRoleFromCode(args.role);

@@ -34,6 +34,8 @@ struct ServeArgs {
   // Alerts (docs/alerts.md).
   std::string smtp;        // HOST:PORT of the SMTP relay; empty: mails stay pending
   bool smtp_starttls = false;  // STARTTLS with the relay, its certificate checked
+  std::string smtp_user;           // AUTH PLAIN with the relay (needs STARTTLS)
+  std::string smtp_password_file;  // its password: the file's first line
   std::string mail_from = "alertes@limpide.invalid";
   std::string public_url;  // for links in feeds and mails; empty: http://LISTEN
   int send_timeout_ms = 5000;
@@ -43,6 +45,10 @@ struct ServeArgs {
   int bulk_every_seconds = 600;    // how often bulk files due are cut (0: never; docs/bulk.md)
 };
 int Serve(const ServeArgs& args);
+
+// The first line of `path` without its line end, or of stdin when `path` is
+// empty (not echoed on a terminal): a password kept off the command line.
+Result<std::string> ReadPassword(const std::string& path);
 
 struct ImportArgs {
   std::string data_dir = "var/data";

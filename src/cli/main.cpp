@@ -57,6 +57,12 @@ int main(int argc, char** argv) {
   s->add_flag("--smtp-starttls", serve.smtp_starttls,
               "Speak TLS with the relay (STARTTLS; its certificate must check against the system's "
               "authorities or SSL_CERT_FILE)");
+  s->add_option("--smtp-user", serve.smtp_user,
+                "User name for the relay's AUTH PLAIN (needs --smtp-starttls and "
+                "--smtp-password-file)");
+  s->add_option("--smtp-password-file", serve.smtp_password_file,
+                "File whose first line is the relay's password (kept off the command line)")
+      ->check(CLI::ExistingFile);
   s->add_option("--mail-from", serve.mail_from, "Sender address of alert and procedure e-mails")
       ->capture_default_str();
   s->add_option("--public-url", serve.public_url,

@@ -200,9 +200,27 @@ int Serve(const ServeArgs& args) {
       std::fprintf(stderr, "limpide serve: --smtp: %s\n", smtp.status().message().c_str());
       return 2;
     }
-    alert_options.smtp_host = smtp->first;
-    alert_options.smtp_port = smtp->second;
-    alert_options.smtp_starttls = args.smtp_starttls;
+    alert_options.smtp.host = smtp->first;
+    alert_options.smtp.port = smtp->second;
+    alert_options.smtp.starttls = args.smtp_starttls;
+  }
+  if (!args.smtp_user.empty()) {
+    // Checked here rather than at the first mail: a relay that would refuse
+    // every mail is a configuration error.
+    if (args.smtp.empty() || !args.smtp_starttls || args.smtp_password_file.empty()) {
+      std::fprintf(stderr,
+                   "limpide serve: --smtp-user needs --smtp, --smtp-starttls (the password "
+                   "must not cross the network in clear) and --smtp-password-file\n");
+      return 2;
+    }
+    auto password = ReadPassword(args.smtp_password_file);
+    if (!password.ok()) {
+      std::fprintf(stderr, "limpide serve: --smtp-password-file: %s\n",
+                   password.status().message().c_str());
+      return 2;
+    }
+    alert_options.smtp.user = args.smtp_user;
+    alert_options.smtp.password = std::move(*password);
   }
   alert_options.mail_from = args.mail_from;
   alert_options.send_timeout = std::chrono::milliseconds(args.send_timeout_ms);
@@ -219,11 +237,11 @@ int Serve(const ServeArgs& args) {
   app::NotificationMailerOptions mail_options;
   mail_options.retry_base = alert_options.retry_base;
   mail_options.retry_max = alert_options.retry_max;
-  if (!alert_options.smtp_host.empty()) {
+  if (!alert_options.smtp.host.empty()) {
     mail_options.send = [alert_options](const app::OutgoingMail& m) {
-      return alerts::SendMail(alert_options.smtp_host, alert_options.smtp_port,
+      return alerts::SendMail(alert_options.smtp,
                               alerts::Mail{alert_options.mail_from, m.to, m.subject, m.body},
-                              alert_options.send_timeout, alert_options.smtp_starttls);
+                              alert_options.send_timeout);
     };
   }
   app::NotificationMailer mailer(*store, accounts, mail_options);

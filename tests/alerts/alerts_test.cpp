@@ -109,8 +109,8 @@ class AlertsService : public ::testing::TestWithParam<store::testing::Engine> {
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
     options_.now = [this] { return now_; };
-    options_.smtp_host = "127.0.0.1";
-    options_.smtp_port = Sink().port();
+    options_.smtp.host = "127.0.0.1";
+    options_.smtp.port = Sink().port();
     options_.public_url = "https://limpide.example";
     alerts_ = std::make_unique<Alerts>(*store_, options_);
     company_.user_id = "u_acme";

@@ -74,13 +74,18 @@ export async function freePort() {
 }
 
 // Debian's aiosmtpd on loopback, writing every mail into a Maildir; with
-// `tls` ({cert, key}) it demands STARTTLS before any mail. Returns {port,
-// mails(): the raw mails so far, stop()}.
-export async function startSmtpSink({ tls } = {}) {
+// `tls` ({cert, key}) it demands STARTTLS before any mail, and with `auth`
+// too ({user, password}) AUTH after it (fixtures/smtp_auth_sink.py). Returns
+// {port, mails(): the raw mails so far, stop()}.
+export async function startSmtpSink({ tls, auth } = {}) {
   const maildir = path.join(tempDir('limpide-mail-'), 'mail');
   const port = await freePort();
-  const args = ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir];
+  let args = ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir];
   if (tls) args.push('--tlscert', tls.cert, '--tlskey', tls.key);
+  if (auth) {
+    args = [path.join(SOURCE_DIR, 'tests/e2e/fixtures/smtp_auth_sink.py'), String(port), maildir,
+      tls.cert, tls.key, auth.user, auth.password];
+  }
   const child = spawn('/usr/bin/python3', args, { stdio: 'ignore' });
   await until('the SMTP sink', () => new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
