@@ -58,8 +58,8 @@ bool HasWord(std::string_view line, std::string_view word) {
     size_t j = i;
     while (j < line.size() && line[j] != ' ') ++j;
     const std::string_view w = line.substr(i, j - i);
-    if (w.size() == word.size() &&
-        std::equal(w.begin(), w.end(), word.begin(), [](char a, char b) { return Upper(a) == b; })) {
+    if (w.size() == word.size() && std::equal(w.begin(), w.end(), word.begin(),
+                                              [](char a, char b) { return Upper(a) == b; })) {
       return true;
     }
     i = j;

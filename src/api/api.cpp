@@ -111,8 +111,7 @@ json ListEnvelope(json items, const json& next, const http::Request& req) {
   return out;
 }
 
-void RegisterApi(http::Router& router, const app::Catalogue& catalogue,
-                 const ApiOptions& options) {
+void RegisterApi(http::Router& router, const app::Catalogue& catalogue, const ApiOptions& options) {
   const app::Catalogue* cat = &catalogue;
   auto contracts = std::make_shared<BodyCache>(options.contract_cache_bytes);
 

@@ -59,8 +59,10 @@ class BodyCache {
   mutable std::mutex mu_;
   uint64_t version_ = 0;
   bool versioned_ = false;
-  List lru_;  // most recently used first
-  std::unordered_map<std::string_view, List::iterator> index_;  // keys point into lru_
+  // Most recently used first.
+  List lru_;
+  // The keys point into lru_'s entries.
+  std::unordered_map<std::string_view, List::iterator> index_;
   Stats stats_;
 };
 

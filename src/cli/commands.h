@@ -34,7 +34,7 @@ struct ServeArgs {
   // Alerts (docs/alerts.md).
   std::string smtp;        // HOST:PORT of the SMTP relay; empty: mails stay pending
   bool smtp_starttls = false;  // STARTTLS with the relay, its certificate checked
-  std::string smtp_user;           // AUTH PLAIN with the relay (needs STARTTLS)
+  std::string smtp_user;       // AUTH PLAIN with the relay (needs STARTTLS)
   std::string smtp_password_file;  // its password: the file's first line
   std::string mail_from = "alertes@limpide.invalid";
   std::string public_url;  // for links in feeds and mails; empty: http://LISTEN

@@ -32,8 +32,7 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
   SplitPath(route.pattern, parts);
   for (const auto part : parts) {
     const bool param = IsParam(part);
-    route.segments.push_back(
-        {std::string(param ? part.substr(1, part.size() - 2) : part), param});
+    route.segments.push_back({std::string(param ? part.substr(1, part.size() - 2) : part), param});
   }
   if (by_size_.size() <= parts.size()) by_size_.resize(parts.size() + 1);
   by_size_[parts.size()].push_back(routes_.size());
@@ -77,8 +76,7 @@ Response Router::Handle(const Request& request) const {
   if (path.decoded.size() < n) path.decoded.resize(n);
   for (size_t i = 0; raw_ok && i < n; ++i) {
     if (path.segments[i].find('%') == std::string_view::npos) continue;
-    path.escaped[i] =
-        internal::PercentDecode(path.segments[i], false, path.decoded[i]) ? 1 : 2;
+    path.escaped[i] = internal::PercentDecode(path.segments[i], false, path.decoded[i]) ? 1 : 2;
   }
   static const std::vector<size_t> kNone;
   const std::vector<size_t>& candidates = n < by_size_.size() ? by_size_[n] : kNone;

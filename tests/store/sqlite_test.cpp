@@ -156,7 +156,7 @@ TEST_F(SqliteStoreTest, MigrationTwoCopiesTheChildRowsIntoTheirContract) {
   Rows(path_, "DROP TABLE leases");  // version 5
   Rows(path_, "DROP TABLE object_orgs");  // version 6
   Rows(path_, "ALTER TABLE contracts DROP COLUMN has_sources");  // version 7
-  Rows(path_, "DROP TABLE counters");  // version 8
+  Rows(path_, "DROP TABLE counters");                            // version 8
   Rows(path_, "DELETE FROM schema_migrations WHERE version >= 2");
   ASSERT_THAT(Rows(path_, "SELECT max(version) FROM schema_migrations"),
               ::testing::ElementsAre("1"));
@@ -270,7 +270,8 @@ TEST_F(SqliteStoreTest, ContractsVersionMovesOnlyWithContractsAndTheirSources) {
     ASSERT_TRUE(t.PutObject(kContractSourcesKind, c.uid, R"({"s":2})", 1).ok());
   });
   EXPECT_TRUE(moved()) << "sources changed";
-  commit([&](WriteTransaction& t) { ASSERT_TRUE(t.DeleteObject(kContractSourcesKind, c.uid).ok()); });
+  commit(
+      [&](WriteTransaction& t) { ASSERT_TRUE(t.DeleteObject(kContractSourcesKind, c.uid).ok()); });
   EXPECT_TRUE(moved()) << "sources deleted";
   {
     // Rolled back: nothing moves.
