@@ -86,7 +86,9 @@ int main(int argc, char** argv) {
   }
   limpide::app::Catalogue catalogue(**store);
   limpide::http::Router router;
-  limpide::api::RegisterApi(router, catalogue);
+  // Without the cache of rendered contracts: what rendering a contract costs
+  // (bench/http_bench.sh measures the server with it).
+  limpide::api::RegisterApi(router, catalogue, {.contract_cache_bytes = 0});
 
   std::vector<limpide::http::Request> uids;
   std::ifstream in(argv[2]);

@@ -153,7 +153,8 @@ void RegisterApi(http::Router& router, const app::Catalogue& catalogue, const Ap
   router.Add("GET", "/api/v1/contracts/{uid}", [cat, contracts](const http::Request& req) {
     const std::string& uid = req.params.at("uid");
     // Taken before the contract is read: the body is at least as new.
-    const std::optional<uint64_t> version = cat->store().ContractsVersion();
+    const std::optional<uint64_t> version =
+        contracts->enabled() ? cat->store().ContractsVersion() : std::nullopt;
     if (version) {
       if (auto kept = contracts->Get(uid, *version)) return http::Json(200, std::move(*kept));
     }

@@ -26,6 +26,8 @@ class BodyCache {
   BodyCache(const BodyCache&) = delete;
   BodyCache& operator=(const BodyCache&) = delete;
 
+  // Whether anything can be kept (a budget above 0).
+  bool enabled() const { return budget_ > 0; }
   // The body kept for `key` under `version`.
   std::optional<std::string> Get(std::string_view key, uint64_t version);
   // Keeps `body` for `key` under `version`, which must have been taken before

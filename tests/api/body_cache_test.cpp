@@ -64,6 +64,8 @@ TEST(BodyCacheTest, ABodyOverAnEighthOfTheBudgetIsNotKept) {
 
 TEST(BodyCacheTest, ZeroBudgetKeepsNothing) {
   BodyCache cache(0);
+  EXPECT_FALSE(cache.enabled());
+  EXPECT_TRUE(BodyCache(1).enabled());
   cache.Put("a", 1, "x");
   EXPECT_FALSE(cache.Get("a", 1));
   EXPECT_EQ(cache.stats().entries, 0u);
