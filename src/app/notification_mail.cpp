@@ -107,6 +107,44 @@ void NotificationMailer::SetPublicUrl(std::string url) {
   options_.public_url = std::move(url);
 }
 
+Result<int> NotificationMailer::PurgeFinished() {
+  const Instant now = Now();
+  const int64_t keep_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(options_.keep_finished).count();
+  const Instant before{now.micros - keep_us};
+  int purged = 0;
+  store::PageRequest page{"", 500};
+  for (;;) {
+    auto got = store_.ListObjects(kMail, "", page);
+    if (!got.ok()) return got.status();
+    std::vector<const store::StoredObject*> old;
+    for (const auto& o : got->items) {
+      const json m = json::parse(o.body, nullptr, false);
+      if (!m.is_object()) continue;
+      const std::string state = Str(m, "state");
+      // A parked mail was never sent: its end is its last attempt.
+      const std::string ended = state == "sent"     ? Str(m, "sent")
+                                : state == "parked" ? Str(m, "lastAttempt")
+                                                    : "";
+      if (ended.empty()) continue;
+      auto at = domain::ParseInstant(ended);
+      if (at.ok() && at->micros < before.micros) old.push_back(&o);
+    }
+    if (!old.empty()) {
+      auto txn = store_.BeginWrite();
+      if (!txn.ok()) return txn.status();
+      for (const auto* o : old) {
+        Status st = (*txn)->DeleteObject(kMail, o->id);
+        if (!st.ok() && st.code() != ErrorCode::kNotFound) return st;
+      }
+      LIMPIDE_RETURN_IF_ERROR((*txn)->Commit());
+      purged += static_cast<int>(old.size());
+    }
+    if (got->next.empty()) return purged;
+    page.after = got->next;
+  }
+}
+
 Result<int> NotificationMailer::RunDue() {
   if (!options_.send) return Status::FailedPrecondition("no mail sender");
   const auto started = std::chrono::steady_clock::now();

@@ -11,8 +11,9 @@
 // Objects of the Store:
 //   "mail"     id "<notification id>/<user id>"  {"org","user","notification",
 //              "state": "pending"|"sent"|"parked","attempts","created",
-//              "nextTry"?,"sent"?,"lastError"?}; parked: the user is gone or
-//              has no address, nothing to retry.
+//              "nextTry"?,"sent"?,"lastAttempt"?,"lastError"?}; parked: the
+//              user is gone or has no address, nothing to retry. Deleted
+//              once sent or parked for keep_finished (PurgeFinished).
 //   "mail-due" id "<nextTry>/<mail id>" → {}: the pending mails by next try,
 //              so that a run reads the due ones only.
 //
@@ -66,6 +67,9 @@ struct NotificationMailerOptions {
   // A run starts no new mail once this has passed (it stays shorter than the
   // scheduler's lease).
   std::chrono::milliseconds budget{10'000};
+  // How long the record of a sent or parked mail is kept (PurgeFinished):
+  // who was mailed what is personal data, and the notification itself stays.
+  std::chrono::hours keep_finished{24 * 90};
 };
 
 class NotificationMailer {
@@ -80,6 +84,10 @@ class NotificationMailer {
   // Returns how many were sent. Run it from one thread at a time (a
   // scheduled job, app/scheduler.h).
   Result<int> RunDue();
+  // Deletes the records of the mails sent or parked more than keep_finished
+  // ago (pending ones stay, whatever their age). Returns how many. Reads
+  // every mail record: run it seldom (limpide serve: every 6 hours).
+  Result<int> PurgeFinished();
   // Replaces the public URL (once the server knows its port).
   void SetPublicUrl(std::string url);
 

@@ -318,6 +318,9 @@ int Serve(const ServeArgs& args) {
   // Expired login sessions do not pile up (Accounts::PurgeExpiredSessions).
   scheduler.Add("purge-sessions", std::chrono::hours(1),
                 [&accounts] { return accounts.PurgeExpiredSessions().status(); });
+  // The records of mails sent or parked 90 days ago (docs/tenders.md).
+  scheduler.Add("purge-mails", std::chrono::hours(6),
+                [&mailer] { return mailer.PurgeFinished().status(); });
   scheduler.Add("alerts", std::chrono::milliseconds(500),
                 [&alerts] { return alerts.RunDue(app::SystemNow()); });
   scheduler.Start();

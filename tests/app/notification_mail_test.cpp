@@ -260,5 +260,43 @@ TEST_F(NotificationMailTest, AMailToAUserWhoIsGoneIsParkedNotRetried) {
   EXPECT_TRUE(store_->ListObjects("mail-due", "", {"", 10})->items.empty());
 }
 
+TEST_F(NotificationMailTest, SentAndParkedMailsAreForgottenAfterTheRetentionPendingOnesNever) {
+  const auto queue = [&](const std::string& notification, const std::string& user) {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE(QueueNotificationMails(
+                    **txn, notification, "73282932000074", {user},
+                    {{"tender", "t"}, {"title", "T"}, {"kind", "tender.amended"}, {"message", "m"}},
+                    domain::Instant{now_})
+                    .ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  };
+  const auto ids = [&] {
+    std::vector<std::string> out;
+    const auto page = store_->ListObjects("mail", "", {"", 100});
+    for (const auto& o : page->items) out.push_back(o.id);
+    return out;
+  };
+  queue("73282932000074/sent", downloader_.user_id);
+  queue("73282932000074/parked", "u_gone");
+  EXPECT_EQ(*mailer_->RunDue(), 1);  // one sent, one parked
+  const int64_t day = int64_t{24} * 3600 * 1'000'000;
+  now_ += day;
+  relay_down_ = true;
+  queue("73282932000074/pending", downloader_.user_id);  // stays pending: the relay is down
+  EXPECT_EQ(*mailer_->RunDue(), 0);
+  ASSERT_EQ(ids().size(), 3u);
+
+  now_ += 88 * day;  // 89 days after the first two: kept
+  EXPECT_EQ(*mailer_->PurgeFinished(), 0);
+  now_ += day + kMs;  // 90 days and a millisecond
+  EXPECT_EQ(*mailer_->PurgeFinished(), 2);
+  EXPECT_EQ(ids(), std::vector<std::string>{"73282932000074/pending/" + downloader_.user_id});
+  now_ += 1000 * day;
+  EXPECT_EQ(*mailer_->PurgeFinished(), 0);  // pending, whatever its age
+  relay_down_ = false;
+  EXPECT_EQ(*mailer_->RunDue(), 1);  // and still delivered
+}
+
 }  // namespace
 }  // namespace limpide::app
