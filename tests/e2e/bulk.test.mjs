@@ -37,6 +37,17 @@ function parisDay(days) {
   return new Date(Date.now() + days * DAY * 1000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
 }
 
+// Waits past midnight in Paris when it is less than `marginMs` away: the
+// set-up names its days once, and must not run across a change of day (it
+// takes about 20 s under ASan; a run at 23:00 UTC in winter failed so).
+async function awayFromParisMidnight(marginMs = 120_000) {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hourCycle: 'h23',
+    hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date());
+  const get = (type) => Number(parts.find((p) => p.type === type).value);
+  const left = (DAY - get('hour') * 3600 - get('minute') * 60 - get('second')) * 1000;
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 2000));
+}
+
 
 function releaseValidator() {
   const dir = path.join(SHARED, 'ocds/schema');
@@ -68,9 +79,11 @@ let server;
 let imported;
 const changedId = 'TEST2022';
 const changedObject = 'objet modifié pour le test des fichiers quotidiens';
-const days = { import: parisDay(-2), quiet: parisDay(-1), change: parisDay(0) };
+let days;
 
 before(async () => {
+  await awayFromParisMidnight();
+  days = { import: parisDay(-2), quiet: parisDay(-1), change: parisDay(0) };
   work = tempDir();
   dataDir = tempDir();
   bulkDir = path.join(dataDir, 'bulk');
