@@ -99,6 +99,19 @@ class NotificationMailTest : public ::testing::Test {
     return id;
   }
 
+  // Queues the mails of an amendment notification `notification_id` of Acme
+  // to `users`, now, in a transaction of its own.
+  void Queue(const std::string& notification_id, const std::vector<std::string>& users) {
+    auto txn = store_->BeginWrite();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE(QueueNotificationMails(
+                    **txn, notification_id, "73282932000074", users,
+                    {{"tender", "t"}, {"title", "T"}, {"kind", "tender.amended"}, {"message", "m"}},
+                    domain::Instant{now_})
+                    .ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+
   std::vector<std::string> Kinds(const Principal& who) {
     std::vector<std::string> kinds;
     auto notes = procedures_->Notifications(who);
@@ -243,14 +256,7 @@ TEST_F(NotificationMailTest, TheAwardTellsEveryBidderItsOwnOutcomeAndTheWinner) 
 }
 
 TEST_F(NotificationMailTest, AMailToAUserWhoIsGoneIsParkedNotRetried) {
-  auto txn = store_->BeginWrite();
-  ASSERT_TRUE(txn.ok());
-  ASSERT_TRUE(QueueNotificationMails(
-                  **txn, "73282932000074/x", "73282932000074", {"u_gone", "u_gone", ""},
-                  {{"tender", "t"}, {"title", "T"}, {"kind", "tender.amended"}, {"message", "m"}},
-                  domain::Instant{now_})
-                  .ok());
-  ASSERT_TRUE((*txn)->Commit().ok());
+  Queue("73282932000074/x", {"u_gone", "u_gone", ""});
   EXPECT_EQ(*mailer_->RunDue(), 0);
   auto mails = store_->ListObjects("mail", "", {"", 10});
   ASSERT_EQ(mails->items.size(), 1u);  // one per user, duplicates and empty ids skipped
@@ -261,29 +267,19 @@ TEST_F(NotificationMailTest, AMailToAUserWhoIsGoneIsParkedNotRetried) {
 }
 
 TEST_F(NotificationMailTest, SentAndParkedMailsAreForgottenAfterTheRetentionPendingOnesNever) {
-  const auto queue = [&](const std::string& notification, const std::string& user) {
-    auto txn = store_->BeginWrite();
-    ASSERT_TRUE(txn.ok());
-    ASSERT_TRUE(QueueNotificationMails(
-                    **txn, notification, "73282932000074", {user},
-                    {{"tender", "t"}, {"title", "T"}, {"kind", "tender.amended"}, {"message", "m"}},
-                    domain::Instant{now_})
-                    .ok());
-    ASSERT_TRUE((*txn)->Commit().ok());
-  };
   const auto ids = [&] {
     std::vector<std::string> out;
     const auto page = store_->ListObjects("mail", "", {"", 100});
     for (const auto& o : page->items) out.push_back(o.id);
     return out;
   };
-  queue("73282932000074/sent", downloader_.user_id);
-  queue("73282932000074/parked", "u_gone");
+  Queue("73282932000074/sent", {downloader_.user_id});
+  Queue("73282932000074/parked", {"u_gone"});
   EXPECT_EQ(*mailer_->RunDue(), 1);  // one sent, one parked
   const int64_t day = int64_t{24} * 3600 * 1'000'000;
   now_ += day;
   relay_down_ = true;
-  queue("73282932000074/pending", downloader_.user_id);  // stays pending: the relay is down
+  Queue("73282932000074/pending", {downloader_.user_id});  // stays pending: the relay is down
   EXPECT_EQ(*mailer_->RunDue(), 0);
   ASSERT_EQ(ids().size(), 3u);
 
